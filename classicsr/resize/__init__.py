@@ -1,0 +1,5 @@
+"""MATLAB-compatible resampling (``imresize``)."""
+
+from .imresize import RESIZE_METHODS, imresize
+
+__all__ = ["RESIZE_METHODS", "imresize"]
