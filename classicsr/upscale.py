@@ -85,9 +85,11 @@ def _upscale_luminance(img, scale, info, options):
         return to_dtype(out * full, img.dtype)
     ycc = rgb2ycbcr(x[:, :, :3])
     y = info.function(ycc[:, :, 0], scale, **options)
-    chroma = imresize(ycc[:, :, 1:], output_shape=y.shape, method="bicubic")
-    rgb = ycbcr2rgb(np.dstack([y, chroma]))
+    # Cb, Cr (and alpha) by bicubic; channel 0 of the stack is a placeholder
+    # so that it is a 3-channel image.
+    rest = ycc if img.shape[2] == 3 else np.dstack([x[:, :, 3], ycc[:, :, 1:]])
+    rest = imresize(rest, output_shape=y.shape, method="bicubic")
+    rgb = ycbcr2rgb(np.dstack([y, rest[:, :, 1:]]))
     if img.shape[2] == 4:
-        alpha = imresize(x[:, :, 3], output_shape=y.shape, method="bicubic")
-        rgb = np.dstack([rgb, alpha])
+        rgb = np.dstack([rgb, rest[:, :, 0]])
     return to_dtype(rgb * full, img.dtype)

@@ -1,0 +1,129 @@
+"""The ``classicsr`` command line, generated from the method registry."""
+
+import argparse
+import sys
+
+
+def _add_upscale(sub, methods):
+    p = sub.add_parser("upscale", help="super-resolve one image file")
+    p.add_argument("input", help="input image (PNG, JPEG, TIFF, BMP)")
+    p.add_argument("output", help="output image; its suffix picks the format")
+    p.add_argument("--scale", type=float, required=True, help="upscaling factor")
+    p.add_argument("--method", default="bicubic", choices=methods, metavar="METHOD",
+                   help="one of: " + ", ".join(methods) + " (default: bicubic)")
+    p.add_argument("--overwrite", action="store_true", help="replace OUTPUT if it exists")
+
+
+def _add_evaluate(sub, methods):
+    p = sub.add_parser("evaluate", help="paper-protocol PSNR/SSIM on image folders")
+    p.add_argument("--method", required=True, choices=methods, metavar="METHOD",
+                   help="one of: " + ", ".join(methods))
+    p.add_argument("--dataset", required=True, nargs="+",
+                   help="dataset folders, or names under $CLASSICSR_DATA (e.g. Set5 Set14)")
+    p.add_argument("--scale", type=int, nargs="+", default=[2, 3, 4], help="scale factors")
+    p.add_argument("--data-root", help="where dataset names are looked up")
+    p.add_argument("--json", help="write the results as JSON")
+    p.add_argument("--csv", help="write per-image results as CSV")
+    p.add_argument("--per-image", action="store_true", help="print every image")
+    p.add_argument("--overwrite", action="store_true", help="replace existing JSON/CSV")
+
+
+def _add_demo(sub):
+    p = sub.add_parser("demo", help="run every method on an embedded image")
+    p.add_argument("--out", default="classicsr-demo", help="output folder")
+    p.add_argument("--scale", type=int, default=3, help="scale factor (default 3)")
+    p.add_argument("--overwrite", action="store_true", help="replace earlier demo outputs")
+
+
+def build_parser():
+    """The argument parser; subcommands and method choices come from the registry."""
+    from . import __version__
+    from .registry import available_methods
+
+    methods = list(available_methods())
+    parser = argparse.ArgumentParser(
+        prog="classicsr", description="Classical image super-resolution."
+    )
+    parser.add_argument("--version", action="version", version=f"classicsr {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    _add_upscale(sub, methods)
+    sub.add_parser("methods", help="list the registered methods")
+    _add_evaluate(sub, methods)
+    _add_demo(sub)
+    return parser
+
+
+def _cmd_upscale(args):
+    from .io import read_image, write_image
+    from .upscale import upscale
+
+    img = read_image(args.input)
+    from pathlib import Path
+
+    if Path(args.output).exists() and not args.overwrite:
+        raise FileExistsError(f"'{args.output}' exists; use --overwrite to replace it")
+    scale = int(args.scale) if float(args.scale).is_integer() else args.scale
+    out = upscale(img, scale, method=args.method)
+    write_image(args.output, out, overwrite=args.overwrite)
+    print(f"{args.input} {img.shape} -> {args.output} {out.shape} ({args.method}, x{args.scale:g})")
+
+
+def _cmd_methods(args):
+    from .registry import available_methods
+
+    for name, info in available_methods().items():
+        scales = "any" if info.scales is None else ",".join(map(str, info.scales))
+        model = " [trained model]" if info.needs_model else ""
+        print(f"{name:<12} {info.description}{model}")
+        print(f"{'':<12} scales: {scales}; halo: {info.halo}; {info.reference}")
+
+
+def _cmd_evaluate(args):
+    from pathlib import Path
+
+    from .evaluate import evaluate
+
+    for target in (args.json, args.csv):
+        if target and Path(target).exists() and not args.overwrite:
+            raise FileExistsError(f"'{target}' exists; use --overwrite to replace it")
+    result = evaluate(args.method, args.dataset, args.scale, data_root=args.data_root)
+    print(result.table(per_image=args.per_image))
+    if args.json:
+        result.to_json(args.json, overwrite=args.overwrite)
+    if args.csv:
+        result.to_csv(args.csv, overwrite=args.overwrite)
+
+
+def _cmd_demo(args):
+    from .demo import format_rows, run_demo
+
+    rows = run_demo(args.out, args.scale, overwrite=args.overwrite)
+    print(format_rows(rows, args.scale))
+    print(f"wrote {args.out}/comparison.png and one PNG per method")
+
+
+_COMMANDS = {
+    "upscale": _cmd_upscale,
+    "methods": _cmd_methods,
+    "evaluate": _cmd_evaluate,
+    "demo": _cmd_demo,
+}
+
+
+def main(argv=None):
+    """Entry point of the ``classicsr`` command; returns the exit status."""
+    args = build_parser().parse_args(argv)
+    try:
+        _COMMANDS[args.command](args)
+    except (ValueError, TypeError, OSError, KeyError) as exc:
+        message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
+        print(f"classicsr {args.command}: error: {message}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("classicsr: interrupted", file=sys.stderr)
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,94 @@
+"""The ``classicsr`` command line: outputs, atomic writes and one-line errors."""
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from skimage import data
+
+from classicsr.cli import main
+from classicsr.io import read_image, write_image
+
+
+@pytest.fixture()
+def lr_png(tmp_path):
+    path = tmp_path / "lr.png"
+    write_image(path, data.astronaut()[:40, :48])
+    return path
+
+
+def test_upscale_writes_and_refuses_to_overwrite(lr_png, tmp_path, capsys):
+    out = tmp_path / "sr.png"
+    assert main(["upscale", str(lr_png), str(out), "--scale", "2"]) == 0
+    img = read_image(out)
+    assert img.shape == (80, 96, 3)
+    before = out.read_bytes()
+    assert main(["upscale", str(lr_png), str(out), "--scale", "3"]) == 1
+    assert "exists; use --overwrite" in capsys.readouterr().err
+    assert out.read_bytes() == before
+    assert main(["upscale", str(lr_png), str(out), "--scale", "3", "--overwrite",
+                 "--method", "lanczos3"]) == 0
+    assert read_image(out).shape == (120, 144, 3)
+    assert not list(tmp_path.glob(".*.tmp"))
+
+
+@pytest.mark.parametrize("args, message", [
+    (["upscale", "missing.png", "o.png", "--scale", "2"], "no such image file"),
+    (["upscale", "{corrupt}", "o.png", "--scale", "2"], "cannot decode"),
+    (["upscale", "{lr}", "o.png", "--scale", "0"], "scale must be a finite number > 0"),
+    (["upscale", "{lr}", "o.xyz", "--scale", "2"], "unknown image suffix"),
+    (["evaluate", "--method", "bicubic", "--dataset", "nowhere", "--scale", "2"],
+     "not a folder"),
+])
+def test_errors_are_one_line(args, message, lr_png, tmp_path, capsys, monkeypatch):
+    corrupt = tmp_path / "bad.png"
+    corrupt.write_bytes(b"\x89PNG\r\n\x1a\n not really")
+    monkeypatch.chdir(tmp_path)
+    args = [a.format(lr=lr_png, corrupt=corrupt) for a in args]
+    assert main(args) == 1
+    err = capsys.readouterr().err.strip()
+    assert message in err and "Traceback" not in err and len(err.splitlines()) == 1
+
+
+def test_unknown_method_is_a_usage_error(lr_png, capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["upscale", str(lr_png), "o.png", "--scale", "2", "--method", "magic"])
+    assert info.value.code == 2
+    assert "invalid choice" in capsys.readouterr().err
+
+
+def test_methods_lists_registry(capsys):
+    assert main(["methods"]) == 0
+    out = capsys.readouterr().out
+    for name in ("nearest", "bilinear", "bicubic", "lanczos3"):
+        assert name in out
+
+
+def test_evaluate_writes_json(tmp_path, capsys):
+    folder = tmp_path / "imgs"
+    write_image(folder / "a.png", data.astronaut()[:60, :60])
+    target = tmp_path / "r.json"
+    assert main(["evaluate", "--method", "bicubic", "--dataset", str(folder),
+                 "--scale", "2", "3", "--json", str(target)]) == 0
+    result = json.loads(target.read_text())
+    assert [m["scale"] for m in result["means"]] == [2, 3]
+    assert "PSNR" in capsys.readouterr().out
+    assert main(["evaluate", "--method", "bicubic", "--dataset", str(folder),
+                 "--scale", "2", "--json", str(target)]) == 1
+
+
+def test_demo_runs_as_installed_command(tmp_path):
+    """``classicsr demo`` end to end, through the console entry point module."""
+    proc = subprocess.run([sys.executable, "-m", "classicsr", "demo", "--out", "d",
+                           "--scale", "2"], cwd=tmp_path, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert "bicubic" in proc.stdout and "PSNR" in proc.stdout
+    figure = read_image(tmp_path / "d" / "comparison.png")
+    assert figure.ndim == 3 and figure.shape[1] > 1000
+    sr = read_image(tmp_path / "d" / "bicubic_x2.png")
+    assert sr.shape == (512, 512, 3) and sr.dtype == np.uint8
+    again = subprocess.run([sys.executable, "-m", "classicsr", "demo", "--out", "d"],
+                           cwd=tmp_path, capture_output=True, text=True)
+    assert again.returncode == 1 and "--overwrite" in again.stderr
