@@ -1,27 +1,49 @@
 """Numba kernels for the separable 1-D resampling passes.
 
 Imported lazily by :func:`classicsr.resize.imresize` so that importing
-``classicsr`` compiles nothing. Each pass accumulates in float64, in tap
-order (as MATLAB's ``imresizemex``), and writes the output class: integer
-outputs are rounded half away from zero and saturated to ``[0, maxval]``;
-float outputs (``maxval == 0``) are stored as computed.
+``classicsr`` compiles nothing. Each pass accumulates in float64, tap by tap
+in MATLAB's order (as ``imresizemex``), and converts to the output class:
+integer outputs are rounded half away from zero and saturated to
+``[0, maxval]``; float outputs (``maxval == 0``) are stored as computed.
+
+Both passes keep the innermost loop over contiguous memory so that LLVM
+vectorises it: the first-axis pass runs over whole rows; the second-axis pass
+transposes a tile of rows into a small buffer first, so that its taps, too,
+are contiguous vectors.
 """
 
 import numpy as np
 from numba import njit, prange
 
+#: Rows per tile in the second-axis pass (tile * channels float64 lanes).
+_TILE = 16
+
 
 @njit(cache=True, inline="always")
 def _round_saturate(value, maxval):
     """MATLAB's conversion of a double to an unsigned integer class."""
-    if value <= 0.0:
-        return 0.0
-    if value >= maxval:
-        return maxval
     floor = np.floor(value)
-    if value - floor >= 0.5:
-        return floor + 1.0
-    return floor
+    rounded = floor + 1.0 if value - floor >= 0.5 else floor
+    return min(max(rounded, 0.0), maxval)
+
+
+@njit(cache=True, inline="always")
+def _weighted_sum(acc, weights, lo, hi, indices, i, rows):
+    """``acc = sum_k weights[i, k] * rows[indices[i, k]]`` over the non-zero taps."""
+    acc[:] = 0.0
+    for k in range(lo[i], hi[i]):
+        w = weights[i, k]
+        row = rows[indices[i, k]]
+        for q in range(acc.size):
+            acc[q] += w * row[q]
+
+
+@njit(cache=True, inline="always")
+def _to_output_class(acc, maxval):
+    """Round and saturate ``acc`` in place when the output is an integer class."""
+    if maxval > 0.0:
+        for q in range(acc.size):
+            acc[q] = _round_saturate(acc[q], maxval)
 
 
 @njit(cache=True, parallel=True)
@@ -29,39 +51,51 @@ def resize_axis0(src, weights, lo, hi, indices, maxval, out):
     """Resize along the first axis of a 2-D array.
 
     ``src`` is ``(n_in, m)`` (a channels-last image reshaped so that width and
-    channels are one contiguous axis) and ``out`` is ``(n_out, m)``. The inner
-    loop runs over contiguous memory and vectorises.
+    channels are one contiguous axis) and ``out`` is ``(n_out, m)``.
     """
     n_out, m = out.shape
     for i in prange(n_out):
-        acc = np.zeros(m)
-        for k in range(lo[i], hi[i]):
-            w = weights[i, k]
-            row = src[indices[i, k]]
-            for j in range(m):
-                acc[j] += w * row[j]
+        acc = np.empty(m)
+        _weighted_sum(acc, weights, lo, hi, indices, i, src)
+        _to_output_class(acc, maxval)
         dst = out[i]
-        if maxval > 0.0:
-            for j in range(m):
-                dst[j] = _round_saturate(acc[j], maxval)
-        else:
-            for j in range(m):
-                dst[j] = acc[j]
+        for q in range(m):
+            dst[q] = acc[q]
 
 
 @njit(cache=True, parallel=True)
 def resize_axis1(src, weights, lo, hi, indices, maxval, out):
-    """Resize along the second axis of a 3-D ``(H, W, C)`` array."""
-    n_rows, n_out, n_ch = out.shape
-    for r in prange(n_rows):
-        row = src[r]
-        dst = out[r]
+    """Resize along the second axis of a 3-D ``(H, W, C)`` array.
+
+    Rows are processed in tiles of ``_TILE``: the tile is transposed to a
+    ``(W, tile * C)`` float64 buffer, each output column is then a weighted
+    sum of buffer rows (contiguous, vectorised) kept in a tile buffer, and
+    the tile is written back row by row (contiguous stores).
+    """
+    n_rows, n_in, n_ch = src.shape
+    n_out = out.shape[1]
+    flat_src = src.reshape(n_rows, n_in * n_ch)
+    flat_out = out.reshape(n_rows, n_out * n_ch)
+    n_tiles = (n_rows + _TILE - 1) // _TILE
+    for b in prange(n_tiles):
+        r0 = b * _TILE
+        rows = min(_TILE, n_rows - r0)
+        lanes = rows * n_ch
+        buf = np.empty((n_in, lanes))
+        for t in range(rows):
+            src_row = flat_src[r0 + t]
+            for j in range(n_in):
+                for c in range(n_ch):
+                    buf[j, t * n_ch + c] = src_row[j * n_ch + c]
+        acc = np.empty(lanes)
+        tile_out = np.empty((n_out, lanes), dtype=out.dtype)
         for i in range(n_out):
-            for c in range(n_ch):
-                acc = 0.0
-                for k in range(lo[i], hi[i]):
-                    acc += weights[i, k] * row[indices[i, k], c]
-                if maxval > 0.0:
-                    dst[i, c] = _round_saturate(acc, maxval)
-                else:
-                    dst[i, c] = acc
+            _weighted_sum(acc, weights, lo, hi, indices, i, buf)
+            _to_output_class(acc, maxval)
+            for q in range(lanes):
+                tile_out[i, q] = acc[q]
+        for t in range(rows):
+            out_row = flat_out[r0 + t]
+            for i in range(n_out):
+                for c in range(n_ch):
+                    out_row[i * n_ch + c] = tile_out[i, t * n_ch + c]

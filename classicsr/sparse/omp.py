@@ -1,0 +1,223 @@
+"""Batch Orthogonal Matching Pursuit (Batch-OMP).
+
+Conventions follow :func:`sklearn.linear_model.orthogonal_mp` and
+:func:`~sklearn.linear_model.orthogonal_mp_gram`: the dictionary ``D`` has the
+atoms as columns, ``(n_features, n_atoms)``, the signals are the columns of
+``X``, ``(n_features, n_signals)``, and the codes are returned as
+``(n_atoms, n_signals)``, so that ``X ~= D @ codes``.
+"""
+
+import numbers
+
+import numpy as np
+
+#: Work chunks per Numba thread (load balance of the pursuits).
+CHUNKS_PER_THREAD = 8
+
+
+def check_real_array(a, name, ndims):
+    """Return ``a`` as a finite float64 ndarray with ``a.ndim`` in ``ndims``.
+
+    Raises
+    ------
+    TypeError
+        If ``a`` does not hold real numbers (booleans, complex numbers,
+        strings and objects are refused).
+    ValueError
+        If it has the wrong number of dimensions, is empty, or holds NaN or
+        infinite values.
+    """
+    arr = np.asarray(a)
+    if arr.dtype.kind not in "fiu":
+        raise TypeError(f"{name} must hold real numbers, got dtype {arr.dtype}")
+    if arr.ndim not in ndims:
+        dims = " or ".join(f"{d}-D" for d in ndims)
+        raise ValueError(f"{name} must be {dims}, got shape {arr.shape}")
+    if arr.size == 0:
+        raise ValueError(f"{name} is empty (shape {arr.shape})")
+    arr = arr.astype(np.float64, copy=False)
+    if not np.isfinite(arr).all():
+        raise ValueError(f"{name} contains NaN or infinite values")
+    return arr
+
+
+def check_positive_int(value, name):
+    """Return ``value`` as an int after checking it is an integer >= 1."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an integer, got {type(value).__name__} {value!r}")
+    if value < 1:
+        raise ValueError(f"{name} must be >= 1, got {value!r}")
+    return int(value)
+
+
+def _check_tol(tol):
+    if isinstance(tol, (bool, np.bool_)) or not isinstance(tol, numbers.Real):
+        raise TypeError(f"tol must be a real number, got {type(tol).__name__} {tol!r}")
+    if not np.isfinite(tol) or tol < 0:
+        raise ValueError(f"tol must be a finite number >= 0, got {tol!r}")
+    return float(tol)
+
+
+def omp_rows(Xr, D, gram, k_max, tol):
+    """Batch-OMP of the rows of ``Xr``, in compact form; no input checks.
+
+    Parameters
+    ----------
+    Xr : ndarray of float64, shape (n_signals, n_features)
+        Signals as rows.
+    D : ndarray of float64, shape (n_features, n_atoms)
+        Dictionary, atoms as columns.
+    gram : ndarray of float64, shape (n_atoms, n_atoms)
+        ``D.T @ D``.
+    k_max : int
+        Most atoms per signal, at most ``min(n_features, n_atoms)``.
+    tol : float or None
+        Squared residual norm at which a signal's pursuit stops.
+
+    Returns
+    -------
+    indices : ndarray of int64, shape (n_signals, k_max)
+        ``indices[s, :counts[s]]``: atoms of signal ``s`` in selection order.
+    values : ndarray of float64, shape (n_signals, k_max)
+        Their coefficients; slots past ``counts[s]`` are undefined.
+    counts : ndarray of int64, shape (n_signals,)
+        Number of atoms selected for each signal.
+    """
+    from numba import get_num_threads
+
+    from ._omp_kernels import batch_omp_rows
+
+    n_signals = Xr.shape[0]
+    indices = np.empty((n_signals, k_max), dtype=np.int64)
+    values = np.empty((n_signals, k_max))
+    counts = np.empty(n_signals, dtype=np.int64)
+    n_chunks = min(n_signals, CHUNKS_PER_THREAD * get_num_threads())
+    batch_omp_rows(np.ascontiguousarray(Xr), np.ascontiguousarray(D),
+                   np.ascontiguousarray(gram), k_max,
+                   0.0 if tol is None else tol, tol is not None, n_chunks,
+                   indices, values, counts)
+    return indices, values, counts
+
+
+def batch_omp(X, D, n_nonzero_coefs=None, tol=None, gram=None, *, sparse=False):
+    """Sparse-code signals over a dictionary with Batch-OMP.
+
+    Orthogonal Matching Pursuit on the precomputed Gram matrix
+    ``G = D^T D`` and correlations ``alpha0 = D^T x``, with a progressive
+    Cholesky factorisation of ``G`` restricted to the support, as in
+    Batch-OMP [1]_. The correlations are computed by blocked matrix products
+    and the signals are coded in parallel (Numba).
+
+    Parameters
+    ----------
+    X : array_like, shape (n_features, n_signals) or (n_features,)
+        Signals as columns (as ``y`` of :func:`sklearn.linear_model.orthogonal_mp`).
+    D : array_like, shape (n_features, n_atoms)
+        Dictionary with the atoms as columns, normally of unit norm.
+    n_nonzero_coefs : int, optional
+        Most atoms per signal. With neither ``n_nonzero_coefs`` nor ``tol``,
+        10 % of the atoms (at least one), as scikit-learn. Never more than
+        ``min(n_features, n_atoms)`` atoms are selected.
+    tol : float, optional
+        Target squared residual norm ``||x - D gamma||^2``: the pursuit of a
+        signal stops as soon as it is reached (error-constrained Batch-OMP,
+        Algorithm 3 of [1]_), or when ``n_nonzero_coefs`` atoms are selected
+        if that is given too.
+    gram : array_like, shape (n_atoms, n_atoms), optional
+        Precomputed ``D.T @ D``, to reuse over calls with the same ``D``.
+    sparse : bool, default False
+        Return a :class:`scipy.sparse.csc_array` instead of a dense array.
+
+    Returns
+    -------
+    codes : ndarray of float64, shape (n_atoms, n_signals) or (n_atoms,)
+        Coefficients, ``X ~= D @ codes``; 1-D when ``X`` is 1-D. The array is
+        Fortran-ordered (each signal's code is contiguous). With
+        ``sparse=True``, a ``csc_array`` of shape ``(n_atoms, n_signals)``
+        (``(n_atoms, 1)`` for 1-D ``X``) whose column ``s`` lists the atoms
+        of signal ``s`` in selection order; ``.toarray()`` densifies it.
+
+    Raises
+    ------
+    TypeError
+        If an argument has the wrong type.
+    ValueError
+        If the shapes disagree, an array is empty or not finite, or
+        ``n_nonzero_coefs`` < 1 or ``tol`` < 0.
+
+    See Also
+    --------
+    sklearn.linear_model.orthogonal_mp_gram : The same algorithm, one signal
+        at a time.
+
+    Notes
+    -----
+    The iterations and stopping rules are those of
+    :func:`sklearn.linear_model.orthogonal_mp_gram`, whose results this
+    matches to rounding: the atom of largest ``|alpha|`` is added, and the
+    pursuit stops early when that correlation squared is below machine
+    epsilon, when the atom is already selected, or when its Cholesky pivot
+    is below machine epsilon (linearly dependent atoms). Two differences:
+    ``tol`` is also tested before the first atom, so a signal with
+    ``||x||^2 <= tol`` gets an all-zero code (as in [1]_ and ksvdbox's
+    ``omp2``; scikit-learn always selects one atom), and when both ``tol``
+    and ``n_nonzero_coefs`` are given both bound the pursuit (scikit-learn
+    ignores ``n_nonzero_coefs``).
+
+    References
+    ----------
+    .. [1] R. Rubinstein, M. Zibulevsky and M. Elad, "Efficient
+       Implementation of the K-SVD Algorithm using Batch Orthogonal Matching
+       Pursuit", Technion technical report CS-2008-08, 2008.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from classicsr.sparse import batch_omp
+    >>> D = np.eye(4)
+    >>> batch_omp(np.array([0.0, 3.0, 0.0, -1.0]), D, n_nonzero_coefs=1)
+    array([0., 3., 0., 0.])
+    """
+    X = check_real_array(X, "X", (1, 2))
+    D = check_real_array(D, "D", (2,))
+    n_features, n_atoms = D.shape
+    if X.shape[0] != n_features:
+        raise ValueError(
+            f"X has {X.shape[0]} features (rows) but D has {n_features}; "
+            "signals are the columns of X and atoms the columns of D")
+    if n_nonzero_coefs is not None:
+        n_nonzero_coefs = check_positive_int(n_nonzero_coefs, "n_nonzero_coefs")
+    if tol is not None:
+        tol = _check_tol(tol)
+    if gram is None:
+        gram = D.T @ D
+    else:
+        gram = check_real_array(gram, "gram", (2,))
+        if gram.shape != (n_atoms, n_atoms):
+            raise ValueError(
+                f"gram must be D.T @ D of shape ({n_atoms}, {n_atoms}), "
+                f"got shape {gram.shape}")
+    if not isinstance(sparse, (bool, np.bool_)):
+        raise TypeError(f"sparse must be a bool, got {type(sparse).__name__}")
+
+    if n_nonzero_coefs is None:
+        n_nonzero_coefs = n_atoms if tol is not None else max(1, int(0.1 * n_atoms))
+    k_max = min(n_nonzero_coefs, n_features, n_atoms)
+
+    Xr = X.reshape(n_features, -1).T
+    indices, values, counts = omp_rows(Xr, D, gram, k_max, tol)
+    n_signals = Xr.shape[0]
+    if sparse:
+        from scipy.sparse import csc_array
+
+        filled = np.arange(k_max) < counts[:, None]
+        indptr = np.zeros(n_signals + 1, dtype=np.int64)
+        np.cumsum(counts, out=indptr[1:])
+        return csc_array((values[filled], indices[filled], indptr),
+                         shape=(n_atoms, n_signals))
+
+    from ._omp_kernels import densify_rows
+
+    codes = np.zeros((n_signals, n_atoms))
+    densify_rows(indices, values, counts, codes)
+    return codes[0] if X.ndim == 1 else codes.T
