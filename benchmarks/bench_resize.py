@@ -1,4 +1,3 @@
-#!/usr/bin/env python
 """Benchmark ``classicsr.imresize`` against OpenCV, Pillow and scikit-image.
 
 Run from the repository root::
@@ -11,9 +10,13 @@ What is measured
 ----------------
 * Steady-state time per call: every function is called once as a warm-up,
   then ``--repeats`` times in this process with :func:`time.perf_counter`;
-  the median (and the minimum) is reported. Slow peers stop early once
-  ``--budget`` seconds are spent on them, after at least 3 timed runs; the
-  number of runs actually done is reported.
+  the median (and the minimum) is reported. By default each function's runs
+  are back to back; ``--interleave`` times the functions of a case
+  round-robin instead (see :func:`time_functions` for the trade-off). Slow
+  peers stop once ``--budget`` seconds are spent on them, after at least 3
+  timed runs; the number of runs actually done is reported. The 1-minute
+  load average is recorded per case: on a shared machine, rerun when it is
+  high (Numba's and OpenCV's thread pools suffer most from competing load).
 * All timings are numpy-in / numpy-out. For Pillow that includes
   ``Image.fromarray`` and ``np.asarray`` (a "resize only" row on a
   pre-converted image is shown too). Pillow handles floats only in mode
@@ -50,11 +53,11 @@ import textwrap
 import time
 from pathlib import Path
 
+import numpy as np
+
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
-
-import numpy as np  # noqa: E402
 
 DEFAULT_JSON = ROOT / "benchmarks" / "results" / "resize.json"
 BORDER = 16  # output pixels excluded by the "interior" PSNR
@@ -193,81 +196,142 @@ def agreement(ref, other, data_range):
 # timing
 # --------------------------------------------------------------------------
 
-def time_calls(fn, repeats, budget):
-    """Warm up once, then time up to ``repeats`` calls (perf_counter)."""
-    fn()
-    gc.collect()
-    times = []
-    start = time.perf_counter()
-    for _ in range(repeats):
+def time_functions(fns, repeats, budget, interleave=False):
+    """Time several functions; ``fns`` maps key -> callable.
+
+    Each function is called once as a warm-up (untimed), then up to
+    ``repeats`` times. By default the calls of one function run back to back
+    (block mode). With ``interleave`` every round calls each function once
+    (the starting point rotates), so slowly varying background load hits all
+    functions alike; but then each call also pays for the previous library's
+    worker threads still spinning (Numba's OpenMP pool, OpenCV's pool), which
+    slows the threaded libraries by a few ms on a 2-CPU machine. A function
+    stops once it has ``MIN_RUNS`` timings and has used ``budget`` seconds.
+    Returns key -> {median_s, min_s, runs, times_s}.
+    """
+    keys = list(fns)
+    times = {key: [] for key in keys}
+    spent = dict.fromkeys(keys, 0.0)
+
+    def one(key):
         t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-        if len(times) >= MIN_RUNS and time.perf_counter() - start > budget:
-            break
+        fns[key]()
+        dt = time.perf_counter() - t0
+        times[key].append(dt)
+        spent[key] += dt
+
+    def done(key):
+        return len(times[key]) >= MIN_RUNS and spent[key] > budget
+
+    if interleave:
+        for key in keys:
+            fns[key]()
+        gc.collect()
+        for rnd in range(repeats):
+            for key in keys[rnd % len(keys):] + keys[:rnd % len(keys)]:
+                if not done(key):
+                    one(key)
+    else:
+        for key in keys:
+            fns[key]()
+            gc.collect()
+            for _ in range(repeats):
+                if done(key):
+                    break
+                one(key)
     return {
-        "median_s": float(np.median(times)),
-        "min_s": float(min(times)),
-        "runs": len(times),
-        "times_s": times,
+        key: {
+            "median_s": float(np.median(ts)),
+            "min_s": float(min(ts)),
+            "runs": len(ts),
+            "times_s": ts,
+        }
+        for key, ts in times.items()
     }
 
 
-def profile_passes(img, scale, repeats, budget, method="bicubic", antialias=True):
-    """Time the two 1-D passes of ``imresize`` separately (as ``_resize``)."""
-    from classicsr.resize._kernels import resize_axis0, resize_axis1
-    from classicsr.resize.imresize import _INT_MAX
-    from classicsr.resize.weights import axis_weights
+def profile_passes(img, scale, repeats, budget, interleave=False, method="bicubic",
+                   antialias=True):
+    """Time the 1-D passes of ``imresize`` separately, and whole ``imresize``
+    calls alongside.
 
-    dtype = img.dtype
-    maxval = _INT_MAX.get(dtype, 0.0)
-    work_dtype = dtype if maxval else np.float64
-    out_shape = tuple(math.ceil(scale * n) for n in img.shape[:2])
-    scales = (scale, scale)
-    cur = np.ascontiguousarray(img if img.ndim == 3 else img[:, :, None])
-    order = sorted((0, 1), key=lambda d: scales[d])
+    The kernels are called exactly as ``classicsr.resize.imresize._resize``
+    calls them: one ``imresize`` call is made with
+    ``classicsr.resize._kernels.resize_axis0/resize_axis1`` (and
+    ``imresize.axis_weights``) temporarily wrapped to record their
+    arguments, and each recorded kernel call is then replayed and timed. This
+    follows ``_resize`` even if the kernels' signatures change.
+    """
+    import importlib
+
+    import classicsr
+
+    _kernels = importlib.import_module("classicsr.resize._kernels")
+    # (``classicsr.resize.imresize`` the attribute is the function, not the module)
+    imresize_mod = importlib.import_module("classicsr.resize.imresize")
+
+    calls, weights = [], []
+    real = {name: getattr(_kernels, name) for name in ("resize_axis0", "resize_axis1")}
+    real_aw = imresize_mod.axis_weights
+
+    def recorder(name):
+        def wrapped(*args, **kwargs):
+            calls.append((name, real[name], args, kwargs))
+            return real[name](*args, **kwargs)
+        return wrapped
+
+    def aw_recorder(*args):
+        res = real_aw(*args)
+        weights.append((args, res))
+        return res
+
+    try:
+        for name in real:
+            setattr(_kernels, name, recorder(name))
+        imresize_mod.axis_weights = aw_recorder
+        classicsr.imresize(img, scale, method=method, antialias=antialias)
+    finally:
+        for name, fn in real.items():
+            setattr(_kernels, name, fn)
+        imresize_mod.axis_weights = real_aw
+
+    fns = {"imresize": lambda: classicsr.imresize(img, scale, method=method,
+                                                  antialias=antialias)}
     passes = []
-    for step, dim in enumerate(order):
-        t0 = time.perf_counter()
-        axis_weights.__wrapped__(cur.shape[dim], out_shape[dim], scales[dim], method, antialias)
-        weights_s = time.perf_counter() - t0
-        aw = axis_weights(cur.shape[dim], out_shape[dim], scales[dim], method, antialias)
-        out_dtype = dtype if step == len(order) - 1 else work_dtype
-        shape = list(cur.shape)
-        shape[dim] = out_shape[dim]
-        out = np.empty(shape, dtype=out_dtype)
-        src = cur
-        if dim == 0:
-            h, w, c = src.shape
-
-            def run(src=src, out=out, aw=aw, h=h, w=w, c=c, n=shape[0]):
-                resize_axis0(src.reshape(h, w * c), aw.weights, aw.lo, aw.hi, aw.indices,
-                             maxval, out.reshape(n, w * c))
-            kernel = "resize_axis0"
-        else:
-            def run(src=src, out=out, aw=aw):
-                resize_axis1(src, aw.weights, aw.lo, aw.hi, aw.indices, maxval, out)
-            kernel = "resize_axis1"
-        timing = time_calls(run, repeats, budget)
-        taps = aw.hi - aw.lo
-        n_values = int(np.prod(out.shape))
-        passes.append({
+    for step, (name, fn, args, kwargs) in enumerate(calls):
+        fns[f"step{step}"] = lambda fn=fn, args=args, kwargs=kwargs: fn(*args, **kwargs)
+        src, out = args[0], (kwargs["out"] if "out" in kwargs else args[-1])
+        info = {
             "step": step,
-            "axis": dim,
-            "kernel": kernel,
+            "kernel": name,
             "in_shape": list(src.shape),
             "out_shape": list(out.shape),
+            "in_dtype": str(src.dtype),
             "out_dtype": str(out.dtype),
-            "taps_mean": float(taps.mean()),
-            "taps_max": int(taps.max()),
-            "weights_uncached_s": weights_s,
-            **{k: v for k, v in timing.items() if k != "times_s"},
-            "output_values": n_values,
-            "ns_per_output_value": timing["median_s"] * 1e9 / n_values,
-            "ns_per_tap": timing["median_s"] * 1e9 / (n_values * float(taps.mean())),
-        })
-        cur = out
-    return passes
+            "weights_dtype": str(args[1].dtype) if isinstance(args[1], np.ndarray) else None,
+            "output_values": int(out.size),
+        }
+        if step < len(weights):
+            aw_args, aw = weights[step]
+            taps = np.asarray(aw.hi) - np.asarray(aw.lo)
+            t0 = time.perf_counter()
+            getattr(real_aw, "__wrapped__", real_aw)(*aw_args)
+            info.update({
+                "axis_weights_args": list(aw_args),
+                "taps_mean": float(taps.mean()),
+                "taps_max": int(taps.max()),
+                "weights_uncached_s": time.perf_counter() - t0,
+            })
+        passes.append(info)
+    timings = time_functions(fns, repeats, budget, interleave)
+    for p in passes:
+        t = timings[f"step{p['step']}"]
+        p.update({k: v for k, v in t.items() if k != "times_s"})
+        p["ns_per_output_value"] = p["median_s"] * 1e9 / p["output_values"]
+        if "taps_mean" in p:
+            p["ns_per_tap"] = p["ns_per_output_value"] / p["taps_mean"]
+    full = timings["imresize"]
+    return passes, {k: v for k, v in full.items() if k != "times_s"}
 
 
 # --------------------------------------------------------------------------
@@ -342,6 +406,22 @@ def measure_jit(size):
 # machine info
 # --------------------------------------------------------------------------
 
+def source_fingerprint():
+    """sha256 (first 12 hex digits) of the resize sources and the git HEAD, so
+    results can be tied to a code version (the kernels are being tuned)."""
+    import hashlib
+
+    files = {}
+    for path in sorted((ROOT / "classicsr" / "resize").glob("*.py")):
+        files[path.name] = hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+    try:
+        head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True,
+                              text=True, check=False).stdout.strip() or None
+    except OSError:
+        head = None
+    return {"git_head": head, "classicsr/resize": files}
+
+
 def machine_info():
     import cv2
     import numba
@@ -409,6 +489,9 @@ def write_json_atomic(path, payload):
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
     try:
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp creates 0600
         with os.fdopen(fd, "w") as fh:
             json.dump(payload, fh, indent=2, allow_nan=False)
             fh.write("\n")
@@ -429,7 +512,8 @@ def _fmt(x, spec, none="-"):
 
 def print_case(case):
     print(f"\n== {case['name']}: {case['input']} -> {case['output_shape'][0]}x"
-          f"{case['output_shape'][1]} (scale {case['scale_label']}) ==")
+          f"{case['output_shape'][1]} (scale {case['scale_label']}) ==  [1-min load "
+          + " -> ".join(f"{x:.2f}" for x in case["loadavg_1min_before_after"]) + "]")
     hdr = (f"{'library / method':<36} {'median ms':>10} {'min ms':>9} {'runs':>5} "
            f"{'ratio':>7} {'max|d|':>9} {'PSNR dB':>8} {'PSNR int':>8}")
     print(hdr)
@@ -463,6 +547,14 @@ def main(argv=None):
                          "(at least 3 runs; default 20, quick 5)")
     ap.add_argument("--json", default=str(DEFAULT_JSON),
                     help=f"where to write the results (default {DEFAULT_JSON.relative_to(ROOT)})")
+    ap.add_argument("--threads", type=int, default=None,
+                    help="limit both Numba (numba.set_num_threads) and OpenCV "
+                         "(cv2.setNumThreads) to N threads; default: their own defaults. "
+                         "Pillow and scikit-image are single-threaded either way")
+    ap.add_argument("--interleave", action="store_true",
+                    help="time the functions of a case round-robin instead of back to back "
+                         "(evens out varying background load, but each call then pays for "
+                         "the previous library's spinning worker threads)")
     ap.add_argument("--no-jit", action="store_true",
                     help="skip the JIT compile-time subprocesses")
     args = ap.parse_args(argv)
@@ -472,6 +564,15 @@ def main(argv=None):
     budget = args.budget if args.budget is not None else (5.0 if args.quick else 20.0)
 
     import classicsr
+
+    if args.threads is not None:
+        import cv2
+        import numba
+
+        if args.threads < 1:
+            ap.error("--threads must be >= 1")
+        numba.set_num_threads(min(args.threads, numba.config.NUMBA_NUM_THREADS))
+        cv2.setNumThreads(args.threads)
 
     images = make_images(args.quick)
     case_specs = [
@@ -485,6 +586,7 @@ def main(argv=None):
     # anything is timed, and initialise Numba's threading layer.
     for _, key, scale, _ in case_specs:
         classicsr.imresize(images[key], scale)
+    fingerprint_start = source_fingerprint()  # the kernels are imported by now
     info = machine_info()
 
     print("classicsr.imresize benchmark" + (" (QUICK)" if args.quick else ""))
@@ -494,26 +596,33 @@ def main(argv=None):
           f"(env NUMBA_NUM_THREADS={info['env_NUMBA_NUM_THREADS']}) | "
           f"cv2 {info['versions']['opencv']} threads={info['cv2_num_threads']} | "
           f"Pillow {info['versions']['pillow']} | skimage {info['versions']['scikit-image']}")
-    print(f"median of up to {repeats} runs after 1 warm-up, per-function budget {budget:g}s; "
-          f"ratio = peer time / classicsr time (>1: classicsr faster)")
+    mode = "interleaved rounds" if args.interleave else "back-to-back runs"
+    print(f"median of up to {repeats} {mode} after 1 warm-up call each, "
+          f"per-function budget {budget:g}s; ratio = peer time / classicsr time "
+          f"(>1: classicsr faster)")
+    load = os.getloadavg()[0]
+    if load > 0.25 * (os.cpu_count() or 1):
+        print(f"WARNING: 1-min load average is {load:.2f} on {os.cpu_count()} CPUs before "
+              f"starting: other processes compete for the CPUs, timings will be noisy")
 
     cases = []
     for name, key, scale, scale_label in case_specs:
         img = images[key]
         out_hw = tuple(math.ceil(scale * n) for n in img.shape[:2])
-        ref = None
+        peers = make_peers(img, scale, out_hw)
+        ref = as_output("classicsr", peers[0][2](), img.dtype)
+        assert ref.shape[:2] == out_hw, (ref.shape, out_hw)
+        data_range = 255.0 if img.dtype == np.uint8 else 1.0
+        agreements = {pkey: agreement(ref, as_output(pkey, fn(), img.dtype), data_range)
+                      for pkey, _, fn, _ in peers[1:]}
+        load_before = os.getloadavg()[0]
+        timings = time_functions({pkey: fn for pkey, _, fn, _ in peers}, repeats, budget,
+                                 args.interleave)
+        base = timings["classicsr"]["median_s"]
         results = []
-        for pkey, label, fn, note in make_peers(img, scale, out_hw):
-            out = as_output(pkey, fn(), img.dtype)
-            timing = time_calls(fn, repeats, budget)
-            if pkey == "classicsr":
-                assert out.shape[:2] == out_hw, (out.shape, out_hw)
-                ref = out
-                base = timing["median_s"]
-                agree = None
-            else:
-                data_range = 255.0 if img.dtype == np.uint8 else 1.0
-                agree = agreement(ref, out, data_range)
+        for pkey, label, _fn, note in peers:
+            timing = timings[pkey]
+            agree = agreements.get(pkey)
             results.append({
                 "key": pkey, "label": label, "note": note,
                 **timing,
@@ -523,7 +632,9 @@ def main(argv=None):
         case = {
             "name": name, "input": describe(img), "input_shape": list(img.shape),
             "dtype": str(img.dtype), "scale": scale, "scale_label": scale_label,
-            "output_shape": list(out_hw), "results": results,
+            "output_shape": list(out_hw),
+            "loadavg_1min_before_after": [load_before, os.getloadavg()[0]],
+            "results": results,
         }
         cases.append(case)
         print_case(case)
@@ -558,21 +669,28 @@ def main(argv=None):
     profile = {}
     print("\n== per-pass profile (classicsr kernels called as imresize._resize does) ==")
     for name, key, scale, _ in case_specs:
-        passes = profile_passes(images[key], scale, repeats, budget)
-        full = next(c for c in cases if c["name"] == name)["results"][0]["median_s"]
+        passes, full_timing = profile_passes(images[key], scale, repeats, budget,
+                                             args.interleave)
+        full = full_timing["median_s"]
         total = sum(p["median_s"] for p in passes)
-        profile[name] = {"passes": passes, "imresize_median_s": full,
+        profile[name] = {"passes": passes, "imresize": full_timing, "imresize_median_s": full,
                          "sum_of_passes_s": total, "overhead_s": full - total}
         print(f"{name}: imresize {full * 1e3:.2f} ms = "
               + " + ".join(f"{p['kernel']} {p['median_s'] * 1e3:.2f} ms "
                            f"({100 * p['median_s'] / full:.0f}%)" for p in passes)
-              + f" + rest {(full - total) * 1e3:.2f} ms (imresize - passes; noise can make it < 0)")
+              + f" + rest {(full - total) * 1e3:.2f} ms "
+              "(imresize - passes; noise can make it < 0)")
         for p in passes:
-            print(f"    step {p['step']} {p['kernel']}: {tuple(p['in_shape'])} -> "
-                  f"{tuple(p['out_shape'])} {p['out_dtype']}, taps mean {p['taps_mean']:.2f} "
-                  f"max {p['taps_max']}; {p['ns_per_output_value']:.2f} ns/output value, "
-                  f"{p['ns_per_tap']:.2f} ns/tap; weights (uncached) "
-                  f"{p['weights_uncached_s'] * 1e3:.2f} ms")
+            line = (f"    step {p['step']} {p['kernel']}: {tuple(p['in_shape'])} "
+                    f"{p['in_dtype']} -> {tuple(p['out_shape'])} {p['out_dtype']} "
+                    f"(weights {p['weights_dtype']}), median {p['median_s'] * 1e3:.2f} ms "
+                    f"min {p['min_s'] * 1e3:.2f} ms; "
+                    f"{p['ns_per_output_value']:.2f} ns/output value")
+            if "taps_mean" in p:
+                line += (f", taps mean {p['taps_mean']:.2f} max {p['taps_max']} "
+                         f"({p['ns_per_tap']:.2f} ns/tap); weights uncached "
+                         f"{p['weights_uncached_s'] * 1e3:.2f} ms")
+            print(line)
 
     # --- JIT ---------------------------------------------------------------
     jit = None
@@ -586,26 +704,40 @@ def main(argv=None):
         for name in ("uint8_rgb", "float64_grey"):
             c = jit["cold_cache"]["calls"][name]
             w = jit["warm_disk_cache"]["calls"][name]
-            print(f"{name:<13} empty cache: 1st {c['first_s']:.3f} s, 2nd {c['second_s'] * 1e3:.1f} ms"
-                  f" -> compile ~{c['first_minus_second_s']:.3f} s | warm disk cache: "
+            print(f"{name:<13} empty cache: 1st {c['first_s']:.3f} s, "
+                  f"2nd {c['second_s'] * 1e3:.1f} ms -> compile "
+                  f"~{c['first_minus_second_s']:.3f} s | warm disk cache: "
                   f"1st {w['first_s'] * 1e3:.1f} ms, 2nd {w['second_s'] * 1e3:.1f} ms "
                   f"(load overhead {w['first_minus_second_s'] * 1e3:.1f} ms)")
         print("  (uint8 runs first in each process, so its numbers include Numba's "
               "one-time initialisation, e.g. starting the threading layer)")
 
+    fingerprint_end = source_fingerprint()
+    if fingerprint_end != fingerprint_start:
+        print("\nWARNING: classicsr/resize sources changed while this benchmark ran; the "
+              "in-process timings use the version imported at the start, the JIT "
+              "subprocesses a later one. Rerun for consistent numbers.")
+
     payload = {
         "benchmark": "classicsr.imresize vs cv2 / Pillow / skimage",
         "timestamp_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "quick": args.quick,
+        "threads_arg": args.threads,
         "repeats": repeats,
         "budget_s": budget,
-        "statistic": "median of timed runs after one warm-up call (time.perf_counter)",
+        "statistic": "median of timed runs after one warm-up call (time.perf_counter); "
+                     + ("functions of a case timed round-robin (interleaved rounds)"
+                        if args.interleave else "each function's runs back to back"),
+        "interleave": args.interleave,
+        "loadavg_end": list(os.getloadavg()),
         "ratio_definition": "peer median time / classicsr median time (>1: classicsr faster)",
         "agreement_note": "informational only: peers are not MATLAB-exact; interior "
                           f"excludes a {BORDER}-pixel output border; psnr None = identical",
         "images": "skimage.data astronaut (RGB) / camera (grey, /255 float64), "
                   "mirror-tiled to size",
         "machine": info,
+        "source_fingerprint": fingerprint_start,
+        "source_changed_during_run": fingerprint_end != fingerprint_start,
         "cases": cases,
         "targets": targets,
         "profile": profile,
