@@ -99,3 +99,104 @@ def resize_axis1(src, weights, lo, hi, indices, maxval, out):
             for i in range(n_out):
                 for c in range(n_ch):
                     out_row[i * n_ch + c] = tile_out[i, t * n_ch + c]
+
+
+@njit(cache=True, inline="always")
+def _place(acc, dst, first, step, count, n_ch):
+    """``dst[first + n * step + c] = acc[n * n_ch + c]`` (RGB unrolled)."""
+    if n_ch == 3:
+        for n in range(count):
+            d = first + n * step
+            a = 3 * n
+            dst[d] = acc[a]
+            dst[d + 1] = acc[a + 1]
+            dst[d + 2] = acc[a + 2]
+    else:
+        for n in range(count):
+            d = first + n * step
+            for c in range(n_ch):
+                dst[d + c] = acc[n * n_ch + c]
+
+
+@njit(cache=True, inline="always")
+def _runs_row(row, start, period, base, count, taps, run_weights, irregular,
+              weights, lo, hi, indices, maxval, n_ch, tmp, dst):
+    """One row of the polyphase second-axis pass (see :func:`resize_axis1_runs`)."""
+    for g in range(start.size):
+        m = count[g] * n_ch
+        acc = tmp[:m]
+        acc[:] = 0.0
+        for k in range(taps[g]):
+            w = run_weights[g, k]
+            offset = (base[g] + k) * n_ch
+            # A slice indexed by the loop variable: no negative-index
+            # wrap-around check, so LLVM vectorises the loop.
+            segment = row[offset:offset + m]
+            for q in range(m):
+                acc[q] += w * segment[q]
+        _to_output_class(acc, maxval)
+        _place(acc, dst, start[g] * n_ch, period[g] * n_ch, count[g], n_ch)
+    for i in irregular:
+        for c in range(n_ch):
+            value = 0.0
+            for k in range(lo[i], hi[i]):
+                value += weights[i, k] * row[indices[i, k] * n_ch + c]
+            if maxval > 0.0:
+                value = _round_saturate(value, maxval)
+            dst[i * n_ch + c] = value
+
+
+@njit(cache=True)
+def _longest_run(count, n_ch):
+    longest = 1
+    for g in range(count.size):
+        longest = max(longest, count[g] * n_ch)
+    return longest
+
+
+@njit(cache=True, parallel=True)
+def resize_axis1_runs(src, start, period, base, count, taps, run_weights, irregular,
+                      weights, lo, hi, indices, maxval, out):
+    """Resize along the second axis of ``(H, W, C)`` using polyphase runs.
+
+    Each row is handled on its own (rows in parallel). A run (see
+    :class:`classicsr.resize.weights.PolyphaseRuns`) is a 1-D convolution of
+    the row's contiguous ``W * C`` samples: ``tmp[q] += w_k * row[(base + k)
+    * C + q]`` vectorises, and the results are then placed at their output
+    columns. Irregular outputs (borders) use the full weight table.
+    """
+    n_rows, n_in, n_ch = src.shape
+    n_out = out.shape[1]
+    flat_src = src.reshape(n_rows, n_in * n_ch)
+    flat_out = out.reshape(n_rows, n_out * n_ch)
+    longest = _longest_run(count, n_ch)
+    for r in prange(n_rows):
+        tmp = np.empty(longest)
+        _runs_row(flat_src[r], start, period, base, count, taps, run_weights, irregular,
+                  weights, lo, hi, indices, maxval, n_ch, tmp, flat_out[r])
+
+
+@njit(cache=True, parallel=True)
+def resize_fused(src, weights0, lo0, hi0, indices0, start, period, base, count, taps,
+                 run_weights, irregular, weights1, lo1, hi1, indices1, maxval, out):
+    """Both passes, rows first, one output row at a time.
+
+    Output row ``i`` of the first pass (a weighted sum of input rows, rounded
+    to the output class) is computed into a small float64 buffer and fed
+    straight to the polyphase second pass, so the intermediate image never
+    goes through memory. Bit-identical to :func:`resize_axis0` followed by
+    :func:`resize_axis1_runs`: the intermediate values are the same numbers
+    (integers are exact in float64).
+    """
+    n_in, n_cols, n_ch = src.shape
+    n_out, n_cols_out = out.shape[0], out.shape[1]
+    flat_src = src.reshape(n_in, n_cols * n_ch)
+    flat_out = out.reshape(n_out, n_cols_out * n_ch)
+    longest = _longest_run(count, n_ch)
+    for i in prange(n_out):
+        mid = np.empty(n_cols * n_ch)
+        _weighted_sum(mid, weights0, lo0, hi0, indices0, i, flat_src)
+        _to_output_class(mid, maxval)
+        tmp = np.empty(longest)
+        _runs_row(mid, start, period, base, count, taps, run_weights, irregular,
+                  weights1, lo1, hi1, indices1, maxval, n_ch, tmp, flat_out[i])

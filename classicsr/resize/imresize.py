@@ -11,6 +11,11 @@ from .weights import KERNELS, axis_weights
 #: Interpolation kernels accepted by :func:`imresize`.
 RESIZE_METHODS = tuple(KERNELS)
 
+#: Use the polyphase kernel for the second axis when at least this fraction
+#: of outputs falls into runs (integer and many rational upscaling factors);
+#: otherwise the tiled kernel (downscaling, irregular factors).
+_MIN_RUN_COVERAGE = 0.5
+
 _INT_MAX = {np.dtype(np.uint8): 255.0, np.dtype(np.uint16): 65535.0}
 
 
@@ -100,27 +105,51 @@ def imresize(img, scale=None, *, output_shape=None, method="bicubic", antialias=
 
 def _resize(img, out_shape, scales, method, antialias):
     """Run the two 1-D passes (kernels trust their input)."""
-    from ._kernels import resize_axis0, resize_axis1
+    from . import _kernels
 
     dtype = img.dtype
     maxval = _INT_MAX.get(dtype, 0.0)
-    work_dtype = dtype if maxval else np.float64
     grey = img.ndim == 2
     cur = np.ascontiguousarray(img if not grey else img[:, :, None])
-    order = sorted((0, 1), key=lambda d: scales[d])  # stable: rows first on ties
-    for step, dim in enumerate(order):
-        aw = axis_weights(cur.shape[dim], out_shape[dim], scales[dim], method, antialias)
-        out_dtype = dtype if step == len(order) - 1 else work_dtype
-        shape = list(cur.shape)
-        shape[dim] = out_shape[dim]
-        out = np.empty(shape, dtype=out_dtype)
-        if dim == 0:
-            h, w, c = cur.shape
-            resize_axis0(
-                cur.reshape(h, w * c), aw.weights, aw.lo, aw.hi, aw.indices, maxval,
-                out.reshape(shape[0], w * c),
-            )
+    rows = axis_weights(cur.shape[0], out_shape[0], scales[0], method, antialias)
+    cols = axis_weights(cur.shape[1], out_shape[1], scales[1], method, antialias)
+    out = np.empty(tuple(out_shape) + cur.shape[2:], dtype=dtype)
+    rows_first = scales[0] <= scales[1]  # MATLAB: smaller scale first, rows on ties
+    if rows_first and cols.runs.coverage >= _MIN_RUN_COVERAGE:
+        runs = cols.runs
+        _kernels.resize_fused(
+            cur, rows.weights, rows.lo, rows.hi, rows.indices,
+            runs.start, runs.period, runs.base, runs.count, runs.taps, runs.weights,
+            runs.irregular, cols.weights, cols.lo, cols.hi, cols.indices, maxval, out,
+        )
+    else:
+        mid_shape = (out_shape[0], cur.shape[1]) if rows_first else (cur.shape[0], out_shape[1])
+        mid = np.empty(mid_shape + cur.shape[2:], dtype=dtype if maxval else np.float64)
+        if rows_first:
+            _pass_rows(cur, rows, maxval, mid)
+            _pass_cols(mid, cols, maxval, out)
         else:
-            resize_axis1(cur, aw.weights, aw.lo, aw.hi, aw.indices, maxval, out)
-        cur = out
-    return cur[:, :, 0] if grey else cur
+            _pass_cols(cur, cols, maxval, mid)
+            _pass_rows(mid, rows, maxval, out)
+    return out[:, :, 0] if grey else out
+
+
+def _pass_rows(src, aw, maxval, out):
+    from ._kernels import resize_axis0
+
+    h, w, c = src.shape
+    resize_axis0(src.reshape(h, w * c), aw.weights, aw.lo, aw.hi, aw.indices, maxval,
+                 out.reshape(out.shape[0], w * c))
+
+
+def _pass_cols(src, aw, maxval, out):
+    from ._kernels import resize_axis1, resize_axis1_runs
+
+    if aw.runs.coverage >= _MIN_RUN_COVERAGE:
+        runs = aw.runs
+        resize_axis1_runs(
+            src, runs.start, runs.period, runs.base, runs.count, runs.taps, runs.weights,
+            runs.irregular, aw.weights, aw.lo, aw.hi, aw.indices, maxval, out,
+        )
+    else:
+        resize_axis1(src, aw.weights, aw.lo, aw.hi, aw.indices, maxval, out)

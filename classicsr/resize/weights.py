@@ -91,7 +91,7 @@ class AxisWeights:
         ``0 * v`` to a sum is exact) and saves work.
     """
 
-    __slots__ = ("weights", "indices", "lo", "hi")
+    __slots__ = ("weights", "indices", "lo", "hi", "_runs")
 
     def __init__(self, weights, indices):
         self.weights = weights
@@ -104,6 +104,98 @@ class AxisWeights:
         self.hi = np.where(has, last, 0).astype(np.int64)
         for arr in (self.weights, self.indices, self.lo, self.hi):
             arr.setflags(write=False)
+        self._runs = None
+
+    @property
+    def runs(self):
+        """Polyphase structure of the weights, see :func:`polyphase_runs` (cached)."""
+        if self._runs is None:
+            self._runs = polyphase_runs(self)
+        return self._runs
+
+
+class PolyphaseRuns:
+    """Output samples grouped into runs that share one weight vector.
+
+    A run is ``count`` outputs ``i0, i0 + period, i0 + 2 period, ...`` whose
+    taps are the same weights applied to consecutive source samples starting
+    at ``base0, base0 + 1, ...``. For an integer upscaling factor ``s`` every
+    interior output belongs to one of ``s`` runs, and a run is a plain 1-D
+    convolution of contiguous memory, which vectorises without transposing.
+    Outputs that fit no run (borders, where taps mirror) are listed in
+    ``irregular``.
+
+    Attributes
+    ----------
+    start, period, base, count, taps : ndarray of int64, shape (n_runs,)
+    weights : ndarray of float64, shape (n_runs, max_taps)
+        The non-zero tap range ``weights[i, lo[i]:hi[i]]`` of the run's outputs.
+    irregular : ndarray of int64
+        Outputs computed one by one from the full weight table.
+    coverage : float
+        Fraction of outputs that belong to a run.
+    """
+
+    def __init__(self, start, period, base, count, taps, weights, irregular, n_out):
+        self.start, self.period, self.base = start, period, base
+        self.count, self.taps, self.weights = count, taps, weights
+        self.irregular = irregular
+        self.coverage = 1.0 - irregular.size / max(n_out, 1)
+
+
+def polyphase_runs(aw, min_count=8):
+    """Group the outputs of ``aw`` into :class:`PolyphaseRuns`.
+
+    Outputs with identical non-zero weights and contiguous source taps are
+    grouped by weight vector; within a group, maximal sequences whose output
+    index advances by a constant period and whose first source index advances
+    by exactly one form a run. Sequences shorter than ``min_count`` stay
+    irregular. Summation order inside a run is the tap order of the full
+    table, so results are bit-identical.
+    """
+    n_out = aw.weights.shape[0]
+    groups = {}
+    irregular = []
+    for i in range(n_out):
+        lo, hi = aw.lo[i], aw.hi[i]
+        idx = aw.indices[i, lo:hi]
+        if hi - lo == 0 or np.any(np.diff(idx) != 1):
+            irregular.append(i)
+            continue
+        key = aw.weights[i, lo:hi].tobytes()
+        groups.setdefault(key, []).append((i, int(idx[0])))
+    runs = []
+    for key, members in groups.items():
+        w = np.frombuffer(key, dtype=np.float64)
+        k = 0
+        while k < len(members):
+            end = k + 1
+            if end < len(members):
+                period = members[end][0] - members[k][0]
+                while (end < len(members)
+                       and members[end][0] - members[end - 1][0] == period
+                       and members[end][1] - members[end - 1][1] == 1):
+                    end += 1
+            else:
+                period = 1
+            if end - k >= min_count:
+                runs.append((members[k][0], period, members[k][1], end - k, w))
+            else:
+                irregular.extend(i for i, _ in members[k:end])
+            k = end
+    max_taps = max((r[4].size for r in runs), default=1)
+    table = np.zeros((len(runs), max_taps))
+    for r, run in enumerate(runs):
+        table[r, :run[4].size] = run[4]
+
+    def column(j):
+        return np.array([r[j] for r in runs], dtype=np.int64)
+
+    return PolyphaseRuns(
+        column(0), column(1), column(2), column(3),
+        np.array([r[4].size for r in runs], dtype=np.int64), table,
+        np.array(sorted(irregular), dtype=np.int64), n_out,
+    )
 
 
 @functools.lru_cache(maxsize=256)
