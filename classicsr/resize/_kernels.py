@@ -29,7 +29,18 @@ def _round_saturate(value, maxval):
 
 @njit(cache=True, inline="always")
 def _weighted_sum(acc, weights, lo, hi, indices, i, rows):
-    """``acc = sum_k weights[i, k] * rows[indices[i, k]]`` over the non-zero taps."""
+    """``acc = sum_k weights[i, k] * rows[indices[i, k]]`` over the non-zero taps.
+
+    Four taps are summed in one sweep, in the same order as the loop.
+    """
+    if hi[i] - lo[i] == 4:
+        k = lo[i]
+        r0, r1 = rows[indices[i, k]], rows[indices[i, k + 1]]
+        r2, r3 = rows[indices[i, k + 2]], rows[indices[i, k + 3]]
+        w0, w1, w2, w3 = weights[i, k], weights[i, k + 1], weights[i, k + 2], weights[i, k + 3]
+        for q in range(acc.size):
+            acc[q] = w0 * r0[q] + w1 * r1[q] + w2 * r2[q] + w3 * r3[q]
+        return
     acc[:] = 0.0
     for k in range(lo[i], hi[i]):
         w = weights[i, k]
@@ -103,8 +114,11 @@ def resize_axis1(src, weights, lo, hi, indices, maxval, out):
 
 @njit(cache=True, inline="always")
 def _place(acc, dst, first, step, count, n_ch):
-    """``dst[first + n * step + c] = acc[n * n_ch + c]`` (RGB unrolled)."""
-    if n_ch == 3:
+    """``dst[first + n * step + c] = acc[n * n_ch + c]`` (grey and RGB unrolled)."""
+    if n_ch == 1:
+        for n in range(count):
+            dst[first + n * step] = acc[n]
+    elif n_ch == 3:
         for n in range(count):
             d = first + n * step
             a = 3 * n
@@ -119,21 +133,40 @@ def _place(acc, dst, first, step, count, n_ch):
 
 
 @njit(cache=True, inline="always")
+def _convolve_run(acc, row, offset, stride, w, taps):
+    """``acc[q] = sum_k w[k] * row[offset + k * stride + q]``, summed in tap order.
+
+    Slices indexed by the loop variable carry no negative-index wrap-around
+    check, so LLVM vectorises the loops. Four taps (bicubic upscaling) are
+    summed in one sweep, ``((w0 s0 + w1 s1) + w2 s2) + w3 s3``, the same
+    operations in the same order as the generic tap-by-tap loop.
+    """
+    m = acc.size
+    if taps == 4:
+        s0 = row[offset:offset + m]
+        s1 = row[offset + stride:offset + stride + m]
+        s2 = row[offset + 2 * stride:offset + 2 * stride + m]
+        s3 = row[offset + 3 * stride:offset + 3 * stride + m]
+        w0, w1, w2, w3 = w[0], w[1], w[2], w[3]
+        for q in range(m):
+            acc[q] = w0 * s0[q] + w1 * s1[q] + w2 * s2[q] + w3 * s3[q]
+        return
+    acc[:] = 0.0
+    for k in range(taps):
+        wk = w[k]
+        segment = row[offset + k * stride:offset + k * stride + m]
+        for q in range(m):
+            acc[q] += wk * segment[q]
+
+
+@njit(cache=True, inline="always")
 def _runs_row(row, start, period, base, count, taps, run_weights, irregular,
               weights, lo, hi, indices, maxval, n_ch, tmp, dst):
     """One row of the polyphase second-axis pass (see :func:`resize_axis1_runs`)."""
     for g in range(start.size):
         m = count[g] * n_ch
         acc = tmp[:m]
-        acc[:] = 0.0
-        for k in range(taps[g]):
-            w = run_weights[g, k]
-            offset = (base[g] + k) * n_ch
-            # A slice indexed by the loop variable: no negative-index
-            # wrap-around check, so LLVM vectorises the loop.
-            segment = row[offset:offset + m]
-            for q in range(m):
-                acc[q] += w * segment[q]
+        _convolve_run(acc, row, base[g] * n_ch, n_ch, run_weights[g], taps[g])
         _to_output_class(acc, maxval)
         _place(acc, dst, start[g] * n_ch, period[g] * n_ch, count[g], n_ch)
     for i in irregular:
