@@ -11,7 +11,24 @@ def _add_upscale(sub, methods):
     p.add_argument("--scale", type=float, required=True, help="upscaling factor")
     p.add_argument("--method", default="bicubic", choices=methods, metavar="METHOD",
                    help="one of: " + ", ".join(methods) + " (default: bicubic)")
+    p.add_argument("--model", help="a model file from 'classicsr train' (learning-based methods)")
     p.add_argument("--overwrite", action="store_true", help="replace OUTPUT if it exists")
+
+
+def _add_train(sub):
+    from .training import TRAINABLE
+
+    p = sub.add_parser("train", help="train a model on a folder of images")
+    p.add_argument("method", choices=sorted(TRAINABLE), metavar="METHOD",
+                   help="one of: " + ", ".join(sorted(TRAINABLE)))
+    p.add_argument("--scale", type=int, required=True, help="upscaling factor (2, 3, 4)")
+    p.add_argument("--images", required=True, help="folder of training images")
+    p.add_argument("--out", required=True, help="model file to write (.npz)")
+    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    p.add_argument("--patches", type=int, help="use at most N training patches")
+    p.add_argument("--ksvd-iter", type=int, default=20, help="K-SVD iterations (default 20)")
+    p.add_argument("--dictionary", help="aplus: an existing Zeyde model file to anchor on")
+    p.add_argument("--overwrite", action="store_true", help="replace OUT if it exists")
 
 
 def _add_evaluate(sub, methods):
@@ -50,11 +67,13 @@ def build_parser():
     sub.add_parser("methods", help="list the registered methods")
     _add_evaluate(sub, methods)
     _add_demo(sub)
+    _add_train(sub)
     return parser
 
 
 def _cmd_upscale(args):
     from .io import read_image, write_image
+    from .registry import get_method
     from .upscale import upscale
 
     img = read_image(args.input)
@@ -63,7 +82,12 @@ def _cmd_upscale(args):
     if Path(args.output).exists() and not args.overwrite:
         raise FileExistsError(f"'{args.output}' exists; use --overwrite to replace it")
     scale = int(args.scale) if float(args.scale).is_integer() else args.scale
-    out = upscale(img, scale, method=args.method)
+    options = {}
+    if args.model:
+        if not get_method(args.method).needs_model:
+            raise ValueError(f"--model is only for learning-based methods, not {args.method!r}")
+        options["model"] = args.model
+    out = upscale(img, scale, method=args.method, **options)
     write_image(args.output, out, overwrite=args.overwrite)
     print(f"{args.input} {img.shape} -> {args.output} {out.shape} ({args.method}, x{args.scale:g})")
 
@@ -102,11 +126,29 @@ def _cmd_demo(args):
     print(f"wrote {args.out}/comparison.png and one PNG per method")
 
 
+def _cmd_train(args):
+    from pathlib import Path
+
+    from .training import train_model
+
+    if Path(args.out).exists() and not args.overwrite:
+        raise FileExistsError(f"'{args.out}' exists; use --overwrite to replace it")
+    if args.patches is not None and args.patches < 1:
+        raise ValueError(f"--patches must be a positive integer, got {args.patches}")
+    model = train_model(args.method, args.scale, args.images, seed=args.seed,
+                        max_patches=args.patches, ksvd_iter=args.ksvd_iter,
+                        dictionary=args.dictionary)
+    model.save(args.out, overwrite=args.overwrite)
+    print(f"trained {model.method} x{args.scale} on {model.n_training_patches_} patches in "
+          f"{model.training_seconds_:.1f} s -> {args.out}")
+
+
 _COMMANDS = {
     "upscale": _cmd_upscale,
     "methods": _cmd_methods,
     "evaluate": _cmd_evaluate,
     "demo": _cmd_demo,
+    "train": _cmd_train,
 }
 
 

@@ -1,0 +1,111 @@
+"""Training pairs for the example-based methods: LR features and HR residual patches.
+
+As in the training code of Zeyde et al. (``learn_dict.m``) and of A+
+(``collectSamplesScales.m``): the HR image (Y channel in [0, 1]) is cropped to
+a multiple of the scale, downscaled with MATLAB bicubic, upscaled again with
+MATLAB bicubic ("mid-res"); features are the derivative features of the
+mid-res patches and targets are the patches of ``HR - mid-res``.
+"""
+
+from pathlib import Path
+
+import numpy as np
+
+from ..datasets import list_images
+from ..degrade import modcrop
+from ..io import read_image
+from ..patches import PatchGrid, extract_features, extract_patches
+from ..protocol import hr_luminance
+from ..resize import imresize
+
+_FULL = {np.dtype(np.uint8): 255.0, np.dtype(np.uint16): 65535.0}
+
+
+def load_luminance_images(folder):
+    """Y channels (float64 in [0, 1]) of every image in ``folder``.
+
+    Colour images give the Y of MATLAB's ``rgb2ycbcr`` (rounded, as the
+    papers' ``load_images.m``); greyscale images are used as they are.
+
+    Raises
+    ------
+    FileNotFoundError
+        If the folder does not exist or holds no image.
+    """
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise FileNotFoundError(f"training image folder '{folder}' does not exist")
+    files = list_images(folder)
+    if not files:
+        raise FileNotFoundError(f"no images (PNG, JPEG, TIFF, BMP) in '{folder}'")
+    images = []
+    for path in files:
+        img = read_image(path)
+        if img.dtype.kind == "f":
+            y = img if img.ndim == 2 else img[..., 0]
+            images.append(np.asarray(y, dtype=np.float64))
+        else:
+            images.append(hr_luminance(img) / _FULL[img.dtype])
+    return images
+
+
+def training_pairs(images, scale, *, overlap, pyramid_levels=1, pyramid_factor=0.98,
+                   projection=None, max_pairs=None, dtype=np.float32):
+    """LR features and HR residual patches of ``images``.
+
+    Parameters
+    ----------
+    images : list of ndarray
+        HR luminance images in [0, 1].
+    scale : int
+        Upscaling factor.
+    overlap : int
+        Patch overlap in LR pixels (window 3: 2 is full overlap).
+    pyramid_levels, pyramid_factor : int, float
+        Also use the images downscaled by ``pyramid_factor ** k`` for
+        ``k < pyramid_levels`` (A+'s augmentation: 12 levels of 0.98).
+    projection : ndarray, optional
+        Apply ``features @ projection`` (PCA) per image, to save memory.
+    max_pairs : int, optional
+        Keep the first ``max_pairs`` pairs, in order of pyramid level then
+        image (A+ keeps its first 5 million).
+
+    Returns
+    -------
+    features : ndarray, shape (n, n_features)
+    residuals : ndarray, shape (n, (3 * scale) ** 2)
+    """
+    features, residuals, total = [], [], 0
+    for level in range(pyramid_levels):
+        factor = pyramid_factor ** level
+        for hr in images:
+            if level:
+                hr = imresize(hr, factor)
+            if min(hr.shape) < 5 * scale:
+                continue
+            hr = modcrop(hr, scale)
+            lr = imresize(hr, 1.0 / scale)
+            mid = imresize(lr, scale)
+            grid = PatchGrid.build(mid.shape, scale, overlap=overlap)
+            if grid.count == 0:
+                continue
+            f = extract_features(mid, grid, scale)
+            if projection is not None:
+                f = f @ projection
+            features.append(f.astype(dtype))
+            residuals.append(extract_patches(hr - mid, grid).astype(dtype))
+            total += grid.count
+            if max_pairs is not None and total >= max_pairs:
+                break
+        if max_pairs is not None and total >= max_pairs:
+            break
+    if not features:
+        raise ValueError(
+            f"no training patches: every image is smaller than {5 * scale} pixels, "
+            f"the least a {3 * scale}-pixel patch with a {scale}-pixel border needs at x{scale}"
+        )
+    features = np.concatenate(features)
+    residuals = np.concatenate(residuals)
+    if max_pairs is not None:
+        features, residuals = features[:max_pairs], residuals[:max_pairs]
+    return features, residuals

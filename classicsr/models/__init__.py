@@ -1,0 +1,1 @@
+"""Trained models shipped with classicsr (package data) and their manifest."""
