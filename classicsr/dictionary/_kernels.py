@@ -5,31 +5,39 @@ from numba import njit, prange
 
 
 @njit(cache=True, parallel=True)
-def argmax_abs_rows(scores, out):
-    """``out[i] = argmax_j |scores[i, j]|`` (first maximum on ties, as MATLAB's max)."""
-    for i in prange(scores.shape[0]):
-        row = scores[i]
+def anchored_apply(features, anchors_t, regressors, out):
+    """Anchor search and regression, one feature (patch) at a time.
+
+    For feature ``f = features[i]``: correlations ``s = f @ anchors_t`` with
+    every anchor (vectorised over the anchors), ``a = argmax |s|`` (first
+    maximum on ties, as MATLAB's ``max``), ``out[i] = regressors[a] @ f``.
+    Fused so that no ``n x n_anchors`` matrix is written, and so that no
+    BLAS call runs between Numba kernels (OpenBLAS worker threads spinning
+    after a call slow Numba's threads down on small machines).
+    """
+    n, d = features.shape
+    n_anchors = anchors_t.shape[1]
+    n_out = regressors.shape[1]
+    for i in prange(n):
+        f = features[i]
+        score = np.zeros(n_anchors, dtype=anchors_t.dtype)
+        for k in range(d):
+            fk = f[k]
+            row = anchors_t[k]
+            for a in range(n_anchors):
+                score[a] += fk * row[a]
         best = -1.0
         arg = 0
-        for j in range(row.size):
-            v = abs(row[j])
+        for a in range(n_anchors):
+            v = abs(score[a])
             if v > best:
                 best = v
-                arg = j
-        out[i] = arg
-
-
-@njit(cache=True, parallel=True)
-def apply_anchored(features, nearest, regressors, out):
-    """``out[i] = regressors[nearest[i]] @ features[i]`` for every row ``i``."""
-    n_out, d = regressors.shape[1], regressors.shape[2]
-    for i in prange(features.shape[0]):
-        reg = regressors[nearest[i]]
-        f = features[i]
+                arg = a
+        reg = regressors[arg]
         dst = out[i]
         for r in range(n_out):
             acc = 0.0
-            row = reg[r]
+            weights = reg[r]
             for k in range(d):
-                acc += row[k] * f[k]
+                acc += weights[k] * f[k]
             dst[r] = acc

@@ -49,6 +49,8 @@ class APlus(TrainableModel):
 
     method = "aplus"
     _arrays = ("projection_", "anchors_", "regressors_")
+    # Features are single precision at test time; so are the regressors.
+    _array_dtypes = {"regressors_": np.float32}
 
     def __init__(self, scale=3, *, n_neighbours=2048, lam=0.1, pyramid_levels=12,
                  pyramid_factor=0.98, max_samples=5_000_000, projection_dtype="float32",

@@ -20,6 +20,8 @@ class TrainableModel:
 
     method = None
     _arrays = ()
+    #: dtype of each fitted array in memory (float64 unless named here).
+    _array_dtypes = {}
 
     def get_params(self):
         """Hyper-parameters as a dict."""
@@ -71,7 +73,7 @@ class TrainableModel:
             key = name.rstrip("_")
             if key not in arrays:
                 raise ValueError(f"model '{path}' lacks the array {key!r}")
-            setattr(model, name, arrays[key].astype(np.float64))
+            setattr(model, name, arrays[key].astype(cls._array_dtypes.get(name, np.float64)))
         model.n_training_patches_ = header.get("n_training_patches", 0)
         model.training_seconds_ = header.get("training_seconds", 0.0)
         return model

@@ -8,6 +8,8 @@ shipped in ``classicsr/models`` for that scale is used (sha256-checked).
 import functools
 from pathlib import Path
 
+import numpy as np
+
 from ..modelstore import load_model, shipped_model_path
 from ..registry import register_method
 from .pipeline import anchored_regression, prepare, reconstruct
@@ -60,7 +62,8 @@ def _gr(model):
 
 @functools.lru_cache(maxsize=16)
 def _anr(model):
-    return anchored_projections(model.dict_lo_, model.dict_hi_)
+    # single precision, like the features they apply to
+    return anchored_projections(model.dict_lo_, model.dict_hi_).astype(np.float32)
 
 
 _ZEYDE_REF = "R. Zeyde, M. Elad, M. Protter, Curves and Surfaces 2010"

@@ -26,13 +26,17 @@ class PatchProblem:
 
 
 def prepare(lr, scale, projection):
-    """Steps 1-2: interpolate, extract and project the features."""
+    """Steps 1-2: interpolate, extract and project the features.
+
+    Features are single precision, as in the authors' MATLAB code
+    (``im2single``); the interpolation and the reconstruction are double.
+    """
     mid = imresize(lr, scale)
     grid = PatchGrid.build(mid.shape, scale, overlap=2)
     if grid.count == 0:
-        return PatchProblem(mid, grid, np.zeros((0, projection.shape[1])))
-    features = extract_features(mid, grid, scale) @ projection
-    return PatchProblem(mid, grid, features)
+        return PatchProblem(mid, grid, np.zeros((0, projection.shape[1]), np.float32))
+    features = extract_features(mid, grid, scale, dtype=np.float32)
+    return PatchProblem(mid, grid, features @ projection.astype(np.float32))
 
 
 def reconstruct(problem, patches):
@@ -43,33 +47,20 @@ def reconstruct(problem, patches):
     return problem.mid + detail
 
 
-def nearest_anchor(features, anchors, chunk=8192):
-    """Index of the anchor of largest absolute correlation with each feature.
-
-    Correlations are computed with BLAS a chunk of features at a time (so the
-    ``n x n_anchors`` matrix is never whole) and reduced by a Numba kernel.
-    """
-    from ._kernels import argmax_abs_rows
-
-    nearest = np.empty(features.shape[0], dtype=np.int64)
-    anchors_t = np.ascontiguousarray(anchors.T)
-    for start in range(0, features.shape[0], chunk):
-        stop = min(start + chunk, features.shape[0])
-        argmax_abs_rows(features[start:stop] @ anchors_t, nearest[start:stop])
-    return nearest
-
-
 def anchored_regression(features, anchors, projections):
     """Patches ``P[a] @ f`` with ``a`` the anchor most correlated with ``f``.
 
     ``anchors`` (n_anchors, d) are unit-norm rows; the anchor of a feature is
     the one of largest absolute correlation (ANR / A+). ``projections`` is
-    ``(n_anchors, out_dim, d)``.
+    ``(n_anchors, out_dim, d)``. One fused Numba kernel, in the precision of
+    ``features``.
     """
-    from ._kernels import apply_anchored
+    from ._kernels import anchored_apply
 
     out = np.empty((features.shape[0], projections.shape[1]))
     if features.shape[0]:
-        apply_anchored(np.ascontiguousarray(features), nearest_anchor(features, anchors),
-                       np.ascontiguousarray(projections, dtype=np.float64), out)
+        dtype = features.dtype
+        anchored_apply(np.ascontiguousarray(features),
+                       np.ascontiguousarray(anchors.T, dtype=dtype),
+                       np.ascontiguousarray(projections, dtype=dtype), out)
     return out

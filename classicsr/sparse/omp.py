@@ -11,9 +11,6 @@ import numbers
 
 import numpy as np
 
-#: Work chunks per Numba thread (load balance of the pursuits).
-CHUNKS_PER_THREAD = 8
-
 
 def check_real_array(a, name, ndims):
     """Return ``a`` as a finite float64 ndarray with ``a.ndim`` in ``ndims``.
@@ -91,10 +88,10 @@ def omp_rows(Xr, D, gram, k_max, tol):
     indices = np.empty((n_signals, k_max), dtype=np.int64)
     values = np.empty((n_signals, k_max))
     counts = np.empty(n_signals, dtype=np.int64)
-    n_chunks = min(n_signals, CHUNKS_PER_THREAD * get_num_threads())
     batch_omp_rows(np.ascontiguousarray(Xr), np.ascontiguousarray(D),
                    np.ascontiguousarray(gram), k_max,
-                   0.0 if tol is None else tol, tol is not None, n_chunks,
+                   0.0 if tol is None else tol, tol is not None,
+                   min(n_signals, get_num_threads()),
                    indices, values, counts)
     return indices, values, counts
 
@@ -105,8 +102,8 @@ def batch_omp(X, D, n_nonzero_coefs=None, tol=None, gram=None, *, sparse=False):
     Orthogonal Matching Pursuit on the precomputed Gram matrix
     ``G = D^T D`` and correlations ``alpha0 = D^T x``, with a progressive
     Cholesky factorisation of ``G`` restricted to the support, as in
-    Batch-OMP [1]_. The correlations are computed by blocked matrix products
-    and the signals are coded in parallel (Numba).
+    Batch-OMP [1]_. The signals are coded in parallel by a Numba kernel,
+    which also computes their correlations with the atoms.
 
     Parameters
     ----------
@@ -218,6 +215,6 @@ def batch_omp(X, D, n_nonzero_coefs=None, tol=None, gram=None, *, sparse=False):
 
     from ._omp_kernels import densify_rows
 
-    codes = np.zeros((n_signals, n_atoms))
+    codes = np.empty((n_signals, n_atoms))
     densify_rows(indices, values, counts, codes)
     return codes[0] if X.ndim == 1 else codes.T
