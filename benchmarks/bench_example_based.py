@@ -35,10 +35,34 @@ def published(reference):
     return table
 
 
+def per_image_seconds(method, scale, root, repeats):
+    """Mean over the images of the median of ``repeats`` timed calls (Y channel)."""
+    from classicsr.datasets import hr_images
+    from classicsr.io import read_image
+    from classicsr.protocol import hr_luminance
+
+    out = {}
+    for dataset in ("Set5", "Set14"):
+        times = []
+        for path in hr_images(root / dataset, scale):
+            y = classicsr.modcrop(hr_luminance(read_image(path)), scale) / 255.0
+            lr = classicsr.imresize(y, 1.0 / scale)
+            runs = []
+            for _ in range(repeats):
+                start = time.perf_counter()
+                classicsr.upscale(lr, scale, method)
+                runs.append(time.perf_counter() - start)
+            times.append(float(np.median(runs)))
+        out[dataset] = float(np.mean(times))
+    return out
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scales", type=int, nargs="+", default=[2, 3, 4])
     parser.add_argument("--methods", nargs="+", default=list(METHODS))
+    parser.add_argument("--repeats", type=int, default=3,
+                        help="timed calls per image; the median is kept (default 3)")
     parser.add_argument("--json", default=str(HERE / "results" / "example_based.json"))
     parser.add_argument("--markdown", default=str(HERE / "results" / "example_based.md"))
     args = parser.parse_args(argv)
@@ -55,7 +79,9 @@ def main(argv=None):
             warmup = time.perf_counter() - start
             result = classicsr.evaluate(method, ["Set5", "Set14"], [scale], data_root=root,
                                         progress=False)
+            speed = per_image_seconds(method, scale, root, args.repeats)
             for mean in result.means():
+                mean["seconds"] = speed[mean["dataset"]]
                 ref = paper.get((method, mean["dataset"], scale))
                 rows.append({**mean, "published": ref, "warmup_seconds": warmup,
                              "delta": None if ref is None else mean["psnr"] - ref})

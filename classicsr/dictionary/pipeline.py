@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..patches import PatchGrid, extract_features, overlap_add
+from ..patches import PatchGrid, overlap_add, project_features
 from ..resize import imresize
 
 
@@ -35,8 +35,7 @@ def prepare(lr, scale, projection):
     grid = PatchGrid.build(mid.shape, scale, overlap=2)
     if grid.count == 0:
         return PatchProblem(mid, grid, np.zeros((0, projection.shape[1]), np.float32))
-    features = extract_features(mid, grid, scale, dtype=np.float32)
-    return PatchProblem(mid, grid, features @ projection.astype(np.float32))
+    return PatchProblem(mid, grid, project_features(mid, grid, scale, projection))
 
 
 def reconstruct(problem, patches):

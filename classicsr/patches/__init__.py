@@ -6,7 +6,13 @@ reconstruction. Everything is vectorised (numpy strides, BLAS) or a Numba
 kernel; there is no per-patch Python loop.
 """
 
-from .features import extract_features, extract_patches, feature_filters, filter_same
+from .features import (
+    extract_features,
+    extract_patches,
+    feature_filters,
+    filter_same,
+    project_features,
+)
 from .grid import PatchGrid
 from .overlap import overlap_add
 from .pca import UncentredPCA
@@ -19,4 +25,5 @@ __all__ = [
     "feature_filters",
     "filter_same",
     "overlap_add",
+    "project_features",
 ]

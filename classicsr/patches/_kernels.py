@@ -1,5 +1,6 @@
 """Numba kernels of the patch machinery (imported lazily)."""
 
+import numpy as np
 from numba import njit, prange
 
 
@@ -52,3 +53,36 @@ def gather_patches(images, rows, cols, size, out):
                     src = images[f, top + y]
                     for x in range(size):
                         dst[base + y * size + x] = src[left + x]
+
+
+@njit(cache=True, parallel=True)
+def gather_project(images, rows, cols, size, projection, out):
+    """Features of every patch projected on ``projection``, without storing them.
+
+    ``out[r * n_cols + c] = concat_f(patch_f(r, c)) @ projection`` where
+    ``patch_f`` is the row-major ``size x size`` patch of ``images[f]``:
+    the same numbers as :func:`gather_patches` followed by a matrix product,
+    in one pass (no ``n x n_features`` matrix, no BLAS call).
+    """
+    n_images = images.shape[0]
+    n_cols = cols.size
+    d = projection.shape[1]
+    block = size * size
+    for r in prange(rows.size):
+        top = rows[r]
+        acc = np.empty(d, dtype=out.dtype)
+        for c in range(n_cols):
+            left = cols[c]
+            acc[:] = 0.0
+            for f in range(n_images):
+                for y in range(size):
+                    src = images[f, top + y]
+                    base = f * block + y * size
+                    for x in range(size):
+                        v = src[left + x]
+                        weights = projection[base + x]
+                        for j in range(d):
+                            acc[j] += v * weights[j]
+            dst = out[r * n_cols + c]
+            for j in range(d):
+                dst[j] = acc[j]

@@ -31,22 +31,36 @@ def _round_saturate(value, maxval):
 def _weighted_sum(acc, weights, lo, hi, indices, i, rows):
     """``acc = sum_k weights[i, k] * rows[indices[i, k]]`` over the non-zero taps.
 
-    Four taps are summed in one sweep, in the same order as the loop.
+    Taps are taken four per sweep over ``acc``: ``acc = ((acc + w0 r0) + w1
+    r1) + ...``, the same additions in the same order as one tap per sweep
+    (the first sweep starts from its first product, which equals ``0 + w0
+    r0``), with a quarter of the loads and stores of ``acc``.
     """
-    if hi[i] - lo[i] == 4:
-        k = lo[i]
+    k = lo[i]
+    end = hi[i]
+    m = acc.size
+    if end - k >= 4:
         r0, r1 = rows[indices[i, k]], rows[indices[i, k + 1]]
         r2, r3 = rows[indices[i, k + 2]], rows[indices[i, k + 3]]
         w0, w1, w2, w3 = weights[i, k], weights[i, k + 1], weights[i, k + 2], weights[i, k + 3]
-        for q in range(acc.size):
+        for q in range(m):
             acc[q] = w0 * r0[q] + w1 * r1[q] + w2 * r2[q] + w3 * r3[q]
-        return
-    acc[:] = 0.0
-    for k in range(lo[i], hi[i]):
+        k += 4
+    else:
+        acc[:] = 0.0
+    while end - k >= 4:
+        r0, r1 = rows[indices[i, k]], rows[indices[i, k + 1]]
+        r2, r3 = rows[indices[i, k + 2]], rows[indices[i, k + 3]]
+        w0, w1, w2, w3 = weights[i, k], weights[i, k + 1], weights[i, k + 2], weights[i, k + 3]
+        for q in range(m):
+            acc[q] = acc[q] + w0 * r0[q] + w1 * r1[q] + w2 * r2[q] + w3 * r3[q]
+        k += 4
+    while k < end:
         w = weights[i, k]
         row = rows[indices[i, k]]
-        for q in range(acc.size):
+        for q in range(m):
             acc[q] += w * row[q]
+        k += 1
 
 
 @njit(cache=True, inline="always")
