@@ -75,7 +75,7 @@ class APlus(TrainableModel):
         lo, hi = training_pairs(
             images, self.scale, overlap=2, pyramid_levels=self.pyramid_levels,
             pyramid_factor=self.pyramid_factor, projection=dictionary.projection_,
-            max_pairs=self.max_samples, dtype=np.float32,
+            max_pairs=self.max_samples, dtype=np.float32, progress=self.verbose,
         )
         norm = np.sqrt((lo.astype(np.float64) ** 2).sum(axis=1)) + np.finfo(np.float64).eps
         lo /= norm[:, None].astype(np.float32)
@@ -90,7 +90,10 @@ class APlus(TrainableModel):
         d = anchors.shape[1]
         regressors = np.empty((anchors.shape[0], hi.shape[1], d))
         eye = self.lam * np.eye(d)
-        for a in range(anchors.shape[0]):
+        from tqdm.auto import tqdm
+
+        for a in tqdm(range(anchors.shape[0]), desc="A+ regressors", unit="anchor",
+                      disable=not self.verbose):
             lo_n = lo[hood[a]].astype(np.float64)
             hi_n = hi[hood[a]].astype(np.float64)
             # Hi^T (Lo Lo^T + lam I_K)^-1 Lo, computed in the d x d form

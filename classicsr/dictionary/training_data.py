@@ -50,7 +50,7 @@ def load_luminance_images(folder):
 
 
 def training_pairs(images, scale, *, overlap, pyramid_levels=1, pyramid_factor=0.98,
-                   projection=None, max_pairs=None, dtype=np.float32):
+                   projection=None, max_pairs=None, dtype=np.float32, progress=False):
     """LR features and HR residual patches of ``images``.
 
     Parameters
@@ -69,16 +69,23 @@ def training_pairs(images, scale, *, overlap, pyramid_levels=1, pyramid_factor=0
     max_pairs : int, optional
         Keep the first ``max_pairs`` pairs, in order of pyramid level then
         image (A+ keeps its first 5 million).
+    progress : bool
+        Show a tqdm progress bar over the images.
 
     Returns
     -------
     features : ndarray, shape (n, n_features)
     residuals : ndarray, shape (n, (3 * scale) ** 2)
     """
+    from tqdm.auto import tqdm
+
     features, residuals, total = [], [], 0
+    bar = tqdm(total=pyramid_levels * len(images), desc="training patches", unit="image",
+               disable=not progress)
     for level in range(pyramid_levels):
         factor = pyramid_factor ** level
         for hr in images:
+            bar.update()
             if level:
                 hr = imresize(hr, factor)
             if min(hr.shape) < 5 * scale:
@@ -99,6 +106,7 @@ def training_pairs(images, scale, *, overlap, pyramid_levels=1, pyramid_factor=0
                 break
         if max_pairs is not None and total >= max_pairs:
             break
+    bar.close()
     if not features:
         raise ValueError(
             f"no training patches: every image is smaller than {5 * scale} pixels, "

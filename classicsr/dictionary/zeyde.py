@@ -78,7 +78,7 @@ class ZeydeDictionary(TrainableModel):
         self._log(f"collecting training patches at x{self.scale}")
         features, residuals = training_pairs(
             images, self.scale, overlap=training_overlap(self.scale),
-            max_pairs=self.max_patches, dtype=np.float64,
+            max_pairs=self.max_patches, dtype=np.float64, progress=self.verbose,
         )
         self._log(f"{features.shape[0]} patches, {features.shape[1]} features; PCA")
         pca = UncentredPCA(self.energy_dropped).fit(features)
