@@ -116,3 +116,13 @@ def upscale_aplus(y, scale, model=None):
     from .aplus import APlus
 
     return load_for(APlus, "aplus", scale, model).upscale(y)
+
+
+@register_method("kmeans", description="k-means clusters, a sub-dictionary and ridge map each",
+                 reference="Yang & Yang ICCV 2013; Dong et al. TIP 2011 (clustered dictionaries)",
+                 scales=SCALES, needs_model=True, halo=PATCH_HALO, channels="luminance")
+def upscale_kmeans(y, scale, model=None):
+    """Clustered sub-dictionaries with ridge regressors (see :mod:`classicsr.dictionary.kmeans`)."""
+    from .kmeans import KMeansRegressors
+
+    return load_for(KMeansRegressors, "kmeans", scale, model).upscale(y)
