@@ -12,7 +12,26 @@ def _add_upscale(sub, methods):
     p.add_argument("--method", default="bicubic", choices=methods, metavar="METHOD",
                    help="one of: " + ", ".join(methods) + " (default: bicubic)")
     p.add_argument("--model", help="a model file from 'classicsr train' (learning-based methods)")
+    _add_backprojection(p)
     p.add_argument("--overwrite", action="store_true", help="replace OUTPUT if it exists")
+
+
+def _add_backprojection(p):
+    p.add_argument("--backprojection", action="store_true",
+                   help="refine the output with iterative back-projection (Irani & Peleg)")
+    p.add_argument("--bp-iterations", type=int, metavar="N",
+                   help="back-projection iterations (default 20; needs --backprojection)")
+
+
+def _backprojection_options(args):
+    if args.bp_iterations is not None and not args.backprojection:
+        raise ValueError("--bp-iterations needs --backprojection")
+    if not args.backprojection:
+        return {}
+    iterations = 20 if args.bp_iterations is None else args.bp_iterations
+    if iterations < 0:
+        raise ValueError(f"--bp-iterations must be >= 0, got {iterations}")
+    return {"backprojection": True, "backprojection_iterations": iterations}
 
 
 def _add_train(sub):
@@ -42,6 +61,7 @@ def _add_evaluate(sub, methods):
     p.add_argument("--json", help="write the results as JSON")
     p.add_argument("--csv", help="write per-image results as CSV")
     p.add_argument("--per-image", action="store_true", help="print every image")
+    _add_backprojection(p)
     p.add_argument("--overwrite", action="store_true", help="replace existing JSON/CSV")
 
 
@@ -87,9 +107,12 @@ def _cmd_upscale(args):
         if not get_method(args.method).needs_model:
             raise ValueError(f"--model is only for learning-based methods, not {args.method!r}")
         options["model"] = args.model
+    options.update(_backprojection_options(args))
     out = upscale(img, scale, method=args.method, **options)
     write_image(args.output, out, overwrite=args.overwrite)
-    print(f"{args.input} {img.shape} -> {args.output} {out.shape} ({args.method}, x{args.scale:g})")
+    bp = " + back-projection" if args.backprojection else ""
+    print(f"{args.input} {img.shape} -> {args.output} {out.shape} "
+          f"({args.method}{bp}, x{args.scale:g})")
 
 
 def _cmd_methods(args):
@@ -110,7 +133,11 @@ def _cmd_evaluate(args):
     for target in (args.json, args.csv):
         if target and Path(target).exists() and not args.overwrite:
             raise FileExistsError(f"'{target}' exists; use --overwrite to replace it")
-    result = evaluate(args.method, args.dataset, args.scale, data_root=args.data_root)
+    options = _backprojection_options(args)
+    result = evaluate(args.method, args.dataset, args.scale, data_root=args.data_root,
+                      **options)
+    if options:
+        print(f"with back-projection ({options['backprojection_iterations']} iterations)")
     print(result.table(per_image=args.per_image))
     if args.json:
         result.to_json(args.json, overwrite=args.overwrite)

@@ -8,6 +8,7 @@ from .degrade import degrade, modcrop
 from .figures import comparison_figure
 from .io import atomic_write_bytes, write_image
 from .metrics import psnr, ssim
+from .modelstore import has_shipped_model
 from .registry import available_methods
 from .upscale import upscale
 
@@ -37,6 +38,7 @@ def run_demo(out_dir="classicsr-demo", scale=3, *, overwrite=False, methods=None
         name for name, info in available_methods().items()
         if (info.scales is None or scale in info.scales)
         and (methods is None or name in methods)
+        and (not info.needs_model or has_shipped_model(name, scale))
     ]
     targets = [out_dir / "comparison.png"] + [out_dir / f"{n}_x{scale}.png" for n in names]
     existing = [str(p) for p in targets if p.exists()]

@@ -13,6 +13,7 @@ from .datasets import hr_images, image_name, resolve_dataset
 from .io import atomic_write_bytes, read_image
 from .protocol import evaluate_image
 from .registry import get_method
+from .upscale import check_backprojection
 
 _COLUMNS = ("method", "dataset", "scale", "image", "psnr", "ssim", "seconds")
 
@@ -101,7 +102,7 @@ class EvaluationResult:
 
 
 def evaluate(method, datasets, scales=(2, 3, 4), *, data_root=None, progress=True,
-             **options):
+             backprojection=False, backprojection_iterations=20, **options):
     """Run the paper protocol of ``method`` on image folders.
 
     Parameters
@@ -118,6 +119,11 @@ def evaluate(method, datasets, scales=(2, 3, 4), *, data_root=None, progress=Tru
         Where dataset names are looked up.
     progress : bool
         Show a tqdm progress bar over images.
+    backprojection : bool
+        Back-project each float SR output onto its float LR image before the
+        protocol's rounding (:func:`classicsr.backprojection.backproject`).
+    backprojection_iterations : int
+        Back-projection steps (default 20).
     **options
         Passed to the method.
 
@@ -134,6 +140,7 @@ def evaluate(method, datasets, scales=(2, 3, 4), *, data_root=None, progress=Tru
     from tqdm.auto import tqdm
 
     get_method(method)
+    check_backprojection(backprojection, backprojection_iterations)
     if isinstance(datasets, (str, bytes)) or not hasattr(datasets, "__iter__"):
         datasets = [datasets]
     if isinstance(scales, (int, np.integer)):
@@ -149,7 +156,10 @@ def evaluate(method, datasets, scales=(2, 3, 4), *, data_root=None, progress=Tru
     result = EvaluationResult(method)
     for name, scale, path in tqdm(jobs, desc=f"evaluate {method}", disable=not progress,
                                   unit="img"):
-        scores = evaluate_image(read_image(path), scale, method, **options)
+        scores = evaluate_image(read_image(path), scale, method,
+                                backprojection=backprojection,
+                                backprojection_iterations=backprojection_iterations,
+                                **options)
         result.rows.append(
             {"method": method, "dataset": name, "scale": scale,
              "image": image_name(path), **scores}

@@ -108,6 +108,17 @@ def shipped_model_path(method, scale):
     )
 
 
+#: Methods that use another method's model file.
+MODEL_OF = {"gr": "zeyde", "anr": "zeyde", "lle": "zeyde"}
+
+
+def has_shipped_model(method, scale):
+    """Whether a model for ``method`` at ``scale`` ships with the package."""
+    wanted = MODEL_OF.get(method, method)
+    return any(e["method"] == wanted and e["scale"] == scale
+               for e in read_manifest().get("models", {}).values())
+
+
 def load_shipped(method, scale):
     """Load the shipped model of ``method`` at ``scale``, checking its sha256."""
     path, entry = shipped_model_path(method, scale)

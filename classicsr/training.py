@@ -4,12 +4,13 @@ from pathlib import Path
 
 from ._validation import check_integer_scale
 from .dictionary.aplus import APlus
+from .dictionary.kmeans import KMeansRegressors
 from .dictionary.training_data import load_luminance_images
 from .dictionary.zeyde import ZeydeDictionary
 
 #: method -> model class and whether it is built on a Zeyde dictionary.
 TRAINABLE = {"zeyde": ZeydeDictionary, "gr": ZeydeDictionary, "anr": ZeydeDictionary,
-             "lle": ZeydeDictionary, "aplus": APlus}
+             "lle": ZeydeDictionary, "aplus": APlus, "kmeans": KMeansRegressors}
 
 
 def train_model(method, scale, images, *, seed=0, max_patches=None, ksvd_iter=20,
@@ -17,8 +18,9 @@ def train_model(method, scale, images, *, seed=0, max_patches=None, ksvd_iter=20
     """Train the model ``method`` needs at ``scale`` on a folder (or list) of images.
 
     ``gr``, ``anr`` and ``lle`` use the Zeyde dictionary, so training any of
-    them trains a :class:`ZeydeDictionary`. ``aplus`` also needs one: pass
-    ``dictionary`` (a fitted model or a path) or it is trained first.
+    them trains a :class:`ZeydeDictionary`. ``aplus`` and ``kmeans`` also
+    need one (anchors / PCA): pass ``dictionary`` (a fitted model or a path)
+    or it is trained first.
     """
     check_integer_scale(scale, allowed=(2, 3, 4))
     if method not in TRAINABLE:
@@ -35,5 +37,8 @@ def train_model(method, scale, images, *, seed=0, max_patches=None, ksvd_iter=20
     elif not isinstance(dictionary, ZeydeDictionary):
         dictionary = ZeydeDictionary.load(dictionary)
     kwargs = {} if max_patches is None else {"max_samples": max_patches}
+    if method == "kmeans":
+        return KMeansRegressors(scale, random_state=seed, verbose=verbose,
+                                **kwargs).fit(images, dictionary)
     return APlus(scale, projection_dtype=projection_dtype, verbose=verbose,
                  **kwargs).fit(images, dictionary)

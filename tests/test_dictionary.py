@@ -135,3 +135,31 @@ def test_train_rejects_bad_scale(tmp_path):
 
     with pytest.raises(ValueError, match="scale=5 is not supported"):
         train_model("zeyde", 5, tmp_path)
+
+
+def test_spherical_kmeans_recovers_antipodal_clusters():
+    from classicsr.dictionary.kmeans import spherical_kmeans
+
+    rng = np.random.default_rng(0)
+    centres = np.linalg.qr(rng.standard_normal((8, 8)))[0][:4]        # 4 orthonormal
+    labels = rng.integers(0, 4, 4000)
+    signs = rng.choice([-1.0, 1.0], 4000)[:, None]
+    x = signs * centres[labels] + 0.05 * rng.standard_normal((4000, 8))
+    x /= np.linalg.norm(x, axis=1, keepdims=True)
+    found, assigned = spherical_kmeans(x.astype(np.float32), 4, random_state=1)
+    match = np.abs(found @ centres.T)
+    assert (match.max(axis=1) > 0.99).all()                          # each centre found
+    # f and -f land in the same cluster
+    _, flipped = spherical_kmeans(-x.astype(np.float32), 4, random_state=1)
+    np.testing.assert_array_equal(assigned, flipped)
+
+
+def test_kmeans_method_trains_and_beats_bicubic_on_held_out(zeyde_x2):
+    from classicsr.dictionary.kmeans import KMeansRegressors
+
+    model = KMeansRegressors(2, n_clusters=32, n_atoms=8, max_samples=30000,
+                             pyramid_levels=2).fit(_training_images(), zeyde_x2)
+    assert model.regressors_.shape[:2] == (32, 36)
+    bicubic = evaluate_image(HELD_OUT, 2, "bicubic")["psnr"]
+    ours = evaluate_image(HELD_OUT, 2, "kmeans", model=model)["psnr"]
+    assert ours > bicubic + 0.1

@@ -1,6 +1,7 @@
 """Choose the defaults of ``kmeans`` (clusters, atoms per cluster) on T91 alone.
 
-T91 is split: images t1..t80 (by name order) train, the other 11 validate.
+T91 is split: every 8th image in name order (12 images) validates, the
+other 79 train.
 For each scale the training samples are collected once; each configuration
 is fitted on them and scored by the paper-protocol PSNR on the validation
 images. Set5 / Set14 are never looked at. Writes
@@ -37,8 +38,9 @@ def main(argv=None):
     parser.add_argument("--samples", type=int, default=2_000_000)
     args = parser.parse_args(argv)
     root = find_data_root()
-    files = sorted(list_images(root / "T91"), key=lambda p: int(p.stem[1:]))
-    train_files, valid_files = files[:80], files[80:]
+    files = list_images(root / "T91")  # sorted by name
+    valid_files = files[::8]
+    train_files = [p for p in files if p not in valid_files]
     images = load_luminance_images(root / "T91")
     by_name = dict(zip([p.name for p in list_images(root / "T91")], images))
     train = [by_name[p.name] for p in train_files]
