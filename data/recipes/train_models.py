@@ -4,8 +4,9 @@ Usage (from the repository root, with ../shared beside it)::
 
     python data/recipes/train_models.py --scales 2 3 4 --seed 0
 
-For each scale: a Zeyde dictionary (used by zeyde, gr, anr, lle) and the A+
-regressors anchored on it, written to ``classicsr/models/`` with
+For each scale: a Zeyde dictionary (used by zeyde, gr, anr, lle), the A+
+regressors anchored on it and the k-means clustered regressors (``--methods
+kmeans``, on the PCA of the shipped Zeyde model), written to ``classicsr/models/`` with
 ``classicsr/models/manifest.json`` (method, scale, sha256, command, seed,
 training wall time, library versions, Set5/Set14 PSNR of every method that
 uses the file). The A+ regressors are stored as float16 when that moves no
@@ -25,13 +26,14 @@ import numpy as np
 import classicsr
 from classicsr.datasets import find_data_root
 from classicsr.dictionary.aplus import APlus
+from classicsr.dictionary.kmeans import KMeansRegressors
 from classicsr.dictionary.training_data import load_luminance_images
 from classicsr.dictionary.zeyde import ZeydeDictionary
 from classicsr.io import atomic_write_bytes
 from classicsr.modelstore import MANIFEST, sha256_of
 
 MODELS = Path(__file__).resolve().parents[2] / "classicsr" / "models"
-USERS = {"zeyde": ("zeyde", "gr", "anr", "lle"), "aplus": ("aplus",)}
+USERS = {"zeyde": ("zeyde", "gr", "anr", "lle"), "aplus": ("aplus",), "kmeans": ("kmeans",)}
 
 
 def evaluate(method, scale, path, data_root):
@@ -67,6 +69,27 @@ def _versions():
     return {"classicsr": classicsr.__version__, "python": sys.version.split()[0],
             "numpy": np.__version__, "scipy": scipy.__version__,
             "scikit-learn": sklearn.__version__, "numba": numba.__version__}
+
+
+def keep_half_if_harmless(model, path, scale, data_root, dtype_param):
+    """Store ``regressors_`` as float16 if no Set5/Set14 mean moves by > 0.005 dB."""
+    full = evaluate(model.method, scale, path, data_root)
+    half = copy.copy(model)
+    half.regressors_ = model.regressors_.astype(np.float16)
+    setattr(half, dtype_param, "float16")
+    half_path = path.with_suffix(".f16.tmp.npz")
+    half.save(half_path, overwrite=True)
+    halved = evaluate(model.method, scale, half_path, data_root)
+    drift = max(abs(full[d] - halved[d]) for d in full)
+    print(f"{model.method} x{scale}: float32 {full}, float16 {halved}, drift {drift:.4f} dB",
+          flush=True)
+    if drift <= 0.005:
+        half_path.replace(path)
+        model = half
+    else:
+        half_path.unlink()
+    model.float16_drift_db = round(drift, 4)
+    return model
 
 
 def save_manifest(manifest):
@@ -108,23 +131,19 @@ def main(argv=None):
             aplus = APlus(scale, verbose=True).fit(images, zeyde)
             path = MODELS / f"aplus_x{scale}.npz"
             aplus.save(path, overwrite=True)
-            full = evaluate("aplus", scale, path, data_root)
-            half = copy.copy(aplus)
-            half.regressors_ = aplus.regressors_.astype(np.float16)
-            half.projection_dtype = "float16"
-            half_path = path.with_suffix(".f16.tmp.npz")
-            half.save(half_path, overwrite=True)
-            halved = evaluate("aplus", scale, half_path, data_root)
-            drift = max(abs(full[d] - halved[d]) for d in full)
-            print(f"aplus x{scale}: float32 {full}, float16 {halved}, drift {drift:.4f} dB",
-                  flush=True)
-            if drift <= 0.005:
-                half_path.replace(path)
-                aplus = half
-            else:
-                half_path.unlink()
+            aplus = keep_half_if_harmless(aplus, path, scale, data_root, "projection_dtype")
             record(manifest, path, aplus, scale, args.seed, command, data_root)
-            manifest["models"][path.name]["float16_drift_db"] = round(drift, 4)
+            manifest["models"][path.name]["float16_drift_db"] = aplus.float16_drift_db
+            save_manifest(manifest)
+        if "kmeans" in args.methods:
+            # defaults chosen on a T91 split by data/recipes/select_kmeans.py
+            model = KMeansRegressors(scale, random_state=args.seed, verbose=True).fit(
+                images, zeyde)
+            path = MODELS / f"kmeans_x{scale}.npz"
+            model.save(path, overwrite=True)
+            model = keep_half_if_harmless(model, path, scale, data_root, "storage_dtype")
+            record(manifest, path, model, scale, args.seed, command, data_root)
+            manifest["models"][path.name]["float16_drift_db"] = model.float16_drift_db
             save_manifest(manifest)
 
 
