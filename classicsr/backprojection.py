@@ -20,7 +20,6 @@ import numbers
 import numpy as np
 
 from ._validation import check_choice, check_scale
-from .patches.features import filter_same
 from .resize import imresize
 
 #: Back-projection filters accepted by :func:`backproject`.
@@ -143,9 +142,9 @@ def backproject(sr, lr, scale, iterations=20, kernel="gaussian", *, tol=None, ca
     (MATLAB bicubic, antialiased: the degradation of the SR papers), ``diff =
     lr - lr_sim``, ``up = imresize(diff, output_shape=x.shape[:2])`` (bicubic)
     and ``x += p * up``. The filter ``p`` is separable and applied as two 1-D
-    passes. Colour images are processed channel by channel (the operators do
-    not mix channels); the residual RMS for ``tol`` and ``callback`` is taken
-    over all channels.
+    passes (``scipy.ndimage.correlate1d`` with zero padding). Colour images
+    are processed channel by channel (the operators do not mix channels);
+    the residual RMS for ``tol`` and ``callback`` is taken over all channels.
 
     References
     ----------
@@ -173,6 +172,8 @@ def backproject(sr, lr, scale, iterations=20, kernel="gaussian", *, tol=None, ca
     lr = lr.astype(np.float64, copy=False)
     if iterations == 0 and callback is None:
         return x
+    from scipy.ndimage import correlate1d
+
     taps = gaussian_taps() if kernel == "gaussian" else None
     track = tol is not None or callback is not None
     diff = lr - imresize(x, output_shape=lr.shape[:2])
@@ -182,7 +183,10 @@ def backproject(sr, lr, scale, iterations=20, kernel="gaussian", *, tol=None, ca
     for iteration in range(1, iterations + 1):
         step = imresize(diff, output_shape=x.shape[:2])
         if taps is not None:
-            step = filter_same(filter_same(step, taps, 0), taps, 1)
+            # conv2(up, p, 'same') with zero padding; p = q q^T is symmetric
+            # and odd-sized, so correlation is convolution, aligned as MATLAB.
+            step = correlate1d(correlate1d(step, taps, 0, mode="constant"), taps, 1,
+                               mode="constant")
         x += step
         if iteration == iterations and not track:
             break  # the residual of the result is not needed
