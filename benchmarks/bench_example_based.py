@@ -1,7 +1,7 @@
 """PSNR table and speed of the example-based methods with the shipped models.
 
 Runs the paper protocol (``classicsr.evaluate``) of bicubic, zeyde, gr, anr,
-lle and aplus on Set5 and Set14 at x2, x3 and x4, prints the table next to
+lle, aplus and kmeans on Set5 and Set14 at x2, x3 and x4, prints the table next to
 the published means (``../shared/reference/paper_tables.csv``), the mean
 seconds per image (Y channel, after a JIT warm-up that is timed apart), and
 writes JSON and a Markdown table for the README.
@@ -22,7 +22,7 @@ import classicsr
 from classicsr.datasets import find_data_root
 from classicsr.io import atomic_write_bytes
 
-METHODS = ("bicubic", "zeyde", "gr", "anr", "lle", "aplus")
+METHODS = ("bicubic", "zeyde", "gr", "anr", "lle", "aplus", "kmeans")
 HERE = Path(__file__).resolve().parent
 
 

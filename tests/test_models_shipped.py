@@ -24,17 +24,19 @@ def manifest():
 
 def test_manifest_matches_files(manifest):
     folder = shipped_models_dir()
-    total = 0
+    size = {}
     for name, entry in manifest["models"].items():
         path = folder / name
         assert path.is_file(), name
         assert sha256_of(path) == entry["sha256"], name
-        total += path.stat().st_size
+        size[entry["method"]] = size.get(entry["method"], 0) + path.stat().st_size
         for key in ("method", "scale", "command", "seed", "training_seconds", "versions", "psnr"):
             assert key in entry, (name, key)
-    assert total <= 40 * 1024 * 1024
+    mib = 1024 * 1024
+    assert size.get("zeyde", 0) + size.get("aplus", 0) <= 40 * mib  # issue 4 budget
+    assert size.get("kmeans", 0) + size.get("scsr", 0) <= 30 * mib  # issue 5 budget
     assert {(e["method"], e["scale"]) for e in manifest["models"].values()} >= {
-        (m, s) for m in ("zeyde", "aplus") for s in (2, 3, 4)}
+        (m, s) for m in ("zeyde", "aplus", "kmeans") for s in (2, 3, 4)}
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +45,7 @@ def paper(reference_dir):
         return {(r["method"], r["dataset"]): r for r in csv.DictReader(handle)}
 
 
-@pytest.mark.parametrize("method", PAPER_METHODS + ("gr",))
+@pytest.mark.parametrize("method", PAPER_METHODS + ("gr", "kmeans"))
 def test_x3_table(method, manifest, paper, data_root):
     result = classicsr.evaluate(method, ["Set5", "Set14"], [3], data_root=data_root,
                                 progress=False)
@@ -51,6 +53,8 @@ def test_x3_table(method, manifest, paper, data_root):
         ours = result.mean(dataset, 3)
         if method == "gr":  # reported, not in the published table we hold
             assert ours > float(paper[("bicubic", dataset)]["x3"]) + 0.5
+        elif method == "kmeans":  # issue: at or above the published ANR mean
+            assert ours >= float(paper[("anr", dataset)]["x3"]), (dataset, ours)
         else:
             assert ours >= float(paper[(method, dataset)]["x3"]) - 0.05, (method, dataset, ours)
         recorded = [e for e in manifest["models"].values()
