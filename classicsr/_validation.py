@@ -10,6 +10,9 @@ import numbers
 
 import numpy as np
 
+#: Full-scale value of each integer image dtype (float images use [0, 1]).
+INT_FULL_SCALE = {np.dtype(np.uint8): 255.0, np.dtype(np.uint16): 65535.0}
+
 #: dtypes accepted for images, in the order they are listed in messages.
 IMAGE_DTYPES = (np.uint8, np.uint16, np.float32, np.float64)
 _DTYPE_NAMES = ", ".join(np.dtype(d).name for d in IMAGE_DTYPES)

@@ -8,7 +8,7 @@ float input it returns values on the [0, 1] scale (Y in [16/255, 235/255]).
 
 import numpy as np
 
-from ._validation import check_image
+from ._validation import INT_FULL_SCALE, check_image
 
 #: MATLAB's ``origT`` (rows: Y, Cb, Cr) and ``origOffset``.
 _T = np.array(
@@ -20,8 +20,6 @@ _T = np.array(
 )
 _OFFSET = np.array([16.0, 128.0, 128.0])
 _T_INV = np.linalg.inv(_T)
-_INT_MAX = {np.dtype(np.uint8): 255.0, np.dtype(np.uint16): 65535.0}
-
 
 def round_half_away(values):
     """Round half away from zero, as MATLAB's ``round``."""
@@ -36,7 +34,7 @@ def to_dtype(values, dtype):
     """
     dtype = np.dtype(dtype)
     if dtype.kind == "u":
-        return np.clip(round_half_away(values), 0, _INT_MAX[dtype]).astype(dtype)
+        return np.clip(round_half_away(values), 0, INT_FULL_SCALE[dtype]).astype(dtype)
     return values.astype(dtype)
 
 
@@ -85,7 +83,7 @@ def rgb2ycbcr(img):
     if dtype.kind == "u":
         # MATLAB: T = origT / 255 on the input class, offset scaled to the
         # output class (x1 for uint8, x257 for uint16).
-        full = _INT_MAX[dtype]
+        full = INT_FULL_SCALE[dtype]
         return to_dtype(_affine(x, _T / 255.0, _OFFSET * (full / 255.0)), dtype)
     return _affine(x, _T / 255.0, _OFFSET / 255.0).astype(dtype)
 
@@ -106,7 +104,7 @@ def ycbcr2rgb(img):
     """
     img = _check_rgb(img, "img")
     dtype = img.dtype
-    full = _INT_MAX.get(dtype, 1.0)
+    full = INT_FULL_SCALE.get(dtype, 1.0)
     # To the [0, 255] scale of origOffset, invert, back to the dtype's scale.
     ycc = img.astype(np.float64) * (255.0 / full)
     rgb = _affine(ycc, _T_INV * full, -(_T_INV @ _OFFSET) * full)

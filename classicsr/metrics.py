@@ -12,10 +12,8 @@ import numbers
 
 import numpy as np
 
-from ._validation import check_image
+from ._validation import INT_FULL_SCALE, check_image
 from .color import rgb2ycbcr
-
-_DTYPE_RANGE = {np.dtype(np.uint8): 255.0, np.dtype(np.uint16): 65535.0}
 
 
 def _prepare(reference, test, crop_border, y_channel, data_range):
@@ -37,12 +35,12 @@ def _prepare(reference, test, crop_border, y_channel, data_range):
     ) or crop_border < 0:
         raise ValueError(f"crop_border must be an integer >= 0, got {crop_border!r}")
     if data_range is None:
-        if reference.dtype not in _DTYPE_RANGE:
+        if reference.dtype not in INT_FULL_SCALE:
             raise ValueError(
                 f"data_range is required for {reference.dtype} images "
                 "(e.g. 1.0 for [0, 1] images, 255.0 for [0, 255])"
             )
-        data_range = _DTYPE_RANGE[reference.dtype]
+        data_range = INT_FULL_SCALE[reference.dtype]
     elif (
         isinstance(data_range, (bool, np.bool_))
         or not isinstance(data_range, numbers.Real)

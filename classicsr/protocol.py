@@ -16,7 +16,7 @@ import time
 
 import numpy as np
 
-from ._validation import check_image, check_integer_scale
+from ._validation import INT_FULL_SCALE, check_image, check_integer_scale
 from .backprojection import backproject
 from .color import rgb2ycbcr, to_dtype
 from .degrade import modcrop
@@ -25,13 +25,11 @@ from .registry import get_method
 from .resize import imresize
 from .upscale import check_backprojection, check_method_scale
 
-_FULL_SCALE = {np.dtype(np.uint8): 255.0, np.dtype(np.uint16): 65535.0}
-
 
 def hr_luminance(hr):
     """Y channel of an integer HR image (rounded, MATLAB ``rgb2ycbcr``), or the grey image."""
     hr = check_image(hr, "hr")
-    if hr.dtype not in _FULL_SCALE:
+    if hr.dtype not in INT_FULL_SCALE:
         raise TypeError(f"hr must be a uint8 or uint16 image, got {hr.dtype}")
     if hr.ndim == 3 and hr.shape[2] in (3, 4):
         return rgb2ycbcr(hr[:, :, :3])[:, :, 0]
@@ -108,7 +106,7 @@ def evaluate_image(hr, scale, method, backprojection=False, backprojection_itera
     scale = check_integer_scale(scale)
     check_method_scale(get_method(method), scale)
     y = modcrop(hr_luminance(hr), scale)
-    full = _FULL_SCALE[y.dtype]
+    full = INT_FULL_SCALE[y.dtype]
     lr = imresize(y.astype(np.float64), 1.0 / scale, method="bicubic")
     start = time.perf_counter()
     sr = super_resolve_luminance(lr, scale, method, full=full, backprojection=backprojection,

@@ -5,13 +5,11 @@ import numbers
 
 import numpy as np
 
-from ._validation import check_image, check_integer_scale, check_scale
+from ._validation import INT_FULL_SCALE, check_image, check_integer_scale, check_scale
 from .backprojection import backproject
 from .color import rgb2ycbcr, to_dtype, ycbcr2rgb
 from .registry import get_method
 from .resize import imresize
-
-_FULL_SCALE = {np.dtype(np.uint8): 255.0, np.dtype(np.uint16): 65535.0}
 
 
 def check_method_scale(info, scale):
@@ -121,14 +119,14 @@ def upscale(img, scale, method="bicubic", backprojection=False, backprojection_i
 def _upscale_all(img, scale, info, options, bp_iterations):
     if bp_iterations is None:
         return info.function(img, scale, **options)
-    full = _FULL_SCALE.get(img.dtype, 1.0)
+    full = INT_FULL_SCALE.get(img.dtype, 1.0)
     x = img.astype(np.float64) / full
     sr = backproject(info.function(x, scale, **options), x, scale, bp_iterations)
     return to_dtype(sr * full, img.dtype)
 
 
 def _upscale_luminance(img, scale, info, options, bp_iterations):
-    full = _FULL_SCALE.get(img.dtype, 1.0)
+    full = INT_FULL_SCALE.get(img.dtype, 1.0)
     x = img.astype(np.float64) / full
 
     def super_resolve_y(lr_y):

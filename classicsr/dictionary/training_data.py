@@ -11,14 +11,13 @@ from pathlib import Path
 
 import numpy as np
 
+from .._validation import INT_FULL_SCALE
 from ..datasets import list_images
 from ..degrade import modcrop
 from ..io import read_image
 from ..patches import PatchGrid, extract_features, extract_patches
 from ..protocol import hr_luminance
 from ..resize import imresize
-
-_FULL = {np.dtype(np.uint8): 255.0, np.dtype(np.uint16): 65535.0}
 
 
 def load_luminance_images(folder):
@@ -45,7 +44,7 @@ def load_luminance_images(folder):
             y = img if img.ndim == 2 else img[..., 0]
             images.append(np.asarray(y, dtype=np.float64))
         else:
-            images.append(hr_luminance(img) / _FULL[img.dtype])
+            images.append(hr_luminance(img) / INT_FULL_SCALE[img.dtype])
     return images
 
 

@@ -5,7 +5,7 @@ import numbers
 
 import numpy as np
 
-from .._validation import check_choice, check_image, check_scale
+from .._validation import INT_FULL_SCALE, check_choice, check_image, check_scale
 from .weights import KERNELS, axis_weights
 
 #: Interpolation kernels accepted by :func:`imresize`.
@@ -15,8 +15,6 @@ RESIZE_METHODS = tuple(KERNELS)
 #: of outputs falls into runs (integer and many rational upscaling factors);
 #: otherwise the tiled kernel (downscaling, irregular factors).
 _MIN_RUN_COVERAGE = 0.5
-
-_INT_MAX = {np.dtype(np.uint8): 255.0, np.dtype(np.uint16): 65535.0}
 
 
 def _check_output_shape(output_shape):
@@ -108,7 +106,7 @@ def _resize(img, out_shape, scales, method, antialias):
     from . import _kernels
 
     dtype = img.dtype
-    maxval = _INT_MAX.get(dtype, 0.0)
+    maxval = INT_FULL_SCALE.get(dtype, 0.0)
     grey = img.ndim == 2
     cur = np.ascontiguousarray(img if not grey else img[:, :, None])
     rows = axis_weights(cur.shape[0], out_shape[0], scales[0], method, antialias)
