@@ -11,7 +11,7 @@ import warnings
 
 import numpy as np
 
-from .omp import _check_tol, check_positive_int, check_real_array
+from .omp import _check_tol, check_positive_int, check_real_array, gram_of
 
 
 def _check_lam(lam):
@@ -204,14 +204,7 @@ def sparse_code_l1(X, D, lam, *, gram=None, max_iter=1000, tol=1e-10,
     lam = _check_lam(lam)
     max_iter = check_positive_int(max_iter, "max_iter")
     tol = _check_tol(tol)
-    if gram is None:
-        gram = D.T @ D
-    else:
-        gram = check_real_array(gram, "gram", (2,))
-        if gram.shape != (n_atoms, n_atoms):
-            raise ValueError(
-                f"gram must be D.T @ D of shape ({n_atoms}, {n_atoms}), "
-                f"got shape {gram.shape}")
+    gram = gram_of(D, gram)
     for name, flag in (("sparse", sparse), ("return_n_iter", return_n_iter)):
         if not isinstance(flag, (bool, np.bool_)):
             raise TypeError(f"{name} must be a bool, got {type(flag).__name__}")

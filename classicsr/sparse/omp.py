@@ -47,6 +47,18 @@ def check_positive_int(value, name):
     return int(value)
 
 
+def gram_of(D, gram=None):
+    """``D.T @ D``, or the given ``gram`` after checking its shape."""
+    n_atoms = D.shape[1]
+    if gram is None:
+        return D.T @ D
+    gram = check_real_array(gram, "gram", (2,))
+    if gram.shape != (n_atoms, n_atoms):
+        raise ValueError(
+            f"gram must be D.T @ D of shape ({n_atoms}, {n_atoms}), got shape {gram.shape}")
+    return gram
+
+
 def _check_tol(tol):
     if isinstance(tol, (bool, np.bool_)) or not isinstance(tol, numbers.Real):
         raise TypeError(f"tol must be a real number, got {type(tol).__name__} {tol!r}")
@@ -186,14 +198,7 @@ def batch_omp(X, D, n_nonzero_coefs=None, tol=None, gram=None, *, sparse=False):
         n_nonzero_coefs = check_positive_int(n_nonzero_coefs, "n_nonzero_coefs")
     if tol is not None:
         tol = _check_tol(tol)
-    if gram is None:
-        gram = D.T @ D
-    else:
-        gram = check_real_array(gram, "gram", (2,))
-        if gram.shape != (n_atoms, n_atoms):
-            raise ValueError(
-                f"gram must be D.T @ D of shape ({n_atoms}, {n_atoms}), "
-                f"got shape {gram.shape}")
+    gram = gram_of(D, gram)
     if not isinstance(sparse, (bool, np.bool_)):
         raise TypeError(f"sparse must be a bool, got {type(sparse).__name__}")
 
