@@ -48,7 +48,7 @@ def run_demo(out_dir="classicsr-demo", scale=3, *, overwrite=False, methods=None
         )
     rows, panels = [], [("HR (ground truth)", hr)]
     for name in tqdm(names, desc="demo", disable=not progress, unit="method"):
-        upscale(lr[:16, :16], scale, method=name)  # JIT warm-up, not timed
+        upscale(lr[:64, :64], scale, method=name)  # JIT warm-up and model load, not timed
         start = time.perf_counter()
         sr = upscale(lr, scale, method=name)
         seconds = time.perf_counter() - start
@@ -61,7 +61,7 @@ def run_demo(out_dir="classicsr-demo", scale=3, *, overwrite=False, methods=None
         rows.append(row)
         panels.append((f"{name}\n{row['psnr']:.2f} dB / {row['ssim']:.4f}", sr))
         write_image(out_dir / f"{name}_x{scale}.png", sr, overwrite=overwrite)
-    figure = comparison_figure(panels, crop=_CROP)
+    figure = comparison_figure(panels, crop=_CROP, columns=min(6, len(panels)))
     atomic_write_bytes(out_dir / "comparison.png", figure, overwrite=overwrite)
     return rows
 
