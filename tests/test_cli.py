@@ -92,3 +92,25 @@ def test_demo_runs_as_installed_command(tmp_path):
     again = subprocess.run([sys.executable, "-m", "classicsr", "demo", "--out", "d"],
                            cwd=tmp_path, capture_output=True, text=True)
     assert again.returncode == 1 and "--overwrite" in again.stderr
+
+
+@pytest.mark.parametrize("suffix", [".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp"])
+@pytest.mark.parametrize("channels", [0, 3])
+def test_image_formats_round_trip(tmp_path, suffix, channels):
+    img = data.astronaut()[:32, :40]
+    if channels == 0:
+        img = img[..., 0]
+    path = tmp_path / f"img{suffix}"
+    write_image(path, img)
+    back = read_image(path)
+    assert back.shape == img.shape and back.dtype == np.uint8
+    if suffix in (".jpg", ".jpeg"):
+        assert np.abs(back.astype(int) - img).mean() < 4  # lossy
+    else:
+        np.testing.assert_array_equal(back, img)
+
+
+def test_uint16_png_round_trip(tmp_path):
+    img = (np.arange(48 * 40, dtype=np.uint16) * 27).reshape(48, 40)
+    write_image(tmp_path / "a.png", img)
+    np.testing.assert_array_equal(read_image(tmp_path / "a.png"), img)
