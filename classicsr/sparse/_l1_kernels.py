@@ -61,6 +61,8 @@ import math
 import numpy as np
 from numba import njit, prange
 
+from ._cholesky import cholesky_row_solve
+
 #: A Cholesky pivot below this fraction of its diagonal entry marks ``G_AA``
 #: as numerically singular (an atom in the span of the other active atoms).
 PIVOT_TOL = 1e-12
@@ -84,14 +86,7 @@ def _chol_row(G, act, n, chol, ridge):
     Returns ``False`` when the pivot is below ``PIVOT_TOL`` of the diagonal.
     """
     g_n = G[act[n]]
-    ww = 0.0
-    for r in range(n):
-        s = g_n[act[r]]
-        for c in range(r):
-            s -= chol[r, c] * chol[n, c]
-        w = s / chol[r, r]
-        chol[n, r] = w
-        ww += w * w
+    ww = cholesky_row_solve(g_n, act, n, chol)
     diag = g_n[act[n]] + ridge
     pivot = diag - ww
     if not pivot > PIVOT_TOL * diag:

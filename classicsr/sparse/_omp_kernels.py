@@ -23,6 +23,8 @@ import math
 import numpy as np
 from numba import njit, prange
 
+from ._cholesky import cholesky_row_solve
+
 #: Machine epsilon of float64: the threshold under which scikit-learn's
 #: ``orthogonal_mp_gram`` deems a correlation or a Cholesky pivot to be zero.
 EPS = np.finfo(np.float64).eps
@@ -63,14 +65,7 @@ def _omp_signal(alpha0, G, norm2, k_max, tol, use_tol,
         g_lam = G[lam]
         if n > 0:
             # w = L^{-1} G[I, lam]; new row [w^T, sqrt(G[lam, lam] - w^T w)]
-            ww = 0.0
-            for r in range(n):
-                s = g_lam[out_idx[r]]
-                for c in range(r):
-                    s -= chol[r, c] * chol[n, c]
-                w = s / chol[r, r]
-                chol[n, r] = w
-                ww += w * w
+            ww = cholesky_row_solve(g_lam, out_idx, n, chol)
             pivot = g_lam[lam] - ww
             if pivot <= EPS:
                 break
