@@ -65,21 +65,13 @@ What is measured
 """
 
 import argparse
-import json
 import os
 import platform
-import statistics
-import subprocess
 import sys
-import tempfile
 import textwrap
-import time
 import warnings
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+from _common import ROOT, jit_times, timed, write_json
 
 import numpy as np  # noqa: E402
 
@@ -101,32 +93,8 @@ JIT_PROBE = textwrap.dedent("""
 """)
 
 
-def timed(fn, repeats, warmup=True):
-    """Run ``fn`` (once untimed if ``warmup``), then ``repeats`` timed runs."""
-    if warmup:
-        fn()
-    times, result = [], None
-    for _ in range(repeats):
-        result = None
-        t = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - t)
-    return {"median_s": statistics.median(times), "min_s": min(times),
-            "runs": repeats}, result
 
 
-def jit_times():
-    """First-call times in fresh interpreters: cold compile, then warm cache."""
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(
-        filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])))
-    out = {}
-    with tempfile.TemporaryDirectory() as cache:
-        env["NUMBA_CACHE_DIR"] = cache
-        for label in ("cold_cache", "warm_cache"):
-            proc = subprocess.run([sys.executable, "-c", JIT_PROBE], env=env,
-                                  capture_output=True, text=True, check=True)
-            out[label] = json.loads(proc.stdout)
-    return out
 
 
 def dictionary(n_features, n_atoms, seed=0):
@@ -177,17 +145,6 @@ def kkt_error(X, D, C, lam):
     return err
 
 
-def write_json_atomic(path, payload):
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name + ".", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w") as f:
-            f.write(json.dumps(payload, indent=2) + "\n")
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
 
 
 def run_workload(kind, D, G, args):
@@ -314,7 +271,7 @@ def main(argv=None):
           f"{n} features, {K} unit atoms, lam {args.lam}; random synthetic data; "
           f"{os.cpu_count()} CPUs, {numba.get_num_threads()} Numba threads, "
           f"load average {load_before:.2f}")
-    jit = jit_times()
+    jit = jit_times(JIT_PROBE)
     D = dictionary(n, K)
     G = D.T @ D
     results = {}
@@ -345,7 +302,7 @@ def main(argv=None):
                     "load_average_1min_after": load_after},
         "args": vars(args),
     }
-    write_json_atomic(args.json, payload)
+    write_json(args.json, payload)
     print(f"wrote {args.json}")
     return 0 if ok else 1
 

@@ -36,20 +36,13 @@ What is measured
 """
 
 import argparse
-import json
 import os
 import platform
-import statistics
-import subprocess
 import sys
-import tempfile
 import textwrap
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+from _common import ROOT, jit_times, timed, write_json
 
 import numpy as np  # noqa: E402
 
@@ -76,32 +69,8 @@ JIT_PROBE = textwrap.dedent("""
 """)
 
 
-def timed(fn, repeats, warmup=True):
-    """Run ``fn`` (once untimed if ``warmup``), then ``repeats`` timed runs."""
-    if warmup:
-        fn()
-    times, result = [], None
-    for _ in range(repeats):
-        result = None  # free the previous result (dense codes: 800 MB) first
-        t = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - t)
-    return {"median_s": statistics.median(times), "min_s": min(times),
-            "runs": repeats}, result
 
 
-def jit_times():
-    """First-call times in fresh interpreters: cold compile, then warm cache."""
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(
-        filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])))
-    out = {}
-    with tempfile.TemporaryDirectory() as cache:
-        env["NUMBA_CACHE_DIR"] = cache
-        for label in ("cold_cache", "warm_cache"):
-            proc = subprocess.run([sys.executable, "-c", JIT_PROBE], env=env,
-                                  capture_output=True, text=True, check=True)
-            out[label] = json.loads(proc.stdout)
-    return out
 
 
 def problem(n_features, n_atoms, n_signals, seed=0):
@@ -123,12 +92,6 @@ def ksvd_training_set(n_features, n_atoms, n_signals, k, seed=1):
     return X + 0.01 * rng.standard_normal(X.shape)
 
 
-def write_json_atomic(path, payload):
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(payload, indent=2) + "\n")
-    os.replace(tmp, path)
 
 
 def main(argv=None):
@@ -157,7 +120,7 @@ def main(argv=None):
     print(f"Batch-OMP: {L} signals, {n} features, {K} atoms, sparsity {k}; "
           f"{os.cpu_count()} CPUs, {numba.get_num_threads()} Numba threads, "
           f"load average {os.getloadavg()[0]:.2f}")
-    jit = jit_times()
+    jit = jit_times(JIT_PROBE)
     D, X = problem(n, K, L)
 
     rows = {}
@@ -225,7 +188,7 @@ def main(argv=None):
                     "load_average_1min": os.getloadavg()[0]},
         "args": vars(args),
     }
-    write_json_atomic(args.json, payload)
+    write_json(args.json, payload)
     print(f"wrote {args.json}")
     return 0 if ok else 1
 

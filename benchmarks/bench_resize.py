@@ -55,9 +55,7 @@ from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+from _common import ROOT, write_json  # noqa: E402
 
 DEFAULT_JSON = ROOT / "benchmarks" / "results" / "resize.json"
 BORDER = 16  # output pixels excluded by the "interior" PSNR
@@ -484,26 +482,6 @@ def machine_info():
 # output
 # --------------------------------------------------------------------------
 
-def write_json_atomic(path, payload):
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
-    try:
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp creates 0600
-        with os.fdopen(fd, "w") as fh:
-            json.dump(payload, fh, indent=2, allow_nan=False)
-            fh.write("\n")
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
 
 
 def _fmt(x, spec, none="-"):
@@ -743,7 +721,7 @@ def main(argv=None):
         "profile": profile,
         "jit": jit,
     }
-    write_json_atomic(args.json, payload)
+    write_json(args.json, payload)
     print(f"\nJSON written to {Path(args.json).resolve()}")
     return 0
 

@@ -1,0 +1,55 @@
+"""Helpers shared by the benchmark scripts: timing, JIT probes, JSON output."""
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from classicsr.io import atomic_write_bytes  # noqa: E402
+
+
+def timed(fn, repeats, warmup=True):
+    """Run ``fn`` (once untimed if ``warmup``), then ``repeats`` timed runs.
+
+    Returns ``({"median_s", "min_s", "runs"}, last result)``.
+    """
+    if warmup:
+        fn()
+    times, result = [], None
+    for _ in range(repeats):
+        result = None  # free the previous result (can be hundreds of MB) first
+        t = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - t)
+    return {"median_s": statistics.median(times), "min_s": min(times),
+            "runs": repeats}, result
+
+
+def jit_times(probe):
+    """Run the Python source ``probe`` (which prints one JSON object) in fresh
+    interpreters with an empty ``NUMBA_CACHE_DIR``: once cold, once on the
+    cache the first run filled. Returns ``{"cold_cache": ..., "warm_cache": ...}``."""
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(
+        filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])))
+    out = {}
+    with tempfile.TemporaryDirectory() as cache:
+        env["NUMBA_CACHE_DIR"] = cache
+        for label in ("cold_cache", "warm_cache"):
+            proc = subprocess.run([sys.executable, "-c", probe], env=env,
+                                  capture_output=True, text=True, check=True)
+            out[label] = json.loads(proc.stdout)
+    return out
+
+
+def write_json(path, payload):
+    """Write ``payload`` as indented JSON to ``path``, atomically (replacing it)."""
+    text = json.dumps(payload, indent=2, allow_nan=False) + "\n"
+    atomic_write_bytes(path, text.encode(), overwrite=True)
