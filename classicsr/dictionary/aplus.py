@@ -15,7 +15,7 @@ import numpy as np
 
 from .base import TrainableModel
 from .pipeline import anchored_regression, prepare, reconstruct
-from .training_data import training_pairs
+from .training_data import normalise_pairs, training_pairs
 from .zeyde import ZeydeDictionary
 
 
@@ -77,10 +77,7 @@ class APlus(TrainableModel):
             pyramid_factor=self.pyramid_factor, projection=dictionary.projection_,
             max_pairs=self.max_samples, dtype=np.float32, progress=self.verbose,
         )
-        norm = np.sqrt((lo.astype(np.float64) ** 2).sum(axis=1)) + np.finfo(np.float64).eps
-        lo /= norm[:, None].astype(np.float32)
-        norm[norm < 0.1] = 1.0
-        hi /= norm[:, None].astype(np.float32)
+        normalise_pairs(lo, hi)
         anchors = dictionary.dict_lo_
         k = min(self.n_neighbours, lo.shape[0])
         self._log(f"{lo.shape[0]} samples; {k} nearest samples of {anchors.shape[0]} anchors")

@@ -25,7 +25,7 @@ import numpy as np
 
 from .base import TrainableModel
 from .pipeline import anchored_regression, prepare, reconstruct
-from .training_data import training_pairs
+from .training_data import normalise_pairs, training_pairs
 from .zeyde import ZeydeDictionary
 
 
@@ -143,10 +143,7 @@ class KMeansRegressors(TrainableModel):
         from tqdm.auto import tqdm
 
         start = time.perf_counter()
-        norm = np.sqrt((lo.astype(np.float64) ** 2).sum(axis=1)) + np.finfo(np.float64).eps
-        lo /= norm[:, None].astype(np.float32)
-        norm[norm < 0.1] = 1.0
-        hi /= norm[:, None].astype(np.float32)
+        normalise_pairs(lo, hi)
         n_clusters = min(self.n_clusters, lo.shape[0])
         self._log(f"{lo.shape[0]} samples; spherical k-means, {n_clusters} clusters")
         centroids, labels = spherical_kmeans(lo, n_clusters, n_iter=self.n_iter,

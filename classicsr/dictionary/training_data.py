@@ -116,3 +116,16 @@ def training_pairs(images, scale, *, overlap, pyramid_levels=1, pyramid_factor=0
     if max_pairs is not None:
         features, residuals = features[:max_pairs], residuals[:max_pairs]
     return features, residuals
+
+
+def normalise_pairs(features, residuals):
+    """l2-normalise the LR features and scale the HR residuals alike, in place.
+
+    As the A+ code: each feature row is divided by its norm (plus eps); its
+    residual by the same norm, or by 1 where the norm is below 0.1 (flat
+    patches keep their small residual instead of having it blown up).
+    """
+    norm = np.sqrt((features.astype(np.float64) ** 2).sum(axis=1)) + np.finfo(np.float64).eps
+    features /= norm[:, None].astype(features.dtype)
+    norm[norm < 0.1] = 1.0
+    residuals /= norm[:, None].astype(residuals.dtype)
