@@ -1,4 +1,4 @@
-"""Numba helper shared by the OMP and L1 kernels: growing a Cholesky factor."""
+"""Numba helpers shared by the OMP and L1 kernels: growing and using a Cholesky factor."""
 
 from numba import njit
 
@@ -22,3 +22,22 @@ def cholesky_row_solve(g_new, active, n, chol):
         chol[n, r] = w
         ww += w * w
     return ww
+
+
+@njit(cache=True, inline="always")
+def cholesky_solve(chol, n, rhs, tmp, out):
+    """``out[:n] = (L L^T)^{-1} rhs[:n]`` with ``L = chol[:n, :n]``.
+
+    Forward then back substitution; ``tmp`` is a work vector of length >= n,
+    distinct from ``rhs`` and ``out``.
+    """
+    for r in range(n):
+        s = rhs[r]
+        for c in range(r):
+            s -= chol[r, c] * tmp[c]
+        tmp[r] = s / chol[r, r]
+    for r in range(n - 1, -1, -1):
+        s = tmp[r]
+        for c in range(r + 1, n):
+            s -= chol[c, r] * out[c]
+        out[r] = s / chol[r, r]

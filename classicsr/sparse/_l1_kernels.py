@@ -61,7 +61,7 @@ import math
 import numpy as np
 from numba import njit, prange
 
-from ._cholesky import cholesky_row_solve
+from ._cholesky import cholesky_row_solve, cholesky_solve
 
 #: A Cholesky pivot below this fraction of its diagonal entry marks ``G_AA``
 #: as numerically singular (an atom in the span of the other active atoms).
@@ -116,21 +116,6 @@ def _factor(G, act, n, start, chol, ridge):
             ridge *= 10.0
         k = 0
     return ridge
-
-
-@njit(cache=True)
-def _solve(chol, n, rhs, tmp, out):
-    """``out = (L L^T)^{-1} rhs`` with ``L = chol[:n, :n]``."""
-    for r in range(n):
-        s = rhs[r]
-        for c in range(r):
-            s -= chol[r, c] * tmp[c]
-        tmp[r] = s / chol[r, r]
-    for r in range(n - 1, -1, -1):
-        s = tmp[r]
-        for c in range(r + 1, n):
-            s -= chol[c, r] * out[c]
-        out[r] = s / chol[r, r]
 
 
 @njit(cache=True)
@@ -307,7 +292,7 @@ def _feature_sign(b, G, lam, thresh, max_iter, cap,
             n_iter += 1
             for k in range(n):
                 rhs[k] = b[act[k]] - lam * theta[k]
-            _solve(chol, n, rhs, tmp, z)
+            cholesky_solve(chol, n, rhs, tmp, z)
             # d = x_new - x; p = g_A . d; qd = d^T G_AA d
             p = 0.0
             qd = 0.0

@@ -23,7 +23,7 @@ import math
 import numpy as np
 from numba import njit, prange
 
-from ._cholesky import cholesky_row_solve
+from ._cholesky import cholesky_row_solve, cholesky_solve
 
 #: Machine epsilon of float64: the threshold under which scikit-learn's
 #: ``orthogonal_mp_gram`` deems a correlation or a Cholesky pivot to be zero.
@@ -31,11 +31,11 @@ EPS = np.finfo(np.float64).eps
 
 @njit(cache=True)
 def _omp_signal(alpha0, G, norm2, k_max, tol, use_tol,
-                alpha, chol, tmp, gamma, out_idx, out_val):
+                alpha, chol, rhs, tmp, gamma, out_idx, out_val):
     """Batch-OMP of one signal (Algorithm 3 of [1]); returns the support size.
 
     ``alpha0 = D^T x``; ``chol`` holds the progressive Cholesky factor of
-    ``G[I, I]``; ``alpha``, ``tmp`` and ``gamma`` are work vectors. The
+    ``G[I, I]``; ``alpha``, ``rhs``, ``tmp`` and ``gamma`` are work vectors. The
     support and coefficients are written to ``out_idx`` and ``out_val``.
     """
     n_atoms = alpha0.shape[0]
@@ -76,15 +76,8 @@ def _omp_signal(alpha0, G, norm2, k_max, tol, use_tol,
         n += 1
         # gamma = (L L^T)^{-1} alpha0[I]
         for r in range(n):
-            s = alpha0[out_idx[r]]
-            for c in range(r):
-                s -= chol[r, c] * tmp[c]
-            tmp[r] = s / chol[r, r]
-        for r in range(n - 1, -1, -1):
-            s = tmp[r]
-            for c in range(r + 1, n):
-                s -= chol[c, r] * gamma[c]
-            gamma[r] = s / chol[r, r]
+            rhs[r] = alpha0[out_idx[r]]
+        cholesky_solve(chol, n, rhs, tmp, gamma)
         if use_tol:
             # delta^n = gamma^T beta_I with beta = G[:, I] gamma
             d = 0.0
@@ -129,6 +122,7 @@ def batch_omp_rows(X, D, G, k_max, tol, use_tol, n_chunks, indices, values, coun
         alpha0 = np.empty(n_atoms)
         alpha = np.empty(n_atoms)
         chol = np.zeros((k_max, k_max))
+        rhs = np.empty(k_max)
         tmp = np.empty(k_max)
         gamma = np.empty(k_max)
         for s in range(c * n_signals // n_chunks, (c + 1) * n_signals // n_chunks):
@@ -142,7 +136,7 @@ def batch_omp_rows(X, D, G, k_max, tol, use_tol, n_chunks, indices, values, coun
                 for i in range(n_atoms):
                     alpha0[i] += xf * row[i]
             counts[s] = _omp_signal(alpha0, G, norm2, k_max, tol, use_tol,
-                                    alpha, chol, tmp, gamma, indices[s], values[s])
+                                    alpha, chol, rhs, tmp, gamma, indices[s], values[s])
 
 
 @njit(cache=True, parallel=True)
