@@ -66,6 +66,13 @@ def _anr(model):
     return anchored_projections(model.dict_lo_, model.dict_hi_).astype(np.float32)
 
 
+def _on_zeyde_dictionary(y, scale, model, predict):
+    """Patch pipeline with the Zeyde model; ``predict(features, model)`` gives the patches."""
+    m = load_for(ZeydeDictionary, "zeyde", scale, model)
+    problem = prepare(y, scale, m.projection_)
+    return reconstruct(problem, predict(problem.features, m))
+
+
 _ZEYDE_REF = "R. Zeyde, M. Elad, M. Protter, Curves and Surfaces 2010"
 _ANR_REF = "R. Timofte, V. De Smet, L. Van Gool, ICCV 2013"
 
@@ -83,9 +90,7 @@ def upscale_zeyde(y, scale, model=None):
                  channels="luminance")
 def upscale_gr(y, scale, model=None):
     """Global Regression (GR) of Timofte et al. 2013."""
-    m = load_for(ZeydeDictionary, "zeyde", scale, model)
-    problem = prepare(y, scale, m.projection_)
-    return reconstruct(problem, problem.features @ _gr(m).T)
+    return _on_zeyde_dictionary(y, scale, model, lambda f, m: f @ _gr(m).T)
 
 
 @register_method("anr", description="anchored neighbourhood regression (Timofte et al.)",
@@ -93,9 +98,8 @@ def upscale_gr(y, scale, model=None):
                  channels="luminance")
 def upscale_anr(y, scale, model=None):
     """Anchored Neighborhood Regression (ANR) of Timofte et al. 2013."""
-    m = load_for(ZeydeDictionary, "zeyde", scale, model)
-    problem = prepare(y, scale, m.projection_)
-    return reconstruct(problem, anchored_regression(problem.features, m.dict_lo_, _anr(m)))
+    return _on_zeyde_dictionary(
+        y, scale, model, lambda f, m: anchored_regression(f, m.dict_lo_, _anr(m)))
 
 
 @register_method("lle", description="neighbour embedding with LLE on dictionary atoms",
@@ -103,9 +107,8 @@ def upscale_anr(y, scale, model=None):
                  scales=SCALES, needs_model=True, halo=PATCH_HALO, channels="luminance")
 def upscale_lle(y, scale, model=None):
     """NE+LLE of Chang et al. with the 24 nearest atoms of the Zeyde dictionary."""
-    m = load_for(ZeydeDictionary, "zeyde", scale, model)
-    problem = prepare(y, scale, m.projection_)
-    return reconstruct(problem, lle_patches(problem.features, m.dict_lo_, m.dict_hi_))
+    return _on_zeyde_dictionary(
+        y, scale, model, lambda f, m: lle_patches(f, m.dict_lo_, m.dict_hi_))
 
 
 @register_method("aplus", description="A+: adjusted anchored neighbourhood regression",

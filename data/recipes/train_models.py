@@ -127,25 +127,24 @@ def main(argv=None):
             save_manifest(manifest)
         else:
             zeyde = ZeydeDictionary.load(zeyde_path)
-        if "aplus" in args.methods:
-            aplus = APlus(scale, verbose=True).fit(images, zeyde)
-            path = MODELS / f"aplus_x{scale}.npz"
-            aplus.save(path, overwrite=True)
-            aplus = keep_half_if_harmless(aplus, path, scale, data_root, "projection_dtype")
-            record(manifest, path, aplus, scale, args.seed, command, data_root)
-            manifest["models"][path.name]["float16_drift_db"] = aplus.float16_drift_db
-            save_manifest(manifest)
-        if "kmeans" in args.methods:
-            # defaults chosen on a T91 split by data/recipes/select_kmeans.py
-            model = KMeansRegressors(scale, random_state=args.seed, verbose=True).fit(
-                images, zeyde)
-            path = MODELS / f"kmeans_x{scale}.npz"
+        # Models anchored on the Zeyde dictionary; kmeans defaults were chosen
+        # on a T91 split by data/recipes/select_kmeans.py. The second item
+        # names the parameter that records the storage dtype of the regressors.
+        anchored = {
+            "aplus": (APlus(scale, verbose=True), "projection_dtype"),
+            "kmeans": (KMeansRegressors(scale, random_state=args.seed, verbose=True),
+                       "storage_dtype"),
+        }
+        for name, (model, dtype_param) in anchored.items():
+            if name not in args.methods:
+                continue
+            model.fit(images, zeyde)
+            path = MODELS / f"{name}_x{scale}.npz"
             model.save(path, overwrite=True)
-            model = keep_half_if_harmless(model, path, scale, data_root, "storage_dtype")
+            model = keep_half_if_harmless(model, path, scale, data_root, dtype_param)
             record(manifest, path, model, scale, args.seed, command, data_root)
             manifest["models"][path.name]["float16_drift_db"] = model.float16_drift_db
             save_manifest(manifest)
-
 
 if __name__ == "__main__":
     main()
