@@ -34,10 +34,12 @@ What is measured
   ``NUMBA_CACHE_DIR`` pointed at an empty temporary directory (first call
   minus second call), then in another fresh subprocess on that now-populated
   cache (first call with a warm on-disk cache).
-* Profile: the two separable 1-D passes of ``imresize`` are timed apart,
-  calling ``classicsr.resize._kernels.resize_axis0/resize_axis1`` with the
-  weights of ``classicsr.resize.weights.axis_weights`` exactly as
-  ``classicsr.resize.imresize._resize`` does.
+* Profile: each kernel call ``imresize`` makes is replayed and timed with
+  the arguments ``classicsr.resize.imresize._resize`` gave it: the two
+  separable 1-D passes (``resize_axis0``, ``resize_axis1[_runs]``) when they
+  run apart, or the one fused kernel of an upscale (``resize_fused``, or
+  ``resize_fused_fixed``, the exact int32 path for uint8/uint16 images whose
+  weights are dyadic, e.g. bicubic x2 and x4).
 """
 
 import argparse
@@ -268,8 +270,12 @@ def profile_passes(img, scale, repeats, budget, interleave=False, method="bicubi
     # (``classicsr.resize.imresize`` the attribute is the function, not the module)
     imresize_mod = importlib.import_module("classicsr.resize.imresize")
 
+    _fixed = importlib.import_module("classicsr.resize._fixed_kernels")
     calls, weights = [], []
-    real = {name: getattr(_kernels, name) for name in ("resize_axis0", "resize_axis1")}
+    modules = {"resize_axis0": _kernels, "resize_axis1": _kernels,
+               "resize_axis1_runs": _kernels, "resize_fused": _kernels,
+               "resize_fused_fixed": _fixed}
+    real = {name: getattr(mod, name) for name, mod in modules.items()}
     real_aw = imresize_mod.axis_weights
 
     def recorder(name):
@@ -285,12 +291,12 @@ def profile_passes(img, scale, repeats, budget, interleave=False, method="bicubi
 
     try:
         for name in real:
-            setattr(_kernels, name, recorder(name))
+            setattr(modules[name], name, recorder(name))
         imresize_mod.axis_weights = aw_recorder
         classicsr.imresize(img, scale, method=method, antialias=antialias)
     finally:
         for name, fn in real.items():
-            setattr(_kernels, name, fn)
+            setattr(modules[name], name, fn)
         imresize_mod.axis_weights = real_aw
 
     fns = {"imresize": lambda: classicsr.imresize(img, scale, method=method,
@@ -309,7 +315,8 @@ def profile_passes(img, scale, repeats, budget, interleave=False, method="bicubi
             "weights_dtype": str(args[1].dtype) if isinstance(args[1], np.ndarray) else None,
             "output_values": int(out.size),
         }
-        if step < len(weights):
+        one_axis = name in ("resize_axis0", "resize_axis1", "resize_axis1_runs")
+        if one_axis and step < len(weights):
             aw_args, aw = weights[step]
             taps = np.asarray(aw.hi) - np.asarray(aw.lo)
             t0 = time.perf_counter()

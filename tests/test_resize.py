@@ -175,11 +175,11 @@ def test_nearest_default_has_no_antialiasing():
     h=st.integers(1, 40), w=st.integers(1, 40),
     scale=st.sampled_from([1.25, 1.5, 2.0, 2.5, 3.0, 4.0, 0.5, 1 / 3]),
     method=st.sampled_from(RESIZE_METHODS),
-    dtype=st.sampled_from([np.uint8, np.float64]), channels=st.sampled_from([0, 1, 3, 4]),
-    seed=st.integers(0, 2**16),
+    dtype=st.sampled_from([np.uint8, np.uint16, np.float64]),
+    channels=st.sampled_from([0, 1, 3, 4]), seed=st.integers(0, 2**16),
 )
 def test_kernel_paths_agree(h, w, scale, method, dtype, channels, seed):
-    """Fused, polyphase and tiled kernels give bit-identical results."""
+    """Fused (float and fixed-point), polyphase and tiled kernels agree bit for bit."""
     from classicsr.resize import _kernels
     from classicsr.resize.imresize import _pass_rows
     from classicsr.resize.weights import axis_weights
@@ -189,7 +189,7 @@ def test_kernel_paths_agree(h, w, scale, method, dtype, channels, seed):
     fast = imresize(img, scale, method=method)
     src = img.reshape(h, w, -1)
     out_h, out_w = fast.shape[:2]
-    maxval = 255.0 if dtype == np.uint8 else 0.0
+    maxval = {np.uint8: 255.0, np.uint16: 65535.0}.get(dtype, 0.0)
     rows = axis_weights(h, out_h, scale, method, method != "nearest")
     cols = axis_weights(w, out_w, scale, method, method != "nearest")
     mid = np.empty((out_h, w, src.shape[2]), dtype)
@@ -203,3 +203,32 @@ def test_kernel_paths_agree(h, w, scale, method, dtype, channels, seed):
                                runs.taps, runs.weights, runs.irregular, cols.weights,
                                cols.lo, cols.hi, cols.indices, maxval, poly)
     np.testing.assert_array_equal(poly, tiled)
+
+
+@pytest.mark.parametrize("scale, shift", [(2.0, 7), (4.0, 10)])
+def test_bicubic_integer_factors_use_exact_fixed_point(scale, shift):
+    """x2/x4 bicubic weights are dyadic, so uint8 takes the int32 kernel."""
+    from classicsr.resize.weights import axis_weights
+
+    aw = axis_weights(64, int(64 * scale), scale, "bicubic", True)
+    numerators, found = aw.fixed_point
+    assert found == shift
+    np.testing.assert_array_equal(numerators / 2.0**shift, aw.weights)
+    assert aw.fixed_point_fits(255) and aw.fixed_point_fits(65535)
+    assert axis_weights(64, 192, 3.0, "bicubic", True).fixed_point is None
+
+
+def test_fixed_point_rounds_exact_ties_like_matlab():
+    """A row 0, 64, 0, ... upscaled x2 hits values k + 0.5 exactly; they round up."""
+    img = np.zeros((8, 16), np.uint8)
+    img[:, ::2] = 64  # x2 bicubic outputs are multiples of 64 / 128 = 0.5
+    out = imresize(img, 2.0)
+    from classicsr.resize.weights import axis_weights
+
+    rows = axis_weights(8, 16, 2.0, "bicubic", True)
+    cols = axis_weights(16, 32, 2.0, "bicubic", True)
+    ref = rows.weights[:, None, :] * img[rows.indices].transpose(0, 2, 1)
+    mid = np.floor(ref.sum(axis=2) + 0.5).clip(0, 255)
+    full = (cols.weights[None] * mid[:, cols.indices]).sum(axis=2)
+    assert np.any(full % 1 == 0.5)
+    np.testing.assert_array_equal(out, np.floor(full + 0.5).clip(0, 255))

@@ -113,7 +113,19 @@ def _resize(img, out_shape, scales, method, antialias):
     cols = axis_weights(cur.shape[1], out_shape[1], scales[1], method, antialias)
     out = np.empty(tuple(out_shape) + cur.shape[2:], dtype=dtype)
     rows_first = scales[0] <= scales[1]  # MATLAB: smaller scale first, rows on ties
-    if rows_first and cols.runs.coverage >= _MIN_RUN_COVERAGE:
+    fused = rows_first and cols.runs.coverage >= _MIN_RUN_COVERAGE
+    if fused and maxval and rows.fixed_point_fits(maxval) and cols.fixed_point_fits(maxval):
+        from ._fixed_kernels import resize_fused_fixed
+
+        runs = cols.runs
+        (w0, shift0), (w1, shift1) = rows.fixed_point, cols.fixed_point
+        run_weights = (runs.weights * float(1 << shift1)).astype(np.int32)
+        resize_fused_fixed(
+            cur, w0, rows.lo, rows.hi, rows.indices, shift0,
+            runs.start, runs.period, runs.base, runs.count, runs.taps, run_weights,
+            runs.irregular, w1, cols.lo, cols.hi, cols.indices, shift1, int(maxval), out,
+        )
+    elif fused:
         runs = cols.runs
         _kernels.resize_fused(
             cur, rows.weights, rows.lo, rows.hi, rows.indices,

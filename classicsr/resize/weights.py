@@ -91,7 +91,7 @@ class AxisWeights:
         ``0 * v`` to a sum is exact) and saves work.
     """
 
-    __slots__ = ("weights", "indices", "lo", "hi", "_runs")
+    __slots__ = ("weights", "indices", "lo", "hi", "_runs", "_fixed")
 
     def __init__(self, weights, indices):
         self.weights = weights
@@ -105,6 +105,7 @@ class AxisWeights:
         for arr in (self.weights, self.indices, self.lo, self.hi):
             arr.setflags(write=False)
         self._runs = None
+        self._fixed = False
 
     @property
     def runs(self):
@@ -112,6 +113,47 @@ class AxisWeights:
         if self._runs is None:
             self._runs = polyphase_runs(self)
         return self._runs
+
+    @property
+    def fixed_point(self):
+        """``(numerators, shift)`` when every weight is ``n / 2**shift`` exactly, else None.
+
+        ``numerators`` is int32, ``shift`` the smallest power up to
+        :data:`MAX_FIXED_SHIFT` that makes all weights integers (cached).
+        """
+        if self._fixed is False:
+            self._fixed = dyadic_weights(self.weights)
+        return self._fixed
+
+    def fixed_point_fits(self, maxval):
+        """True when the int32 sums of :attr:`fixed_point` cannot overflow for ``maxval``."""
+        fixed = self.fixed_point
+        if fixed is None:
+            return False
+        numerators, shift = fixed
+        worst = int(np.abs(numerators.astype(np.int64)).sum(axis=1).max(initial=0))
+        return worst * int(maxval) + (1 << shift) < 2**31
+
+
+#: Largest power of two tried by :func:`dyadic_weights`.
+MAX_FIXED_SHIFT = 16
+
+
+def dyadic_weights(weights, max_shift=MAX_FIXED_SHIFT):
+    """Write ``weights`` as int32 numerators over ``2**shift`` when that is exact.
+
+    Multiplying a float64 by a power of two is exact, so the test
+    ``w * 2**s == round(w * 2**s)`` decides exactly whether ``w`` is a
+    multiple of ``2**-s``. Returns ``(numerators, shift)`` for the smallest
+    such ``shift <= max_shift`` or None.
+    """
+    for shift in range(max_shift + 1):
+        scaled = weights * float(1 << shift)
+        if np.all(scaled == np.round(scaled)) and np.all(np.abs(scaled) < 2**30):
+            numerators = scaled.astype(np.int32)
+            numerators.setflags(write=False)
+            return numerators, shift
+    return None
 
 
 class PolyphaseRuns:
