@@ -1,10 +1,12 @@
 """PSNR table and speed of the example-based methods with the shipped models.
 
 Runs the paper protocol (``classicsr.evaluate``) of bicubic, zeyde, gr, anr,
-lle, aplus and kmeans on Set5 and Set14 at x2, x3 and x4, prints the table next to
+lle, aplus, kmeans and scsr on Set5 and Set14 at x2, x3 and x4, prints the table next to
 the published means (``../shared/reference/paper_tables.csv``), the mean
 seconds per image (Y channel, after a JIT warm-up that is timed apart), and
-writes JSON and a Markdown table for the README.
+writes JSON and a Markdown table for the README. Rows of methods and scales
+not re-run are kept from the previous JSON, so ``--methods scsr`` updates one
+line of the table.
 
     python benchmarks/bench_example_based.py [--scales 2 3 4] [--json PATH]
 """
@@ -22,7 +24,7 @@ import classicsr
 from classicsr.datasets import find_data_root
 from classicsr.io import atomic_write_bytes
 
-METHODS = ("bicubic", "zeyde", "gr", "anr", "lle", "aplus", "kmeans")
+METHODS = ("bicubic", "zeyde", "gr", "anr", "lle", "aplus", "kmeans", "scsr")
 HERE = Path(__file__).resolve().parent
 
 
@@ -88,13 +90,21 @@ def main(argv=None):
                 print(f"{method:8s} x{scale} {mean['dataset']:6s} {mean['psnr']:7.3f} "
                       f"(paper {ref if ref is not None else '  -  '}) "
                       f"{mean['seconds']:.3f} s/img", flush=True)
-    info = {"cpu_count": os.cpu_count(), "classicsr": classicsr.__version__}
+    info = {"cpu_count": os.cpu_count(), "classicsr": classicsr.__version__,
+            "load_average_1min": os.getloadavg()[0]}
+    # Keep the rows of the (method, scale) pairs not re-run from an earlier run.
+    rerun = {(r["method"], r["scale"]) for r in rows}
+    if Path(args.json).is_file():
+        previous = json.loads(Path(args.json).read_text())["rows"]
+        rows = [r for r in previous if (r["method"], r["scale"]) not in rerun] + rows
+    methods = [m for m in METHODS if any(r["method"] == m for r in rows)]
+    methods += sorted({r["method"] for r in rows} - set(methods))
     Path(args.json).parent.mkdir(parents=True, exist_ok=True)
     atomic_write_bytes(args.json, json.dumps({"machine": info, "rows": rows}, indent=2).encode(),
                        overwrite=True)
     lines = ["| method | Set5 x2 | Set5 x3 | Set5 x4 | Set14 x2 | Set14 x3 | Set14 x4 "
              "| s/img Set14 x3 |", "|---" * 8 + "|"]
-    for method in args.methods:
+    for method in methods:
         cells = []
         for dataset in ("Set5", "Set14"):
             for scale in (2, 3, 4):

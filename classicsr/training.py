@@ -5,12 +5,14 @@ from pathlib import Path
 from ._validation import check_integer_scale
 from .dictionary.aplus import APlus
 from .dictionary.kmeans import KMeansRegressors
+from .dictionary.scsr import ScSRDictionary
 from .dictionary.training_data import load_luminance_images
 from .dictionary.zeyde import ZeydeDictionary
 
 #: method -> model class and whether it is built on a Zeyde dictionary.
 TRAINABLE = {"zeyde": ZeydeDictionary, "gr": ZeydeDictionary, "anr": ZeydeDictionary,
-             "lle": ZeydeDictionary, "aplus": APlus, "kmeans": KMeansRegressors}
+             "lle": ZeydeDictionary, "aplus": APlus, "kmeans": KMeansRegressors,
+             "scsr": ScSRDictionary}
 
 
 def train_model(method, scale, images, *, seed=0, max_patches=None, ksvd_iter=20,
@@ -28,6 +30,9 @@ def train_model(method, scale, images, *, seed=0, max_patches=None, ksvd_iter=20
                          + ", ".join(sorted(TRAINABLE)))
     if isinstance(images, (str, Path)):
         images = load_luminance_images(images)
+    if method == "scsr":
+        kwargs = {} if max_patches is None else {"n_samples": max_patches}
+        return ScSRDictionary(scale, random_state=seed, verbose=verbose, **kwargs).fit(images)
     if TRAINABLE[method] is ZeydeDictionary:
         return ZeydeDictionary(scale, n_iter=ksvd_iter, max_patches=max_patches,
                                random_state=seed, verbose=verbose).fit(images)

@@ -11,7 +11,7 @@ import pytest
 import classicsr
 from classicsr.modelstore import read_manifest, sha256_of, shipped_models_dir
 
-PAPER_METHODS = ("zeyde", "anr", "lle", "aplus")
+PAPER_METHODS = ("zeyde", "anr", "lle", "aplus", "scsr")
 
 
 @pytest.fixture(scope="module")
@@ -36,7 +36,7 @@ def test_manifest_matches_files(manifest):
     assert size.get("zeyde", 0) + size.get("aplus", 0) <= 40 * mib  # issue 4 budget
     assert size.get("kmeans", 0) + size.get("scsr", 0) <= 30 * mib  # issue 5 budget
     assert {(e["method"], e["scale"]) for e in manifest["models"].values()} >= {
-        (m, s) for m in ("zeyde", "aplus", "kmeans") for s in (2, 3, 4)}
+        (m, s) for m in ("zeyde", "aplus", "kmeans", "scsr") for s in (2, 3, 4)}
 
 
 @pytest.fixture(scope="module")

@@ -20,6 +20,10 @@ SCALES = (2, 3, 4)
 #: LR pixels of context: 3x3 patches, +-1 px of feature filter support at LR
 #: resolution, and the bicubic interpolation's 2-pixel support, plus margin.
 PATCH_HALO = 8
+#: ScSR's back-projection (20 iterations of a 5x5 filter and two bicubic
+#: resizes) spreads information much further than its patches; this bounds
+#: the influence that remains above rounding (see classicsr.dask).
+SCSR_HALO = 32
 
 
 def _load(cls, method, scale, path):
@@ -129,3 +133,13 @@ def upscale_kmeans(y, scale, model=None):
     from .kmeans import KMeansRegressors
 
     return load_for(KMeansRegressors, "kmeans", scale, model).upscale(y)
+
+
+@register_method("scsr", description="sparse coding with a coupled L1 dictionary (Yang et al.)",
+                 reference="J. Yang, J. Wright, T. Huang, Y. Ma, IEEE TIP 2010",
+                 scales=SCALES, needs_model=True, halo=SCSR_HALO, channels="luminance")
+def upscale_scsr(y, scale, model=None):
+    """ScSR: feature-sign coding of every 5x5 mid-res patch, then back-projection."""
+    from .scsr import ScSRDictionary
+
+    return load_for(ScSRDictionary, "scsr", scale, model).upscale(y)

@@ -14,6 +14,10 @@ import numpy as np
 from .omp import _check_tol, check_positive_int, check_real_array, gram_of
 
 
+#: Correlations ``D^T y`` held at once by :func:`l1_rows` (float64 numbers).
+_CORRELATION_BLOCK = 1 << 23
+
+
 def _check_lam(lam):
     if isinstance(lam, (bool, np.bool_)) or not isinstance(lam, numbers.Real):
         raise TypeError(f"lam must be a real number, got {type(lam).__name__} {lam!r}")
@@ -53,7 +57,7 @@ def l1_rows(Xr, D, gram, lam, max_iter, tol):
     """
     from numba import get_num_threads
 
-    from ._l1_kernels import feature_sign_rows
+    from ._l1_kernels import correlations, feature_sign_rows
 
     n_signals, n_features = Xr.shape
     n_atoms = D.shape[1]
@@ -63,10 +67,19 @@ def l1_rows(Xr, D, gram, lam, max_iter, tol):
     counts = np.empty(n_signals, dtype=np.int64)
     n_iter = np.empty(n_signals, dtype=np.int64)
     status = np.empty(n_signals, dtype=np.int64)
-    feature_sign_rows(np.ascontiguousarray(Xr), np.ascontiguousarray(D),
-                      np.ascontiguousarray(gram), lam, tol, max_iter, cap,
-                      min(n_signals, get_num_threads()),
-                      indices, values, counts, n_iter, status)
+    D = np.ascontiguousarray(D, dtype=np.float64)
+    gram = np.ascontiguousarray(gram, dtype=np.float64)
+    Xr = np.ascontiguousarray(Xr, dtype=np.float64)
+    Dt = np.ascontiguousarray(D.T)
+    # Correlations D^T y, a block of signals at a time (bounded memory).
+    block = max(1, _CORRELATION_BLOCK // max(n_atoms, 1))
+    B = np.empty((min(block, n_signals), n_atoms))
+    for lo in range(0, n_signals, block):
+        hi = min(lo + block, n_signals)
+        correlations(Xr[lo:hi], Dt, B[:hi - lo])
+        feature_sign_rows(B[:hi - lo], gram, lam, tol, max_iter, cap,
+                          min(hi - lo, get_num_threads()), indices[lo:hi], values[lo:hi],
+                          counts[lo:hi], n_iter[lo:hi], status[lo:hi])
     return indices, values, counts, n_iter, status
 
 

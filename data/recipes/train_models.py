@@ -27,13 +27,15 @@ import classicsr
 from classicsr.datasets import find_data_root
 from classicsr.dictionary.aplus import APlus
 from classicsr.dictionary.kmeans import KMeansRegressors
+from classicsr.dictionary.scsr import ScSRDictionary
 from classicsr.dictionary.training_data import load_luminance_images
 from classicsr.dictionary.zeyde import ZeydeDictionary
 from classicsr.io import atomic_write_bytes
 from classicsr.modelstore import MANIFEST, sha256_of
 
 MODELS = Path(__file__).resolve().parents[2] / "classicsr" / "models"
-USERS = {"zeyde": ("zeyde", "gr", "anr", "lle"), "aplus": ("aplus",), "kmeans": ("kmeans",)}
+USERS = {"zeyde": ("zeyde", "gr", "anr", "lle"), "aplus": ("aplus",), "kmeans": ("kmeans",),
+         "scsr": ("scsr",)}
 
 
 def evaluate(method, scale, path, data_root):
@@ -116,6 +118,16 @@ def main(argv=None):
                                "images of Yang et al. (T91); PSNR: paper protocol, Y, "
                                "scale pixels shaved, mean over Set5 / Set14.")
     for scale in args.scales:
+        if "scsr" in args.methods:
+            # Yang et al.'s coupled dictionary; independent of the Zeyde model.
+            scsr = ScSRDictionary(scale, random_state=args.seed, verbose=True).fit(images)
+            path = MODELS / f"scsr_x{scale}.npz"
+            scsr.save(path, overwrite=True)
+            print(f"scsr x{scale}: {scsr.training_seconds_:.0f} s", flush=True)
+            record(manifest, path, scsr, scale, args.seed, command, data_root)
+            save_manifest(manifest)
+            if args.methods == ["scsr"]:
+                continue
         zeyde_path = MODELS / f"zeyde_x{scale}.npz"
         if "zeyde" in args.methods:
             start = time.perf_counter()

@@ -1,0 +1,299 @@
+"""Yang, Wright, Huang & Ma: image super-resolution via sparse representation (ScSR).
+
+J. Yang, J. Wright, T. S. Huang, Y. Ma, "Image super-resolution via sparse
+representation", IEEE TIP 19(11), 2010. Reproduces the authors' released
+code (``Demo_Dictionary_Training.m``, ``Demo_SR.m``, ``ScSR.m``,
+``backprojection.m``), which produced the published results:
+
+Training
+    100,000 random 5x5 patch pairs from the training images
+    (``rnd_smp_patch.m``: per image, a number proportional to its area; a
+    random order of rows and of columns, pairs taken row after row), on the
+    HR image and its bicubic down-and-up-scaled "mid-res" version (both
+    uint8, MATLAB ``imresize``). HR patches lose their mean; LR features are
+    the mid-res patches of four filtered images, ``conv2(., f, 'same')``
+    with ``f = [-1, 0, 1]``, its transpose, ``[1, 0, -2, 0, 1]`` and its
+    transpose (not dilated by the scale, unlike Zeyde's). The 10 % of pairs
+    with the smallest HR patch variance are pruned (``patch_pruning.m``).
+    Both halves are l2-normalised, stacked as ``[5 xh; 10 xl]`` (the square
+    roots of their dimensions), normalised again, and a joint dictionary of
+    1024 atoms is learnt with the L1 penalty 0.15 for 40 iterations
+    (:class:`~classicsr.sparse.l1_dictionary.L1DictionaryLearning`, as
+    ``reg_sparse_coding.m``); its first 25 rows are ``Dh``, the rest ``Dl``.
+
+Reconstruction
+    The LR image (0-255 scale) is bicubic-upscaled to the mid-res image
+    (single precision), whose 5x5 patches are visited with overlap 4 (every
+    pixel: ``3 : 1 : w - 7`` and once more ``w - 7``, 1-based, so the last
+    row and column of patches count twice). Each patch's feature vector is
+    divided by its norm when the norm exceeds 1, coded by feature-sign with
+    ``lambda = 0.2`` over the unit-norm columns of ``Dl``, and ``Dh w`` is
+    scaled to 1.2 times the norm of the mean-removed mid-res patch
+    (``lin_scale.m``) and given its mean. Patches are averaged where they
+    overlap, uncovered pixels keep the mid-res value, the image is rounded
+    to uint8, and 20 iterations of back-projection with the squared 5x5
+    Gaussian (:func:`classicsr.backprojection.backproject` with
+    ``kernel='gaussian'``) enforce the global reconstruction constraint.
+"""
+
+import time
+
+import numpy as np
+
+from ..patches import filter_same
+from ..resize import imresize
+from .base import TrainableModel
+
+#: ``(kernel, axis)`` of ScSR's features: ``conv2(mid, f, 'same')`` with
+#: ``hf1 = [-1, 0, 1]``, ``vf1 = hf1'``, ``hf2 = [1, 0, -2, 0, 1]``, ``vf2 = hf2'``.
+SCSR_FILTERS = (
+    (np.array([-1.0, 0.0, 1.0]), 1),
+    (np.array([-1.0, 0.0, 1.0]), 0),
+    (np.array([1.0, 0.0, -2.0, 0.0, 1.0]), 1),
+    (np.array([1.0, 0.0, -2.0, 0.0, 1.0]), 0),
+)
+
+#: Patches coded per chunk at test time (bounds the memory of the codes).
+_CHUNK = 32768
+
+
+def scsr_filtered(mid):
+    """The four filtered images of ScSR's features, ``(4, H, W)`` float64."""
+    return np.stack([filter_same(mid, kernel, axis) for kernel, axis in SCSR_FILTERS])
+
+
+def _windows(img, size, top, left):
+    """``(n, size * size)`` patches of ``img`` at the corners ``(top, left)`` (row-major)."""
+    from numpy.lib.stride_tricks import sliding_window_view
+
+    return sliding_window_view(img, (size, size))[top, left].reshape(top.size, size * size)
+
+
+def _features(filtered, size, top, left):
+    """Concatenated patches of the four filtered images: ``(n, 4 * size * size)``."""
+    return np.concatenate([_windows(f, size, top, left) for f in filtered], axis=1)
+
+
+def sample_training_pairs(images, scale, *, n_samples=100_000, patch_size=5, seed=0):
+    """HR patches (mean removed) and LR features as ``rnd_smp_patch.m`` samples them.
+
+    Parameters
+    ----------
+    images : list of ndarray
+        HR luminance images in [0, 1] (integer-valued at 1/255 steps, as
+        loaded by :func:`~classicsr.dictionary.training_data.load_luminance_images`).
+    scale : int
+        Upscaling factor of the degradation.
+    n_samples : int
+        Pairs to sample over all images (each image gives
+        ``floor(n_samples * area / total_area)``).
+    patch_size : int
+        Patch side.
+    seed : int
+        Seed of the random positions.
+
+    Returns
+    -------
+    hr : ndarray, shape (n, patch_size**2)
+        HR patches minus their means (0-255 scale).
+    lr : ndarray, shape (n, 4 * patch_size**2)
+        Features of the mid-res patches.
+    """
+    rng = np.random.default_rng(seed)
+    areas = np.array([img.size for img in images], dtype=np.float64)
+    per_image = np.floor(areas * n_samples / areas.sum()).astype(np.int64)
+    hr_parts, lr_parts = [], []
+    p = patch_size
+    for img, count in zip(images, per_image):
+        hr = np.clip(np.round(img * 255.0), 0, 255).astype(np.uint8)
+        n_rows, n_cols = hr.shape
+        if count == 0 or n_rows <= 2 * p + 1 or n_cols <= 2 * p + 1:
+            continue
+        low = imresize(hr, 1.0 / scale)
+        mid = imresize(low, output_shape=hr.shape).astype(np.float64)
+        # x = randperm(nrow - 2p - 1) + p; y likewise; pairs of meshgrid(x, y)
+        # column by column: x(1) with every y, then x(2), ... (0-based here).
+        rows = rng.permutation(n_rows - 2 * p - 1) + p
+        cols = rng.permutation(n_cols - 2 * p - 1) + p
+        count = min(int(count), rows.size * cols.size)
+        top = np.repeat(rows, cols.size)[:count]
+        left = np.tile(cols, rows.size)[:count]
+        hr_patches = _windows(hr.astype(np.float64), p, top, left)
+        hr_parts.append(hr_patches - hr_patches.mean(axis=1, keepdims=True))
+        lr_parts.append(_features(scsr_filtered(mid), p, top, left))
+    return np.concatenate(hr_parts), np.concatenate(lr_parts)
+
+
+def prune_smooth_pairs(hr, lr, percentile=10):
+    """Drop the pairs whose HR patch variance is at or below the ``percentile`` (``patch_pruning.m``)."""
+    variances = hr.var(axis=1, ddof=1)
+    keep = variances > np.percentile(variances, percentile, method="hazen")  # MATLAB prctile
+    return hr[keep], lr[keep]
+
+
+def joint_training_signals(hr, lr):
+    """``train_coupled_dict.m``: normalise both halves, stack ``[sqrt(25) h; sqrt(100) l]``, normalise."""
+    h_norm = np.linalg.norm(hr, axis=1)
+    l_norm = np.linalg.norm(lr, axis=1)
+    keep = (h_norm > 0) & (l_norm > 0)
+    hr = hr[keep] / h_norm[keep, None]
+    lr = lr[keep] / l_norm[keep, None]
+    joint = np.concatenate([np.sqrt(hr.shape[1]) * hr, np.sqrt(lr.shape[1]) * lr], axis=1)
+    norms = np.linalg.norm(joint, axis=1)
+    joint = joint[norms > 1e-5]
+    return joint / np.linalg.norm(joint, axis=1, keepdims=True)
+
+
+def patch_grid_1d(length, patch_size, overlap):
+    """0-based patch starts of ``ScSR.m``: ``3 : p - overlap : n - p - 2``, then ``n - p - 2`` again."""
+    last = length - patch_size - 3  # 1-based n - p - 2
+    starts = np.arange(2, last + 1, patch_size - overlap, dtype=np.int64)
+    return np.append(starts, last) if last >= 2 else np.empty(0, dtype=np.int64)
+
+
+class ScSRDictionary(TrainableModel):
+    """Coupled dictionary and reconstruction of Yang et al.'s ScSR.
+
+    Parameters
+    ----------
+    scale : int
+        Upscaling factor.
+    n_atoms : int
+        Dictionary size (1024 in the paper).
+    patch_size : int
+        Patch side on the mid-res image (5).
+    n_samples : int
+        Training pairs sampled before pruning (100,000).
+    prune_percentile : float
+        Percentage of smooth training pairs pruned (10).
+    train_lambda : float
+        L1 weight of dictionary learning (0.15).
+    n_iter : int
+        Dictionary-learning iterations (40).
+    lam : float
+        L1 weight of the reconstruction (0.2, ``Demo_SR.m``).
+    overlap : int
+        Overlap of adjacent patches at test time (4).
+    contrast : float
+        Factor of ``lin_scale.m`` (1.2).
+    backprojection_iterations : int
+        Iterations of the final back-projection (20).
+    random_state : int
+        Seed of the patch sampling and of the dictionary initialisation.
+    verbose : bool
+        Progress bars and phase messages.
+
+    Attributes
+    ----------
+    dict_hi_ : ndarray, shape (n_atoms, patch_size**2)
+        HR atoms (rows) as learnt.
+    dict_lo_ : ndarray, shape (n_atoms, 4 * patch_size**2)
+        LR feature atoms (rows) as learnt (normalised at reconstruction).
+    """
+
+    method = "scsr"
+    _arrays = ("dict_hi_", "dict_lo_")
+
+    def __init__(self, scale=3, *, n_atoms=1024, patch_size=5, n_samples=100_000,
+                 prune_percentile=10, train_lambda=0.15, n_iter=40, lam=0.2, overlap=4,
+                 contrast=1.2, backprojection_iterations=20, random_state=0, verbose=False):
+        self.scale = scale
+        self.n_atoms = n_atoms
+        self.patch_size = patch_size
+        self.n_samples = n_samples
+        self.prune_percentile = prune_percentile
+        self.train_lambda = train_lambda
+        self.n_iter = n_iter
+        self.lam = lam
+        self.overlap = overlap
+        self.contrast = contrast
+        self.backprojection_iterations = backprojection_iterations
+        self.random_state = random_state
+        self.verbose = verbose
+
+    def fit(self, images):
+        """Learn the coupled dictionary from HR luminance images in [0, 1]."""
+        from ..sparse.l1_dictionary import L1DictionaryLearning
+
+        start = time.perf_counter()
+        self._log(f"sampling {self.n_samples} patch pairs at x{self.scale}")
+        hr, lr = sample_training_pairs(images, self.scale, n_samples=self.n_samples,
+                                       patch_size=self.patch_size, seed=self.random_state)
+        hr, lr = prune_smooth_pairs(hr, lr, self.prune_percentile)
+        joint = joint_training_signals(hr, lr)
+        self._log(f"{joint.shape[0]} pairs after pruning; learning {self.n_atoms} atoms")
+        learner = L1DictionaryLearning(self.n_atoms, self.train_lambda, self.n_iter,
+                                       random_state=self.random_state,
+                                       verbose=self.verbose).fit(joint)
+        n_hr = hr.shape[1]
+        self.dict_hi_ = np.ascontiguousarray(learner.dictionary_[:, :n_hr])
+        self.dict_lo_ = np.ascontiguousarray(learner.dictionary_[:, n_hr:])
+        self.objective_ = learner.objective_
+        self.n_training_patches_ = joint.shape[0]
+        self.training_seconds_ = time.perf_counter() - start
+        return self
+
+    def sparse_reconstruction(self, lr):
+        """``ScSR.m`` without the back-projection: the rounded overlap-averaged estimate.
+
+        Parameters
+        ----------
+        lr : ndarray, shape (h, w), float
+            Low-resolution luminance on the 0-255 scale.
+
+        Returns
+        -------
+        ndarray of float64, shape (scale * h, scale * w)
+            Integer values in [0, 255] (MATLAB's ``uint8(hIm)``).
+        """
+        from ..patches._kernels import overlap_add_kernel
+        from ..sparse.l1 import l1_rows
+        from ..sparse.l1_dictionary import _codes_matrix
+
+        p = self.patch_size
+        mid = imresize(lr, self.scale).astype(np.float32).astype(np.float64)
+        h, w = mid.shape
+        rows = patch_grid_1d(h, p, self.overlap)
+        cols = patch_grid_1d(w, p, self.overlap)
+        estimate = np.zeros((h, w))
+        weight = np.zeros((h, w))
+        if rows.size and cols.size:
+            dict_lo = self.dict_lo_ / np.linalg.norm(self.dict_lo_, axis=1, keepdims=True)
+            atoms = np.ascontiguousarray(dict_lo.T)
+            gram = dict_lo @ dict_lo.T
+            filtered = scsr_filtered(mid)
+            top_all = np.repeat(rows, cols.size)
+            left_all = np.tile(cols, rows.size)
+            patches = np.empty((top_all.size, p * p))
+            for lo in range(0, top_all.size, _CHUNK):
+                top, left = top_all[lo:lo + _CHUNK], left_all[lo:lo + _CHUNK]
+                m_patch = _windows(mid, p, top, left)
+                m_mean = m_patch.mean(axis=1, keepdims=True)
+                m_norm = np.linalg.norm(m_patch - m_mean, axis=1)
+                feats = _features(filtered, p, top, left)
+                f_norm = np.linalg.norm(feats, axis=1)
+                feats /= np.where(f_norm > 1, f_norm, 1.0)[:, None]
+                indices, values, counts, _, _ = l1_rows(feats, atoms, gram, float(self.lam),
+                                                        1000, 1e-10)
+                hi = _codes_matrix(indices, values, counts, self.n_atoms) @ self.dict_hi_
+                h_norm = np.linalg.norm(hi, axis=1)
+                gain = np.where(h_norm > 0, m_norm * self.contrast
+                                / np.where(h_norm > 0, h_norm, 1.0), 1.0)
+                patches[lo:lo + _CHUNK] = hi * gain[:, None] + m_mean
+            overlap_add_kernel(patches, rows, cols, p, estimate, weight)
+        covered = weight > 0
+        estimate[covered] /= weight[covered]
+        estimate[~covered] = mid[~covered]
+        return np.clip(np.floor(estimate + 0.5), 0, 255)
+
+    def upscale(self, lr):
+        """ScSR of a luminance image in [0, 1] (returns float64 in [0, 1] units, unclipped)."""
+        from ..backprojection import backproject
+
+        lr255 = np.asarray(lr, dtype=np.float64) * 255.0
+        estimate = self.sparse_reconstruction(lr255)
+        if self.backprojection_iterations:
+            estimate = backproject(estimate, lr255, self.scale,
+                                   iterations=self.backprojection_iterations,
+                                   kernel="gaussian")
+        return estimate / 255.0
