@@ -1,0 +1,255 @@
+"""``classicsr compare``: a comparison report of methods on images, as offline HTML.
+
+For each image (taken as the ground truth), the LR input is made by the
+papers' degradation (:func:`classicsr.degrade`: modcrop and MATLAB bicubic),
+every method upscales it, and the report records PSNR/SSIM (Y channel,
+``scale`` pixels shaved, as :func:`classicsr.psnr`) and the time of each.
+Written into the output folder:
+
+* ``<image>/<method>.png`` -- each method's output, ``<image>/lr.png`` and
+  ``<image>/hr.png``;
+* ``<image>/crop_<method>.png`` -- the zoomed crop (the most textured
+  square of the image) of each output, enlarged with nearest neighbours;
+* ``<image>/comparison.png`` -- all outputs side by side with the crops;
+* ``results.csv`` and ``results.json`` -- the table;
+* ``index.html`` -- the table and the crops; it references only these
+  files by relative paths, so the folder can be moved and opened offline.
+"""
+
+import csv
+import html
+import io
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+
+from .datasets import image_name, list_images
+from .degrade import degrade, modcrop
+from .figures import as_uint8, comparison_figure
+from .io import atomic_write_bytes, read_image, write_image
+from .metrics import psnr, ssim
+from .modelstore import has_shipped_model
+from .registry import available_methods, get_method
+from .upscale import check_method_scale, upscale
+
+#: Side of the zoomed crop, as a fraction of the shorter image side.
+CROP_FRACTION = 0.25
+
+
+def textured_crop(img, fraction=CROP_FRACTION):
+    """``(top, left, size, size)`` of the square with the most gradient energy.
+
+    Searched on a coarse grid (steps of a quarter crop), so it is cheap and
+    deterministic.
+    """
+    grey = img.astype(np.float64)
+    if grey.ndim == 3:
+        grey = grey[..., :3].mean(axis=2)
+    h, w = grey.shape
+    size = max(8, int(min(h, w) * fraction))
+    gy, gx = np.gradient(grey)
+    energy = np.pad((gx * gx + gy * gy).cumsum(0).cumsum(1), ((1, 0), (1, 0)))
+    best, where = -1.0, (0, 0)
+    step = max(1, size // 4)
+    for top in range(0, h - size + 1, step):
+        for left in range(0, w - size + 1, step):
+            e = (energy[top + size, left + size] - energy[top, left + size]
+                 - energy[top + size, left] + energy[top, left])
+            if e > best:
+                best, where = e, (top, left)
+    return where[0], where[1], size, size
+
+
+def _png_bytes(img):
+    import cv2
+
+    arr = as_uint8(img)
+    if arr.ndim == 3:
+        arr = cv2.cvtColor(arr, cv2.COLOR_RGB2BGR)
+    ok, data = cv2.imencode(".png", arr)
+    if not ok:  # pragma: no cover - cv2 always encodes uint8
+        raise OSError("PNG encoding failed")
+    return data.tobytes()
+
+
+def _zoom(img, crop, factor):
+    top, left, h, w = crop
+    part = as_uint8(img[top:top + h, left:left + w])
+    return np.repeat(np.repeat(part, factor, axis=0), factor, axis=1)
+
+
+def _inputs(source):
+    source = Path(source)
+    if source.is_dir():
+        files = list_images(source)
+        if not files:
+            raise FileNotFoundError(f"no images (PNG, JPEG, TIFF, BMP) in '{source}'")
+        return files
+    if not source.is_file():
+        raise FileNotFoundError(f"input '{source}' does not exist")
+    return [source]
+
+
+def default_methods(scale):
+    """Single-image methods usable at ``scale`` (with a shipped model where one is needed)."""
+    return [name for name, info in available_methods().items()
+            if (info.scales is None or scale in info.scales)
+            and (not info.needs_model or has_shipped_model(name, scale))]
+
+
+def compare(source, scale, methods=None, out_dir="classicsr-compare", *, overwrite=False,
+            progress=True):
+    """Compare methods on an image or a folder of images and write the HTML report.
+
+    Parameters
+    ----------
+    source : str or Path
+        An image file or a folder of images (the ground truth).
+    scale : int
+        Upscaling factor.
+    methods : list of str, optional
+        Method names (default: every single-image method usable at ``scale``).
+    out_dir : str or Path
+        Report folder; one that exists and is not empty is only written into
+        with ``overwrite``.
+    overwrite : bool
+        Write into a non-empty ``out_dir``, replacing the report's files.
+    progress : bool
+        tqdm progress bar.
+
+    Returns
+    -------
+    list of dict
+        One row per image and method: ``image, method, psnr, ssim, seconds``.
+    """
+    from tqdm.auto import tqdm
+
+    files = _inputs(source)
+    methods = list(default_methods(scale) if methods is None else methods)
+    if not methods:
+        raise ValueError("methods must name at least one method")
+    for name in methods:
+        check_method_scale(get_method(name), scale)
+    out_dir = Path(out_dir)
+    index = out_dir / "index.html"
+    if out_dir.exists() and any(out_dir.iterdir()) and not overwrite:
+        raise FileExistsError(f"'{out_dir}' exists and is not empty; use --overwrite to "
+                              "write the report into it")
+    rows, sections = [], []
+    bar = tqdm(total=len(files) * len(methods), desc="compare", disable=not progress)
+    for path in files:
+        name = image_name(path)
+        hr = modcrop(read_image(path), scale)
+        lr = degrade(hr, scale)
+        folder = out_dir / name
+        write_image(folder / "hr.png", as_uint8(hr), overwrite=True)
+        write_image(folder / "lr.png", as_uint8(lr), overwrite=True)
+        crop = textured_crop(hr)
+        zoom = max(1, 256 // crop[2])
+        atomic_write_bytes(folder / "crop_hr.png", _png_bytes(_zoom(hr, crop, zoom)),
+                           overwrite=True)
+        panels, image_rows = [("HR (ground truth)", as_uint8(hr))], []
+        for method in methods:
+            upscale(lr[:32, :32], scale, method)  # JIT and model load, not timed
+            start = time.perf_counter()
+            sr = upscale(lr, scale, method)
+            seconds = time.perf_counter() - start
+            row = {"image": name, "method": method, "psnr": psnr(hr, sr, crop_border=scale),
+                   "ssim": ssim(hr, sr, crop_border=scale), "seconds": seconds}
+            rows.append(row)
+            image_rows.append(row)
+            write_image(folder / f"{method}.png", as_uint8(sr), overwrite=True)
+            atomic_write_bytes(folder / f"crop_{method}.png",
+                               _png_bytes(_zoom(sr, crop, zoom)), overwrite=True)
+            panels.append((f"{method}\n{row['psnr']:.2f} dB / {row['ssim']:.4f}",
+                           as_uint8(sr)))
+            bar.update(1)
+        atomic_write_bytes(folder / "comparison.png",
+                           comparison_figure(panels, crop=crop, columns=min(5, len(panels))),
+                           overwrite=True)
+        sections.append(_section_html(name, image_rows, crop))
+    bar.close()
+    _write_tables(out_dir, rows)
+    page = _page_html(source, scale, methods, rows, sections)
+    atomic_write_bytes(index, page.encode("utf-8"), overwrite=True)
+    return rows
+
+
+def _write_tables(out_dir, rows):
+    text = io.StringIO()
+    writer = csv.DictWriter(text, fieldnames=["image", "method", "psnr", "ssim", "seconds"])
+    writer.writeheader()
+    writer.writerows(rows)
+    atomic_write_bytes(out_dir / "results.csv", text.getvalue().encode(), overwrite=True)
+    atomic_write_bytes(out_dir / "results.json", json.dumps(rows, indent=2).encode(),
+                       overwrite=True)
+
+
+def _means(rows, methods):
+    out = []
+    for m in methods:
+        sel = [r for r in rows if r["method"] == m]
+        out.append((m, np.mean([r["psnr"] for r in sel]), np.mean([r["ssim"] for r in sel]),
+                    np.mean([r["seconds"] for r in sel])))
+    return out
+
+
+def _section_html(name, rows, crop):
+    e = html.escape
+    best = max(r["psnr"] for r in rows)
+    lines = [f'<section><h2>{e(name)}</h2>',
+             f'<p>Crop: rows {crop[0]}-{crop[0] + crop[2]}, columns {crop[1]}-'
+             f'{crop[1] + crop[3]} (the most textured square), enlarged.</p>',
+             '<div class="crops">',
+             f'<figure><img src="{e(name)}/crop_hr.png" alt="HR crop">'
+             '<figcaption>HR (ground truth)</figcaption></figure>']
+    for r in rows:
+        mark = " best" if r["psnr"] == best else ""
+        lines.append(
+            f'<figure><a href="{e(name)}/{e(r["method"])}.png">'
+            f'<img src="{e(name)}/crop_{e(r["method"])}.png" alt="{e(r["method"])} crop"></a>'
+            f'<figcaption class="{mark.strip()}">{e(r["method"])}<br>{r["psnr"]:.2f} dB / '
+            f'{r["ssim"]:.4f} / {r["seconds"]:.3f} s</figcaption></figure>')
+    lines.append('</div>')
+    lines.append(f'<p><a href="{e(name)}/comparison.png">side-by-side figure</a> · '
+                 f'<a href="{e(name)}/lr.png">LR input</a></p></section>')
+    return "\n".join(lines)
+
+
+def _page_html(source, scale, methods, rows, sections):
+    e = html.escape
+    images = sorted({r["image"] for r in rows})
+    head = "".join(f"<th>{e(i)}</th>" for i in images)
+    body = []
+    for m, mean_psnr, mean_ssim, mean_s in _means(rows, methods):
+        cells = "".join(
+            f"<td>{r['psnr']:.2f} / {r['ssim']:.4f}</td>"
+            for i in images for r in rows if r["image"] == i and r["method"] == m)
+        body.append(f"<tr><td>{e(m)}</td>{cells}<td><b>{mean_psnr:.2f}</b> / "
+                    f"{mean_ssim:.4f}</td><td>{mean_s:.3f}</td></tr>")
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<title>classicsr comparison x{scale}</title>
+<style>
+body {{ font-family: sans-serif; margin: 2em; }}
+table {{ border-collapse: collapse; }}
+td, th {{ border: 1px solid #aaa; padding: 0.3em 0.6em; text-align: right; }}
+td:first-child {{ text-align: left; }}
+.crops {{ display: flex; flex-wrap: wrap; gap: 0.8em; }}
+figure {{ margin: 0; }} figcaption {{ font-size: 0.85em; }}
+figcaption.best {{ font-weight: bold; }}
+img {{ image-rendering: pixelated; max-width: 256px; }}
+</style></head><body>
+<h1>classicsr comparison, x{scale}</h1>
+<p>Source: {e(str(source))}. LR input: modcrop + MATLAB bicubic downscale by {scale}.
+PSNR (dB) / SSIM on the Y channel (grey images: the image), {scale} pixels shaved;
+time: seconds per image on this machine (model loading and JIT excluded).</p>
+<table><tr><th>method</th>{head}<th>mean</th><th>s/img</th></tr>
+{chr(10).join(body)}
+</table>
+<p>Tables: <a href="results.csv">results.csv</a>, <a href="results.json">results.json</a>.</p>
+{chr(10).join(sections)}
+</body></html>
+"""
