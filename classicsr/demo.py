@@ -9,7 +9,7 @@ from .figures import comparison_figure
 from .io import atomic_write_bytes, write_image
 from .metrics import psnr, ssim
 from .modelstore import has_shipped_model
-from .registry import available_methods
+from .registry import available_methods, missing_requirements
 from .upscale import upscale
 
 #: Zoomed region of the astronaut image (HR pixels): her face.
@@ -39,6 +39,7 @@ def run_demo(out_dir="classicsr-demo", scale=3, *, overwrite=False, methods=None
         if (info.scales is None or scale in info.scales)
         and (methods is None or name in methods)
         and (not info.needs_model or has_shipped_model(name, scale))
+        and not missing_requirements(info)
     ]
     targets = [out_dir / "comparison.png"] + [out_dir / f"{n}_x{scale}.png" for n in names]
     existing = [str(p) for p in targets if p.exists()]

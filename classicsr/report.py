@@ -31,7 +31,7 @@ from .figures import as_uint8, comparison_figure
 from .io import atomic_write_bytes, read_image, write_image
 from .metrics import psnr, ssim
 from .modelstore import has_shipped_model
-from .registry import available_methods, get_method
+from .registry import available_methods, get_method, missing_requirements
 from .upscale import check_method_scale, upscale
 
 #: Side of the zoomed crop, as a fraction of the shorter image side.
@@ -93,10 +93,12 @@ def _inputs(source):
 
 
 def default_methods(scale):
-    """Single-image methods usable at ``scale`` (with a shipped model where one is needed)."""
+    """Single-image methods usable at ``scale``: a shipped model where one is needed,
+    optional runtimes (e.g. onnxruntime) installed."""
     return [name for name, info in available_methods().items()
             if (info.scales is None or scale in info.scales)
-            and (not info.needs_model or has_shipped_model(name, scale))]
+            and (not info.needs_model or has_shipped_model(name, scale))
+            and not missing_requirements(info)]
 
 
 def compare(source, scale, methods=None, out_dir="classicsr-compare", *, overwrite=False,

@@ -13,6 +13,7 @@ from classicsr.datasets import default_image
 from classicsr.figures import comparison_figure
 from classicsr.io import atomic_write_bytes
 from classicsr.modelstore import has_shipped_model
+from classicsr.registry import missing_requirements
 
 
 def main(argv=None):
@@ -27,6 +28,10 @@ def main(argv=None):
     panels = [("HR", hr)]
     for name, info in classicsr.available_methods().items():
         if info.needs_model and not has_shipped_model(name, args.scale):
+            continue
+        if missing_requirements(info):
+            extras = ",".join(missing_requirements(info))
+            print(f"{name:10s} skipped: needs pip install \"classicsr[{extras}]\"")
             continue
         start = time.perf_counter()
         sr = classicsr.upscale(lr, args.scale, method=name)
