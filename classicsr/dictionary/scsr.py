@@ -273,8 +273,9 @@ class ScSRDictionary(TrainableModel):
                 feats = _features(filtered, p, top, left)
                 f_norm = np.linalg.norm(feats, axis=1)
                 feats /= np.where(f_norm > 1, f_norm, 1.0)[:, None]
+                # D^T y by one BLAS product (the batch-invariant default is slower)
                 indices, values, counts, _, _ = l1_rows(feats, atoms, gram, float(self.lam),
-                                                        1000, 1e-10)
+                                                        1000, 1e-10, feats @ atoms)
                 hi = _codes_matrix(indices, values, counts, self.n_atoms) @ self.dict_hi_
                 h_norm = np.linalg.norm(hi, axis=1)
                 gain = np.where(h_norm > 0, m_norm * self.contrast

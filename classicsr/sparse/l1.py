@@ -26,7 +26,7 @@ def _check_lam(lam):
     return float(lam)
 
 
-def l1_rows(Xr, D, gram, lam, max_iter, tol):
+def l1_rows(Xr, D, gram, lam, max_iter, tol, correlations=None):
     """Feature-sign search on the rows of ``Xr``, in compact form; no input checks.
 
     Parameters
@@ -39,6 +39,11 @@ def l1_rows(Xr, D, gram, lam, max_iter, tol):
         ``D.T @ D``.
     lam, max_iter, tol
         As :func:`sparse_code_l1`.
+    correlations : ndarray of float64, shape (n_signals, n_atoms), optional
+        Precomputed ``Xr @ D`` (e.g. by one BLAS product, several times
+        faster than the default). By default they are computed by a Numba
+        kernel whose result for a signal does not depend on the other
+        signals of the batch (BLAS gives no such guarantee).
 
     Returns
     -------
@@ -57,29 +62,37 @@ def l1_rows(Xr, D, gram, lam, max_iter, tol):
     """
     from numba import get_num_threads
 
-    from ._l1_kernels import correlations, feature_sign_rows
+    from ._l1_kernels import correlations as correlation_kernel
+    from ._l1_kernels import feature_sign_rows
 
     n_signals, n_features = Xr.shape
     n_atoms = D.shape[1]
+    if correlations is not None and correlations.shape != (n_signals, n_atoms):
+        raise ValueError(f"correlations must have shape {(n_signals, n_atoms)}, "
+                         f"got {correlations.shape}")
     cap = min(n_atoms, n_features + 1)
     indices = np.empty((n_signals, cap), dtype=np.int64)
     values = np.empty((n_signals, cap))
     counts = np.empty(n_signals, dtype=np.int64)
     n_iter = np.empty(n_signals, dtype=np.int64)
     status = np.empty(n_signals, dtype=np.int64)
-    D = np.ascontiguousarray(D, dtype=np.float64)
     gram = np.ascontiguousarray(gram, dtype=np.float64)
-    Xr = np.ascontiguousarray(Xr, dtype=np.float64)
-    Dt = np.ascontiguousarray(D.T)
-    # Correlations D^T y, a block of signals at a time (bounded memory).
+    if correlations is None:
+        Xr = np.ascontiguousarray(Xr, dtype=np.float64)
+        Dt = np.ascontiguousarray(D.T, dtype=np.float64)
+    # A block of signals at a time: bounded memory for the correlations.
     block = max(1, _CORRELATION_BLOCK // max(n_atoms, 1))
-    B = np.empty((min(block, n_signals), n_atoms))
+    work = np.empty((min(block, n_signals) if correlations is None else 0, n_atoms))
     for lo in range(0, n_signals, block):
         hi = min(lo + block, n_signals)
-        correlations(Xr[lo:hi], Dt, B[:hi - lo])
-        feature_sign_rows(B[:hi - lo], gram, lam, tol, max_iter, cap,
-                          min(hi - lo, get_num_threads()), indices[lo:hi], values[lo:hi],
-                          counts[lo:hi], n_iter[lo:hi], status[lo:hi])
+        if correlations is None:
+            B = work[:hi - lo]
+            correlation_kernel(Xr[lo:hi], Dt, B)
+        else:
+            B = np.ascontiguousarray(correlations[lo:hi], dtype=np.float64)
+        feature_sign_rows(B, gram, lam, tol, max_iter, cap, min(hi - lo, get_num_threads()),
+                          indices[lo:hi], values[lo:hi], counts[lo:hi], n_iter[lo:hi],
+                          status[lo:hi])
     return indices, values, counts, n_iter, status
 
 
