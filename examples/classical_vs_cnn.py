@@ -50,6 +50,7 @@ def main(argv=None):
     parser.add_argument("--scale", type=int, default=3, choices=(2, 3, 4))
     parser.add_argument("--fast", action="store_true", help="two images")
     parser.add_argument("--out", default="classical_vs_cnn.csv", help="table to write")
+    parser.add_argument("--overwrite", action="store_true", help="replace --out if it exists")
     args = parser.parse_args(argv)
     methods = []
     for name in CLASSICAL + CNN:
@@ -91,7 +92,7 @@ def main(argv=None):
                   f"{sum(seconds) / n:8.3f}", flush=True)
             table.append(f"{method},{sum(psnrs) / n:.4f},{sum(ssims) / n:.5f},"
                          f"{sum(seconds) / n:.4f}")
-    atomic_write_bytes(args.out, ("\n".join(table) + "\n").encode(), overwrite=True)
+    atomic_write_bytes(args.out, ("\n".join(table) + "\n").encode(), overwrite=args.overwrite)
     print(f"wrote {args.out}")
 
 
