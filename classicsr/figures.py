@@ -56,8 +56,15 @@ def comparison_figure(panels, *, crop=None, columns=None):
         zoom.imshow(img[top:top + ch, left:left + cw], cmap=cmap, vmin=0, vmax=255,
                     interpolation="nearest")
     fig.tight_layout()
+    return figure_png(fig)
+
+
+def figure_png(fig, dpi=110):
+    """A matplotlib figure as PNG bytes; the figure is closed."""
+    from matplotlib import pyplot as plt
+
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=110)
+    fig.savefig(buffer, format="png", dpi=dpi)
     plt.close(fig)
     return buffer.getvalue()
 

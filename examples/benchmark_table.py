@@ -19,6 +19,7 @@ import numpy as np
 
 import classicsr
 from classicsr.datasets import find_data_root
+from classicsr.figures import figure_png
 from classicsr.io import atomic_write_bytes, write_image
 from classicsr.modelstore import has_shipped_model
 
@@ -59,10 +60,7 @@ def bar_chart(rows, path, overwrite):
     ax.legend(fontsize=7, ncol=3, loc="upper left")
     ax.set_ylim(top=ax.get_ylim()[1] + 0.6)  # room for the legend
     fig.tight_layout()
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=110)
-    plt.close(fig)
-    atomic_write_bytes(path, buffer.getvalue(), overwrite=overwrite)
+    atomic_write_bytes(path, figure_png(fig), overwrite=overwrite)
 
 
 def main(argv=None):

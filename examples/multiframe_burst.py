@@ -11,12 +11,12 @@ number of frames; writes ``multiframe_psnr.png`` and ``multiframe_frames.png``.
 """
 
 import argparse
-import io
 import time
 
 import numpy as np
 
 import classicsr
+from classicsr.figures import figure_png
 from classicsr.io import atomic_write_bytes
 from classicsr.multiframe import simulate
 
@@ -58,10 +58,7 @@ def plot(rows, path, overwrite):
     ax.legend(fontsize=8)
     ax.grid(alpha=0.3)
     fig.tight_layout()
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=110)
-    plt.close(fig)
-    atomic_write_bytes(path, buffer.getvalue(), overwrite=overwrite)
+    atomic_write_bytes(path, figure_png(fig), overwrite=overwrite)
 
 
 def main(argv=None):

@@ -12,11 +12,11 @@ Row-oriented like :class:`~classicsr.sparse.KSVD`: ``fit`` takes signals as
 rows ``(n_samples, n_features)`` and ``dictionary_`` is ``(n_atoms, n_features)``.
 """
 
-import inspect
 import math
 import numbers
 
 import numpy as np
+from sklearn.base import BaseEstimator
 
 from .l1 import _check_lam, l1_rows
 from .omp import check_positive_int, check_real_array
@@ -107,7 +107,7 @@ def lagrange_dual_dictionary(X, codes, *, max_norm=1.0, dual=None, max_iter=200)
     return dictionary, out
 
 
-class L1DictionaryLearning:
+class L1DictionaryLearning(BaseEstimator):
     """Dictionary learning by alternating feature-sign coding and a Lagrange-dual update.
 
     Minimises ``sum_i 1/2 ||x_i - D^T s_i||^2 + lam ||s_i||_1`` over the codes
@@ -155,11 +155,6 @@ class L1DictionaryLearning:
         self.n_iter = n_iter
         self.random_state = random_state
         self.verbose = verbose
-
-    def get_params(self, deep=True):
-        """Return the hyper-parameters as a dict (scikit-learn protocol)."""
-        names = list(inspect.signature(type(self).__init__).parameters)[1:]
-        return {name: getattr(self, name) for name in names}
 
     def fit(self, X, y=None):
         """Learn the dictionary from the signals ``X`` (rows).
