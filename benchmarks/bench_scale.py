@@ -32,7 +32,8 @@ _DASK_CHILD = r"""
 import json, resource, sys, time
 import dask
 import classicsr.dask
-src, dst, scale, method, chunks = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4], int(sys.argv[5])
+src, dst, method = sys.argv[1], sys.argv[2], sys.argv[4]
+scale, chunks = int(sys.argv[3]), int(sys.argv[5])
 start = time.perf_counter()
 with dask.config.set(scheduler="threads", num_workers=2):
     classicsr.dask.upscale_file(src, dst, scale, method, chunks=chunks, overwrite=True)

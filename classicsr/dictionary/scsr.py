@@ -125,14 +125,14 @@ def sample_training_pairs(images, scale, *, n_samples=100_000, patch_size=5, see
 
 
 def prune_smooth_pairs(hr, lr, percentile=10):
-    """Drop the pairs whose HR patch variance is at or below the ``percentile`` (``patch_pruning.m``)."""
+    """Drop the pairs whose HR patch variance is at or below ``percentile`` (``patch_pruning.m``)."""
     variances = hr.var(axis=1, ddof=1)
     keep = variances > np.percentile(variances, percentile, method="hazen")  # MATLAB prctile
     return hr[keep], lr[keep]
 
 
 def joint_training_signals(hr, lr):
-    """``train_coupled_dict.m``: normalise both halves, stack ``[sqrt(25) h; sqrt(100) l]``, normalise."""
+    """``train_coupled_dict.m``: normalise each half, stack ``[5 h; 10 l]``, normalise again."""
     h_norm = np.linalg.norm(hr, axis=1)
     l_norm = np.linalg.norm(lr, axis=1)
     keep = (h_norm > 0) & (l_norm > 0)
@@ -145,7 +145,7 @@ def joint_training_signals(hr, lr):
 
 
 def patch_grid_1d(length, patch_size, overlap):
-    """0-based patch starts of ``ScSR.m``: ``3 : p - overlap : n - p - 2``, then ``n - p - 2`` again."""
+    """0-based patch starts of ``ScSR.m``: ``3 : p - overlap : n - p - 2``, then ``n - p - 2``."""
     last = length - patch_size - 3  # 1-based n - p - 2
     starts = np.arange(2, last + 1, patch_size - overlap, dtype=np.int64)
     return np.append(starts, last) if last >= 2 else np.empty(0, dtype=np.int64)

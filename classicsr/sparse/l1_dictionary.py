@@ -23,7 +23,7 @@ from .omp import check_positive_int, check_real_array
 
 
 def _codes_matrix(indices, values, counts, n_atoms):
-    """The compact codes of :func:`~classicsr.sparse.l1.l1_rows` as a CSR ``(n_signals, n_atoms)``."""
+    """Compact codes of :func:`~classicsr.sparse.l1.l1_rows` as CSR ``(n_signals, n_atoms)``."""
     from scipy.sparse import csr_array
 
     filled = np.arange(indices.shape[1]) < counts[:, None]
