@@ -15,6 +15,7 @@ from .registry import available_methods, get_method, register_method
 from .resize import imresize
 from .upscale import upscale
 from . import methods as _methods  # noqa: F401  (fills the registry)
+from .multiframe import upscale_frames  # also registers the multi-frame methods
 
 __all__ = [
     "available_methods",
@@ -28,5 +29,6 @@ __all__ = [
     "rgb2ycbcr",
     "ssim",
     "upscale",
+    "upscale_frames",
     "ycbcr2rgb",
 ]

@@ -4,16 +4,74 @@ import argparse
 import sys
 
 
-def _add_upscale(sub, methods):
-    p = sub.add_parser("upscale", help="super-resolve one image file")
-    p.add_argument("input", help="input image (PNG, JPEG, TIFF, BMP)")
-    p.add_argument("output", help="output image; its suffix picks the format")
+def _add_single_image_arguments(p, methods, input_help, output_help):
+    """INPUT, OUTPUT, --scale, --method and --model of ``upscale`` and ``batch``."""
+    p.add_argument("input", help=input_help)
+    p.add_argument("output", help=output_help)
     p.add_argument("--scale", type=float, required=True, help="upscaling factor")
     p.add_argument("--method", default="bicubic", choices=methods, metavar="METHOD",
                    help="one of: " + ", ".join(methods) + " (default: bicubic)")
     p.add_argument("--model", help="a model file from 'classicsr train' (learning-based methods)")
+
+
+def _add_upscale(sub, methods):
+    p = sub.add_parser("upscale", help="super-resolve one image file")
+    _add_single_image_arguments(p, methods, "input image (PNG, JPEG, TIFF, BMP)",
+                                "output image; its suffix picks the format")
     _add_backprojection(p)
     p.add_argument("--overwrite", action="store_true", help="replace OUTPUT if it exists")
+
+
+def _add_multiframe(sub):
+    from .multiframe.motion import MOTION_MODELS
+    from .registry import available_methods
+
+    methods = list(available_methods("multiframe"))
+    p = sub.add_parser("multiframe",
+                       help="reconstruct one image from a video or a folder of frames")
+    p.add_argument("input", help="a video file (read by OpenCV) or a folder of images "
+                                 "(taken in name order)")
+    p.add_argument("output", help="output image; its suffix picks the format")
+    p.add_argument("--scale", type=int, required=True, help="integer upscaling factor")
+    p.add_argument("--method", default="l1btv", choices=methods, metavar="METHOD",
+                   help="one of: " + ", ".join(methods) + " (default: l1btv)")
+    p.add_argument("--frames", type=int, default=16, metavar="N",
+                   help="use the first N frames (default 16)")
+    p.add_argument("--motion", default="translation", choices=MOTION_MODELS,
+                   help="motion model of the registration (default: translation)")
+    p.add_argument("--psf-sigma", type=float, default=1.0,
+                   help="Gaussian PSF standard deviation in output pixels (default 1.0)")
+    p.add_argument("--reference", type=int, default=0,
+                   help="index of the reference frame among those used (default 0)")
+    p.add_argument("--progress", action="store_true", help="show progress bars")
+    p.add_argument("--overwrite", action="store_true", help="replace OUTPUT if it exists")
+
+
+def _add_batch(sub, methods):
+    p = sub.add_parser("batch", help="upscale every image of a folder, in parallel")
+    _add_single_image_arguments(p, methods, "folder of images (PNG, JPEG, TIFF, BMP)",
+                                "output folder (created); names keep the input stems")
+    p.add_argument("--workers", type=int, help="local worker processes (default: all CPUs)")
+    p.add_argument("--scheduler", metavar="ADDRESS",
+                   help="a dask.distributed scheduler address (e.g. tcp://host:8786)")
+    p.add_argument("--format", default="png", help="output format suffix (default png)")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    _add_backprojection(p)
+    p.add_argument("--overwrite", action="store_true",
+                   help="re-process images whose output exists (default: skip them)")
+
+
+def _add_compare(sub, methods):
+    p = sub.add_parser("compare", help="HTML report comparing methods on images")
+    p.add_argument("input", help="an image or a folder of images (taken as ground truth)")
+    p.add_argument("--scale", type=int, required=True, help="upscaling factor")
+    p.add_argument("--methods", nargs="+", choices=methods, metavar="METHOD",
+                   help="methods to compare (default: all usable at SCALE): "
+                        + ", ".join(methods))
+    p.add_argument("--out", default="classicsr-compare", help="report folder")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument("--overwrite", action="store_true",
+                   help="write into a non-empty report folder")
 
 
 def _add_backprojection(p):
@@ -84,6 +142,9 @@ def build_parser():
     parser.add_argument("--version", action="version", version=f"classicsr {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     _add_upscale(sub, methods)
+    _add_multiframe(sub)
+    _add_batch(sub, methods)
+    _add_compare(sub, methods)
     sub.add_parser("methods", help="list the registered methods")
     _add_evaluate(sub, methods)
     _add_demo(sub)
@@ -115,10 +176,59 @@ def _cmd_upscale(args):
           f"({args.method}{bp}, x{args.scale:g})")
 
 
+def _cmd_multiframe(args):
+    from pathlib import Path
+
+    import numpy as np
+
+    from .color import to_dtype
+    from .io import write_image
+    from .multiframe import read_frames, upscale_frames
+
+    if Path(args.output).exists() and not args.overwrite:
+        raise FileExistsError(f"'{args.output}' exists; use --overwrite to replace it")
+    if args.frames < 2:
+        raise ValueError(f"--frames must be >= 2, got {args.frames}")
+    frames = read_frames(args.input, max_frames=args.frames)
+    out = upscale_frames(frames, args.scale, method=args.method, motion=args.motion,
+                         psf_sigma=args.psf_sigma, reference=args.reference,
+                         progress=args.progress)
+    if out.dtype not in (np.uint8, np.uint16):  # float TIFF frames: save as 16-bit
+        out = to_dtype(out * 65535.0, np.uint16)
+    write_image(args.output, out, overwrite=args.overwrite)
+    print(f"{args.input} ({len(frames)} frames of {frames[0].shape}) -> {args.output} "
+          f"{out.shape} ({args.method}, x{args.scale})")
+
+
+def _cmd_batch(args):
+    from .batch import run_batch
+
+    scale = int(args.scale) if float(args.scale).is_integer() else args.scale
+    options = {"model": args.model} if args.model else {}
+    options.update(_backprojection_options(args))
+    report = run_batch(args.input, args.output, scale, args.method, workers=args.workers,
+                       scheduler=args.scheduler, fmt=args.format, overwrite=args.overwrite,
+                       progress=not args.no_progress, **options)
+    print(report.summary())
+    if report.failed:
+        raise OSError(f"{len(report.failed)} image(s) failed (listed above)")
+
+
+def _cmd_compare(args):
+    from .report import compare
+
+    rows = compare(args.input, args.scale, args.methods, args.out, overwrite=args.overwrite,
+                   progress=not args.no_progress)
+    for row in rows:
+        print(f"{row['image']:<16} {row['method']:<10} {row['psnr']:8.3f} dB "
+              f"{row['ssim']:.4f} {row['seconds']:.3f} s")
+    print(f"report: {args.out}/index.html")
+
+
 def _cmd_methods(args):
     from .registry import available_methods
 
-    for name, info in available_methods().items():
+    for name, info in available_methods("all").items():
         scales = "any" if info.scales is None else ",".join(map(str, info.scales))
         model = " [trained model]" if info.needs_model else ""
         print(f"{name:<12} {info.description}{model}")
@@ -172,6 +282,9 @@ def _cmd_train(args):
 
 _COMMANDS = {
     "upscale": _cmd_upscale,
+    "multiframe": _cmd_multiframe,
+    "batch": _cmd_batch,
+    "compare": _cmd_compare,
     "methods": _cmd_methods,
     "evaluate": _cmd_evaluate,
     "demo": _cmd_demo,

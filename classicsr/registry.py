@@ -12,6 +12,11 @@ from dataclasses import dataclass, field
 #: upscales Cb/Cr (and alpha) with bicubic, as the learning-based papers do.
 CHANNEL_MODES = ("all", "luminance")
 
+#: What a method takes: ``'single'`` -- one image (:func:`classicsr.upscale`);
+#: ``'multiframe'`` -- several frames of one scene
+#: (:func:`classicsr.upscale_frames`).
+METHOD_KINDS = ("single", "multiframe")
+
 
 @dataclass(frozen=True)
 class MethodInfo:
@@ -39,6 +44,15 @@ class MethodInfo:
         equal the whole-image output (used by tiled and distributed runs).
     channels : {'all', 'luminance'}
         Colour handling, see :data:`CHANNEL_MODES`.
+    kind : {'single', 'multiframe'}
+        What the method takes, see :data:`METHOD_KINDS`. A multi-frame
+        method's ``function`` takes a
+        :class:`classicsr.multiframe.methods.Problem` and its options.
+    requires : tuple of (module, extra)
+        Optional modules the method needs at run time and the
+        ``pip install "classicsr[extra]"`` that provides each (e.g.
+        ``(("onnxruntime", "onnx"),)`` for the CNN baselines); see
+        :func:`missing_requirements`.
     """
 
     name: str
@@ -49,6 +63,8 @@ class MethodInfo:
     needs_model: bool
     halo: int
     channels: str
+    kind: str = "single"
+    requires: tuple = ()
 
 
 _REGISTRY = {}
@@ -63,6 +79,8 @@ def register_method(
     needs_model=False,
     halo=0,
     channels="all",
+    kind="single",
+    requires=(),
 ):
     """Class or function decorator that registers a super-resolution method.
 
@@ -78,6 +96,8 @@ def register_method(
         raise ValueError(f"a method named {name!r} is already registered")
     if channels not in CHANNEL_MODES:
         raise ValueError(f"channels must be one of {CHANNEL_MODES}, got {channels!r}")
+    if kind not in METHOD_KINDS:
+        raise ValueError(f"kind must be one of {METHOD_KINDS}, got {kind!r}")
     if scales is not None:
         scales = tuple(int(s) for s in scales)
 
@@ -91,6 +111,8 @@ def register_method(
             needs_model=bool(needs_model),
             halo=int(halo),
             channels=channels,
+            kind=kind,
+            requires=tuple((str(m), str(e)) for m, e in requires),
         )
         return function
 
@@ -102,17 +124,63 @@ def unregister_method(name):
     _REGISTRY.pop(name, None)
 
 
-def available_methods():
-    """Return ``{name: MethodInfo}`` of every registered method, sorted by name."""
-    return dict(sorted(_REGISTRY.items()))
+def _check_kind(kind):
+    if kind not in METHOD_KINDS + ("all",):
+        raise ValueError(
+            f"kind must be one of {', '.join(METHOD_KINDS + ('all',))}, got {kind!r}")
+    return kind
 
 
-def get_method(name):
-    """Return the :class:`MethodInfo` of ``name``; ``ValueError`` listing the known ones."""
+def available_methods(kind="single"):
+    """Return ``{name: MethodInfo}`` of the registered methods, sorted by name.
+
+    Parameters
+    ----------
+    kind : {'single', 'multiframe', 'all'}
+        ``'single'`` (the default, what :func:`classicsr.upscale` accepts):
+        single-image methods; ``'multiframe'``: the methods of
+        :func:`classicsr.upscale_frames`; ``'all'``: both (see
+        :attr:`MethodInfo.kind`).
+    """
+    _check_kind(kind)
+    return {name: info for name, info in sorted(_REGISTRY.items())
+            if kind == "all" or info.kind == kind}
+
+
+def get_method(name, kind="single"):
+    """Return the :class:`MethodInfo` of ``name``.
+
+    ``ValueError`` listing the known methods of ``kind`` if there is none of
+    that name, or naming the entry point to use if ``name`` is a method of
+    the other kind (``kind='all'`` accepts both).
+    """
+    _check_kind(kind)
     if not isinstance(name, str):
         raise TypeError(f"method must be a string, got {type(name).__name__}")
-    try:
-        return _REGISTRY[name]
-    except KeyError:
-        known = ", ".join(sorted(_REGISTRY))
-        raise ValueError(f"unknown method {name!r}; known methods: {known}") from None
+    info = _REGISTRY.get(name)
+    if info is not None and kind in ("all", info.kind):
+        return info
+    if info is not None:
+        entry = {"single": "classicsr.upscale(img, scale, method=...)",
+                 "multiframe": "classicsr.upscale_frames(frames, scale, method=...)"}
+        what = "multi-frame" if info.kind == "multiframe" else "single-image"
+        raise ValueError(
+            f"method {name!r} is a {what} method; use {entry[info.kind]} "
+            f"(methods here: {', '.join(available_methods(kind))})")
+    known = ", ".join(available_methods(kind))
+    raise ValueError(f"unknown method {name!r}; known methods: {known}")
+
+
+def missing_requirements(info):
+    """The ``pip install`` extras whose modules ``info`` needs and are not installed.
+
+    Examples
+    --------
+    >>> from classicsr.registry import get_method, missing_requirements
+    >>> missing_requirements(get_method("bicubic"))
+    []
+    """
+    import importlib.util
+
+    return [extra for module, extra in info.requires
+            if importlib.util.find_spec(module) is None]

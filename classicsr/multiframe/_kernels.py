@@ -1,0 +1,341 @@
+"""Numba kernels of the multi-frame observation models and priors (imported lazily).
+
+Two discretisations of ``y_k = D H W_k x`` (see
+:mod:`classicsr.multiframe.operators`), both with exact adjoints:
+
+*Warp first* (:func:`forward`, :func:`adjoint_per_frame`): ``A_k = S G W_k``.
+
+* ``W_k`` samples the high-resolution (HR) image ``x`` by bilinear
+  interpolation at ``T_k (col0 + b, row0 + a)`` for every point ``(a, b)`` of
+  a sampling grid, ``T_k`` a 3x3 homography in HR pixel coordinates
+  (``x`` = column, ``y`` = row). Sample coordinates are clamped to the image
+  (edge replication), so every sample is a convex combination of at most four
+  pixels of ``x``;
+* ``G`` is a separable filter of odd length ``2 r + 1`` (the PSF taps);
+* ``S`` keeps grid rows ``s i + r`` and columns ``s j + r``: the grid origin
+  ``(row0, col0) = ((s - 1) / 2 - r, ...)`` puts LR pixel ``i`` at HR
+  coordinate ``(i + 0.5) s - 0.5``, MATLAB's ``imresize`` grid, exactly.
+
+The blur is evaluated only where ``S`` samples it (rows first, then
+columns). The adjoint scatters in the exact reverse order into one HR buffer
+per frame, summed by :func:`sum_frames`.
+
+*Blur first* (:func:`blur_rows`, :func:`blur_cols`, :func:`bilinear_table`,
+:func:`sample` and their adjoints): ``A_k = S_k H``, the separable PSF on
+the HR grid (edge replication) shared by all frames, then bilinear sampling
+at each LR pixel centre mapped by ``T_k``; the sampling table is computed
+once per problem. The adjoint scatters frames into a few private buffers
+(one per thread) summed by the caller.
+
+The difference kernels implement ``D_s x = x - x(. + s)`` over the pairs of
+pixels inside the image, for the shifts ``s`` of the bilateral-TV / Huber /
+Tikhonov priors, and ``sum_s D_s^T (w_s * D_s x)``.
+"""
+
+import numpy as np
+from numba import njit, prange
+
+
+@njit(cache=True)
+def _bilinear_setup(t, k, px, py, height, width):
+    """Transform grid point ``(px, py)`` by ``t[k]``; return the four clamped
+    pixel indices and weights of its bilinear interpolation."""
+    xs = t[k, 0, 0] * px + t[k, 0, 1] * py + t[k, 0, 2]
+    ys = t[k, 1, 0] * px + t[k, 1, 1] * py + t[k, 1, 2]
+    ws = t[k, 2, 0] * px + t[k, 2, 1] * py + t[k, 2, 2]
+    xs /= ws
+    ys /= ws
+    if xs < 0.0:
+        xs = 0.0
+    elif xs > width - 1.0:
+        xs = width - 1.0
+    if ys < 0.0:
+        ys = 0.0
+    elif ys > height - 1.0:
+        ys = height - 1.0
+    x0 = int(np.floor(xs))
+    y0 = int(np.floor(ys))
+    fx = xs - x0
+    fy = ys - y0
+    x1 = x0 + 1 if x0 + 1 < width else x0
+    y1 = y0 + 1 if y0 + 1 < height else y0
+    return x0, x1, y0, y1, fx, fy
+
+
+@njit(cache=True, parallel=True)
+def forward(x, transforms, taps, scale, row0, col0, out):
+    """``out[k] = S G W_k x`` for every frame ``k``.
+
+    Parameters
+    ----------
+    x : (H, W) float64
+    transforms : (N, 3, 3) float64, grid coordinates -> HR coordinates.
+    taps : (2 r + 1,) float64, the separable PSF.
+    scale : int
+    row0, col0 : float, HR coordinates of grid point (0, 0).
+    out : (N, h, w) float64, written.
+    """
+    n, h, w = out.shape
+    height, width = x.shape
+    ntap = taps.size
+    grid_rows = scale * (h - 1) + ntap
+    grid_cols = scale * (w - 1) + ntap
+    for k in prange(n):
+        u = np.empty((grid_rows, grid_cols))
+        for a in range(grid_rows):
+            py = row0 + a
+            for b in range(grid_cols):
+                x0, x1, y0, y1, fx, fy = _bilinear_setup(
+                    transforms, k, col0 + b, py, height, width)
+                u[a, b] = ((1.0 - fy) * ((1.0 - fx) * x[y0, x0] + fx * x[y0, x1])
+                           + fy * ((1.0 - fx) * x[y1, x0] + fx * x[y1, x1]))
+        v = np.zeros((h, grid_cols))
+        for i in range(h):
+            for t in range(ntap):
+                g = taps[t]
+                a = scale * i + t
+                for b in range(grid_cols):
+                    v[i, b] += g * u[a, b]
+        for i in range(h):
+            for j in range(w):
+                acc = 0.0
+                for t in range(ntap):
+                    acc += taps[t] * v[i, scale * j + t]
+                out[k, i, j] = acc
+
+
+@njit(cache=True, parallel=True)
+def adjoint_per_frame(y, transforms, taps, scale, row0, col0, out):
+    """``out[k] = W_k^T G^T S^T y[k]``: the adjoint of :func:`forward`, one
+    HR image per frame (``out`` is (N, H, W), overwritten)."""
+    n, h, w = y.shape
+    _, height, width = out.shape
+    ntap = taps.size
+    grid_rows = scale * (h - 1) + ntap
+    grid_cols = scale * (w - 1) + ntap
+    for k in prange(n):
+        v = np.zeros((h, grid_cols))
+        for i in range(h):
+            for j in range(w):
+                val = y[k, i, j]
+                for t in range(ntap):
+                    v[i, scale * j + t] += taps[t] * val
+        u = np.zeros((grid_rows, grid_cols))
+        for i in range(h):
+            for t in range(ntap):
+                g = taps[t]
+                a = scale * i + t
+                for b in range(grid_cols):
+                    u[a, b] += g * v[i, b]
+        acc = out[k]
+        acc[:, :] = 0.0
+        for a in range(grid_rows):
+            py = row0 + a
+            for b in range(grid_cols):
+                val = u[a, b]
+                if val == 0.0:
+                    continue
+                x0, x1, y0, y1, fx, fy = _bilinear_setup(
+                    transforms, k, col0 + b, py, height, width)
+                acc[y0, x0] += (1.0 - fy) * (1.0 - fx) * val
+                acc[y0, x1] += (1.0 - fy) * fx * val
+                acc[y1, x0] += fy * (1.0 - fx) * val
+                acc[y1, x1] += fy * fx * val
+
+
+@njit(cache=True, parallel=True)
+def sum_frames(stack, out):
+    """``out = stack.sum(axis=0)`` in parallel over rows."""
+    n, height, width = stack.shape
+    for r in prange(height):
+        for c in range(width):
+            acc = 0.0
+            for k in range(n):
+                acc += stack[k, r, c]
+            out[r, c] = acc
+
+
+@njit(cache=True, parallel=True)
+def shifted_differences(x, shifts, out):
+    """``out[s] = x - x(. + shifts[s])`` where both pixels are inside, else 0."""
+    n_shifts = shifts.shape[0]
+    height, width = x.shape
+    for r in prange(height):
+        for s in range(n_shifts):
+            dr = shifts[s, 0]
+            dc = shifts[s, 1]
+            rr = r + dr
+            c0 = max(0, -dc)
+            c1 = min(width, width - dc)
+            if rr < 0 or rr >= height or c1 <= c0:
+                out[s, r, :] = 0.0
+                continue
+            out[s, r, :c0] = 0.0
+            out[s, r, c1:] = 0.0
+            for c in range(c0, c1):
+                out[s, r, c] = x[r, c] - x[rr, c + dc]
+
+
+@njit(cache=True, parallel=True)
+def weighted_difference_normal(x, shifts, weights, out):
+    """``out = sum_s D_s^T (weights[s] * D_s x)``, gathered per pixel.
+
+    ``D_s x [p] = x[p] - x[p + s]`` for the pairs inside the image, so pixel
+    ``p`` receives ``w_s[p] (x[p] - x[p + s])`` and
+    ``- w_s[p - s] (x[p - s] - x[p])``. Each row handles the column range
+    where the pair is inside, without per-pixel tests.
+    """
+    n_shifts = shifts.shape[0]
+    height, width = x.shape
+    for r in prange(height):
+        for c in range(width):
+            out[r, c] = 0.0
+        for s in range(n_shifts):
+            dr = shifts[s, 0]
+            dc = shifts[s, 1]
+            rr = r + dr
+            if 0 <= rr < height:
+                for c in range(max(0, -dc), min(width, width - dc)):
+                    out[r, c] += weights[s, r, c] * (x[r, c] - x[rr, c + dc])
+            rr = r - dr
+            if 0 <= rr < height:
+                for c in range(max(0, dc), min(width, width + dc)):
+                    out[r, c] += weights[s, rr, c - dc] * (x[r, c] - x[rr, c - dc])
+
+
+# --- blur-first model: A_k x = S_k (H x), S_k bilinear sampling at warped LR centres ---
+
+
+@njit(cache=True, parallel=True)
+def blur_rows(x, taps, out):
+    """``out = x`` filtered along axis 0 by ``taps`` (edge replication)."""
+    height, width = x.shape
+    radius = (taps.size - 1) // 2
+    for r in prange(height):
+        for c in range(width):
+            out[r, c] = 0.0
+        for t in range(taps.size):
+            src = min(max(r + t - radius, 0), height - 1)
+            g = taps[t]
+            for c in range(width):
+                out[r, c] += g * x[src, c]
+
+
+@njit(cache=True, parallel=True)
+def blur_cols(x, taps, out):
+    """``out = x`` filtered along axis 1 by ``taps`` (edge replication)."""
+    height, width = x.shape
+    radius = (taps.size - 1) // 2
+    for r in prange(height):
+        for c in range(width):
+            acc = 0.0
+            for t in range(taps.size):
+                src = min(max(c + t - radius, 0), width - 1)
+                acc += taps[t] * x[r, src]
+            out[r, c] = acc
+
+
+@njit(cache=True, parallel=True)
+def blur_rows_adjoint(y, taps, out):
+    """Adjoint of :func:`blur_rows`: clamped taps scatter; parallel over columns."""
+    height, width = y.shape
+    radius = (taps.size - 1) // 2
+    n_blocks = (width + 63) // 64
+    for blk in prange(n_blocks):
+        c0 = blk * 64
+        c1 = min(c0 + 64, width)
+        for r in range(height):
+            for c in range(c0, c1):
+                out[r, c] = 0.0
+        for r in range(height):
+            for t in range(taps.size):
+                dst = min(max(r + t - radius, 0), height - 1)
+                g = taps[t]
+                for c in range(c0, c1):
+                    out[dst, c] += g * y[r, c]
+
+
+@njit(cache=True, parallel=True)
+def blur_cols_adjoint(y, taps, out):
+    """Adjoint of :func:`blur_cols`; parallel over rows."""
+    height, width = y.shape
+    radius = (taps.size - 1) // 2
+    for r in prange(height):
+        for c in range(width):
+            out[r, c] = 0.0
+        for c in range(width):
+            val = y[r, c]
+            for t in range(taps.size):
+                dst = min(max(c + t - radius, 0), width - 1)
+                out[r, dst] += taps[t] * val
+
+
+@njit(cache=True, parallel=True)
+def bilinear_table(transforms, scale, origin, height, width, index, fx, fy):
+    """Precompute the bilinear sampling of every LR pixel of every frame.
+
+    ``index[k, i, j]`` is the flat HR index of the top-left pixel and
+    ``(fx, fy)`` the fractional offsets of ``T_k (scale j + origin,
+    scale i + origin)``, clamped to the image; at the last row / column the
+    offset is 0 and the top-left pixel is the clamped one, so the right /
+    lower neighbour (weight 0) is never read out of bounds.
+    """
+    n, h, w = index.shape
+    for k in prange(n):
+        for i in range(h):
+            py = scale * i + origin
+            for j in range(w):
+                x0, x1, y0, y1, ax, ay = _bilinear_setup(
+                    transforms, k, scale * j + origin, py, height, width)
+                if x1 == x0:
+                    ax = 0.0
+                    if x0 == width - 1 and width > 1:
+                        x0 -= 1
+                        ax = 1.0
+                if y1 == y0:
+                    ay = 0.0
+                    if y0 == height - 1 and height > 1:
+                        y0 -= 1
+                        ay = 1.0
+                index[k, i, j] = y0 * width + x0
+                fx[k, i, j] = ax
+                fy[k, i, j] = ay
+
+
+@njit(cache=True, parallel=True)
+def sample(z, index, fx, fy, out):
+    """``out[k, i, j]``: bilinear sample of ``z`` from :func:`bilinear_table`."""
+    n, h, w = out.shape
+    width = z.shape[1]
+    flat = z.ravel()
+    for k in prange(n):
+        for i in range(h):
+            for j in range(w):
+                p = index[k, i, j]
+                ax = fx[k, i, j]
+                ay = fy[k, i, j]
+                out[k, i, j] = ((1.0 - ay) * ((1.0 - ax) * flat[p] + ax * flat[p + 1])
+                                + ay * ((1.0 - ax) * flat[p + width]
+                                        + ax * flat[p + width + 1]))
+
+
+@njit(cache=True, parallel=True)
+def sample_adjoint(y, index, fx, fy, buffers):
+    """Adjoint of :func:`sample`: frames split over ``buffers.shape[0]`` private
+    HR buffers (overwritten), to be summed by the caller."""
+    n, h, w = y.shape
+    n_buf, _, width = buffers.shape
+    for b in prange(n_buf):
+        flat = buffers[b].ravel()
+        flat[:] = 0.0
+        for k in range(b, n, n_buf):
+            for i in range(h):
+                for j in range(w):
+                    val = y[k, i, j]
+                    p = index[k, i, j]
+                    ax = fx[k, i, j]
+                    ay = fy[k, i, j]
+                    flat[p] += (1.0 - ay) * (1.0 - ax) * val
+                    flat[p + 1] += (1.0 - ay) * ax * val
+                    flat[p + width] += ay * (1.0 - ax) * val
+                    flat[p + width + 1] += ay * ax * val

@@ -1,0 +1,81 @@
+"""Checking a sequence of frames and converting it to float luminance / channels."""
+
+import numpy as np
+
+from .._validation import INT_FULL_SCALE, check_image
+
+#: Smallest frame side accepted (registration and the operators need context).
+MIN_FRAME_SIZE = 8
+
+
+def check_frames(frames, name="frames"):
+    """Return ``frames`` as one ``(N, h, w[, C])`` ndarray after checking it.
+
+    Accepted: a list / tuple of images or an ndarray whose first axis is the
+    frame index; at least two frames, each a valid image (see
+    :func:`classicsr._validation.check_image`, no alpha channel), all of the
+    same shape and dtype.
+
+    Raises
+    ------
+    TypeError
+        Not a sequence of ndarrays, or an unsupported or mixed dtype.
+    ValueError
+        Fewer than two frames, frames of different sizes, NaN or infinite
+        values, empty frames or frames smaller than ``MIN_FRAME_SIZE``.
+    """
+    if isinstance(frames, np.ndarray):
+        if frames.ndim not in (3, 4):
+            raise ValueError(
+                f"{name} must be a sequence of images or an array of shape (N, h, w) or "
+                f"(N, h, w, C), got an array of shape {frames.shape}")
+        items = list(frames)
+    elif isinstance(frames, (list, tuple)):
+        items = list(frames)
+    else:
+        raise TypeError(
+            f"{name} must be a list of images or an (N, h, w[, C]) ndarray, got "
+            f"{type(frames).__name__}")
+    if len(items) < 2:
+        raise ValueError(
+            f"{name} must hold at least 2 frames for multi-frame reconstruction, got "
+            f"{len(items)}; for one image use classicsr.upscale")
+    first = check_image(items[0], f"{name}[0]", allow_alpha=False)
+    for k, item in enumerate(items[1:], start=1):
+        item = check_image(item, f"{name}[{k}]", allow_alpha=False)
+        if item.shape != first.shape:
+            raise ValueError(
+                f"all {name} must have the same size: {name}[0] has shape {first.shape}, "
+                f"{name}[{k}] has shape {item.shape}")
+        if item.dtype != first.dtype:
+            raise TypeError(
+                f"all {name} must have the same dtype: {name}[0] is {first.dtype}, "
+                f"{name}[{k}] is {item.dtype}")
+    if min(first.shape[:2]) < MIN_FRAME_SIZE:
+        raise ValueError(
+            f"{name} must be at least {MIN_FRAME_SIZE}x{MIN_FRAME_SIZE} pixels, got frames of "
+            f"shape {first.shape}")
+    if isinstance(frames, np.ndarray):
+        return frames
+    return np.stack(items)
+
+
+def to_unit_float(stack):
+    """Float64 copy of a validated stack on the [0, 1] scale."""
+    return stack.astype(np.float64) / INT_FULL_SCALE.get(stack.dtype, 1.0)
+
+
+def is_colour(stack):
+    """Whether a validated ``(N, h, w[, C])`` stack holds RGB frames."""
+    return stack.ndim == 4 and stack.shape[3] == 3
+
+
+def luminance_stack(stack):
+    """``(N, h, w)`` float64 luminance in [0, 1]: Y of MATLAB's ``rgb2ycbcr``
+    for RGB frames, the frames themselves for grey ones."""
+    from ..color import rgb2ycbcr
+
+    x = to_unit_float(stack)
+    if is_colour(stack):
+        return np.stack([rgb2ycbcr(f)[:, :, 0] for f in x])
+    return x.reshape(x.shape[:3])

@@ -1,0 +1,420 @@
+"""Multi-frame super-resolution methods on a registered luminance stack.
+
+Every method takes a :class:`Problem` (float64 ``(N, h, w)`` frames in
+[0, 1], their motion, the scale and the PSF) and returns the float64
+``(scale h, scale w)`` estimate. They are registered in
+:mod:`classicsr.registry` with ``kind='multiframe'`` by
+:mod:`classicsr.multiframe.reconstruct`.
+
+Objectives (``A`` the stacked ``D H W_k``, ``D_s`` the pixel differences
+of :class:`~classicsr.multiframe.operators.ShiftedDifferences`):
+
+============  ================================================================
+method        what is minimised / iterated
+============  ================================================================
+shift_add     median shift-and-add ``z``, then ``sum c_p |z_p - (H x)_p|
+              + lam BTV(x)`` (``c_p`` = samples per HR pixel) by IRLS
+ibp           Irani--Peleg back-projection with the PSF as back-projection
+              kernel: Landweber ``x += step A^T (y - A x)``, early stopped
+pocs          block-iterative projections onto ``{x : |y_k - A_k x| <= delta}``
+              (one frame at a time, SART averaging) and onto ``[0, 1]``
+map           ``1/2 ||A x - y||^2 + lam R(x)``, ``R`` = Tikhonov
+              ``1/2 ||D x||^2`` (CG), Huber on ``D x`` or BTV (IRLS + CG)
+l1btv         ``||A x - y||_1 + lam BTV(x)`` (IRLS + CG, or Farsiu's
+              steepest descent with ``solver='gradient'``)
+============  ================================================================
+
+``BTV(x) = sum_{(l, m)} alpha^(|l| + |m|) ||x - S_x^l S_y^m x||_1`` over
+``|l|, |m| <= P`` (each of a pair of opposite shifts once).
+
+Default parameters
+------------------
+Chosen by measurement (``python benchmarks/bench_multiframe.py --tune``
+reruns the sweep) on simulated x2 sequences (16 frames, translation,
+``psf_sigma=1``, ``noise_sigma=2/255``, seed 7, motion registered) of three
+images that are *not* the astronaut evaluation image:
+``skimage.data.camera()[128:384, 128:384]``, ``coins()[20:276, 64:320]`` and
+a synthetic chart (zone plate, bars, checker, gradient). For each setting
+the gain over bicubic was measured on each image; the setting with the best
+*median* gain was kept (the mean is dominated by the chart, whose gains are
+twice the others); settings within 0.05 dB count as tied and the cheaper
+one (fewer iterations, then the wider POCS bound) was kept. Median gains
+(dB) of the sweep, as the benchmark's JSON records them (``tuning``):
+
+* l1btv, lam 0.01 / **0.02** / 0.03 / 0.04 / 0.06: 5.10 / **5.53** / 5.41 /
+  5.21 / 4.81; alpha 0.5 / **0.7**: 5.10 / **5.53**; P **2** / 3: **5.53** /
+  5.63; IRLS iterations 6 / **8** / 10: 5.47 / **5.53** / 5.52; the
+  smoothing ``EPS`` 1e-3 / 3e-3 / **1e-2** (earlier sweep): 4.64 / 5.13 /
+  5.51;
+* map btv, lam 0.0002 / **0.0005** / 0.001 / 0.002: 5.40 / **5.39** / 4.83 /
+  4.07 (a tie; 0.0005 has the better mean, 5.73 against 5.29);
+* map huber, (lam, threshold) (0.02, 0.03) / **(0.02, 0.1)** / (0.05, 0.03) /
+  (0.05, 0.1): 4.97 / **5.32** / 5.19 / 4.85;
+* map tikhonov, lam 0.005 / **0.01** / 0.02: 4.52 / **4.75** / 4.56;
+* ibp, iterations 20 / 40 / **80** / 120: 3.43 / 3.79 / **4.03** / 4.02;
+* pocs, (delta_factor, sweeps) (0.25, 6) / **(0.5, 6)** / (0.5, 12) /
+  (1.0, 12): 4.01 / **4.00** / 3.97 / 3.92;
+* shift_add, lam 0.04 / **0.08** / 0.15: 2.22 / **2.74** / 2.50.
+
+``P = 3`` gains 0.1 dB for twice the prior's cost: Farsiu et al.'s ``P = 2``,
+``alpha = 0.7`` were kept. The IRLS counts (8 outer x 6 CG) keep the 16 x
+128 x 128 x2 ``l1btv`` reconstruction under one second on two cores.
+"""
+
+import numpy as np
+
+from .operators import (FIRST_ORDER_SHIFTS, OPERATORS, BlurWarpDecimate,
+                        ShiftedDifferences, btv_shifts)
+from .solvers import conjugate_gradient, cyclic_projections, gradient_descent, irls
+
+#: Default options of each method (see the module notes for how they were chosen).
+DEFAULTS = {
+    "shift_add": {"lam": 0.08, "alpha": 0.7, "radius": 2, "iterations": 8, "cg_iterations": 6,
+                  "eps": 1e-2},
+    "ibp": {"iterations": 80},
+    "pocs": {"iterations": 6, "delta": None, "delta_factor": 0.5, "relaxation": 1.0},
+    "map": {"prior": "btv", "lam": None, "alpha": 0.7, "radius": 2, "huber_threshold": 0.1,
+            "iterations": 8, "cg_iterations": 6},
+    "l1btv": {"lam": 0.02, "alpha": 0.7, "radius": 2, "iterations": 8, "cg_iterations": 6,
+              "solver": "irls", "step": 0.002},
+}
+
+#: Iterations of ``l1btv(solver='gradient')`` when ``iterations`` is not given.
+GRADIENT_ITERATIONS = 100
+
+
+#: Default ``lam`` of ``map`` for each prior.
+MAP_LAMBDA = {"tikhonov": 0.01, "huber": 0.02, "btv": 0.0005}
+
+#: Smoothing of |.| in the IRLS weights ``1 / sqrt(r^2 + EPS^2)`` ([0, 1] scale).
+EPS = 1e-2
+
+
+class Problem:
+    """A registered multi-frame problem: frames, motion, scale and PSF.
+
+    Parameters
+    ----------
+    frames : ndarray, shape (N, h, w)
+        float64 frames in [0, 1].
+    motion : ndarray, shape (N, 3, 3)
+        ``frame_k(p) = reference(motion[k] p)`` (LR coordinates).
+    scale : int
+    psf_sigma : float
+    reference : int
+    model : {'blur-first', 'warp-first'}
+        Observation operator (see :data:`~classicsr.multiframe.operators.OPERATORS`).
+    """
+
+    def __init__(self, frames, motion, scale, psf_sigma, reference=0, model="blur-first"):
+        self.frames = np.ascontiguousarray(frames, dtype=np.float64)
+        self.motion = np.asarray(motion, dtype=np.float64)
+        self.scale = int(scale)
+        self.psf_sigma = float(psf_sigma)
+        self.reference = int(reference)
+        self.operator = OPERATORS[model](self.motion, self.frames.shape[1:], self.scale,
+                                         self.psf_sigma)
+        self._shift_add = None
+
+    @property
+    def hr_shape(self):
+        return self.operator.hr_shape
+
+    def bicubic(self):
+        """MATLAB bicubic upscale of the reference frame."""
+        from ..resize import imresize
+
+        return imresize(self.frames[self.reference], output_shape=self.hr_shape)
+
+    def shift_and_add(self):
+        """Median shift-and-add ``(z, counts)``; holes in ``z`` hold the bicubic
+        upscale of the reference (cached)."""
+        if self._shift_add is None:
+            z, counts = median_shift_and_add(self.frames, self.motion, self.scale)
+            holes = counts == 0
+            if holes.any():
+                z[holes] = self.bicubic()[holes]
+            self._shift_add = (z, counts)
+        return self._shift_add[0].copy(), self._shift_add[1]
+
+    def initial(self):
+        """Starting point of the iterative methods: the shift-and-add image."""
+        return self.shift_and_add()[0]
+
+
+def median_shift_and_add(frames, motion, scale):
+    """Robust shift-and-add (Farsiu et al., IEEE TIP 2004, Sec. III).
+
+    Every LR pixel is mapped to the reference HR grid (its centre through
+    ``motion[k]``, then LR -> HR coordinates) and rounded to the nearest HR
+    pixel; each HR pixel takes the median of the samples that land on it.
+
+    Returns
+    -------
+    z : (H, W) float64, 0 where no sample landed
+    counts : (H, W) int64, samples per HR pixel
+    """
+    from .motion import apply
+
+    n, h, w = frames.shape
+    height, width = scale * h, scale * w
+    rows, cols = np.mgrid[0:h, 0:w]
+    points = np.column_stack([cols.ravel(), rows.ravel()]).astype(np.float64)
+    offset = (scale - 1) / 2.0
+    index, values = [], []
+    for k in range(n):
+        ref = apply(motion[k], points) * scale + offset
+        c = np.floor(ref[:, 0] + 0.5).astype(np.int64)  # halves up, not to even
+        r = np.floor(ref[:, 1] + 0.5).astype(np.int64)
+        inside = (c >= 0) & (c < width) & (r >= 0) & (r < height)
+        index.append(r[inside] * width + c[inside])
+        values.append(frames[k].ravel()[inside])
+    index = np.concatenate(index)
+    values = np.concatenate(values)
+    order = np.lexsort((values, index))
+    index, values = index[order], values[order]
+    counts = np.bincount(index, minlength=height * width)
+    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    seen = counts > 0
+    lo = starts[seen] + (counts[seen] - 1) // 2
+    hi = starts[seen] + counts[seen] // 2
+    z = np.zeros(height * width)
+    z[seen] = 0.5 * (values[lo] + values[hi])
+    return z.reshape(height, width), counts.reshape(height, width)
+
+
+def _robust_weights(values, kind, threshold=None, eps=EPS):
+    """IRLS weights of a penalty at ``values``: ``rho'(v) / v``."""
+    if kind == "l2":
+        return np.ones_like(values)
+    if kind == "l1":
+        return 1.0 / np.sqrt(values * values + eps * eps)
+    # huber
+    a = np.abs(values)
+    return np.where(a <= threshold, 1.0, threshold / np.maximum(a, threshold))
+
+
+def _prior(prior, alpha, radius):
+    """``(ShiftedDifferences, per-shift coefficients, penalty kind)`` of a prior."""
+    if prior == "btv":
+        shifts, coefs = btv_shifts(radius, alpha)
+        return ShiftedDifferences(shifts), coefs, "l1"
+    coefs = np.ones(FIRST_ORDER_SHIFTS.shape[0])
+    return ShiftedDifferences(FIRST_ORDER_SHIFTS), coefs, ("l2" if prior == "tikhonov"
+                                                           else "huber")
+
+
+def regularised_solve(forward, adjoint, observed, x0, *, data, prior, lam, alpha=0.7,
+                      radius=2, huber_threshold=0.01, data_weights=None, iterations=8,
+                      cg_iterations=6, tol=1e-4, eps=EPS, callback=None, progress=False,
+                      desc="irls"):
+    """Minimise ``sum c rho_d(A x - y) + lam sum_s a_s rho_p(D_s x)`` by IRLS + CG.
+
+    ``rho_d`` is ``1/2 r^2`` (``data='l2'``) or ``|r|`` (``'l1'``); ``rho_p``
+    is ``1/2 d^2`` (Tikhonov), Huber or ``|d|`` (BTV). The outer loop
+    (:func:`~classicsr.multiframe.solvers.irls`) recomputes the weights of
+    the quadratic majoriser; the inner loop runs ``cg_iterations`` steps of
+    warm-started :func:`~classicsr.multiframe.solvers.conjugate_gradient` on
+    ``(A^T W_d A + lam sum D^T W_s D) x = A^T W_d y``. ``|v|`` is smoothed
+    as ``sqrt(v^2 + eps^2)`` (weights ``1 / sqrt(v^2 + eps^2)``). A quadratic problem
+    (``'l2'`` + Tikhonov) is solved by CG alone (``iterations *
+    cg_iterations`` steps).
+    """
+    differences, coefs, penalty = _prior(prior, alpha, radius)
+    c = 1.0 if data_weights is None else data_weights
+
+    def solve(weights, x):
+        wd, wp = weights
+
+        def apply_matrix(v):
+            return adjoint(wd * forward(v)) + lam * differences.weighted_normal(v, wp)
+
+        return conjugate_gradient(apply_matrix, adjoint(wd * observed), x,
+                                  max_iter=cg_iterations, tol=1e-6)[0]
+
+    def reweight(x):
+        wd = c * _robust_weights(forward(x) - observed, data, eps=eps)
+        d = differences.apply(x)
+        wp = coefs[:, None, None] * _robust_weights(d, penalty, huber_threshold, eps)
+        return wd, wp
+
+    if data == "l2" and penalty == "l2":
+        weights = reweight(x0)
+        wd, wp = weights
+
+        def apply_matrix(v):
+            return adjoint(wd * forward(v)) + lam * differences.weighted_normal(v, wp)
+
+        return conjugate_gradient(apply_matrix, adjoint(wd * observed), x0,
+                                  max_iter=iterations * cg_iterations, tol=tol,
+                                  callback=callback, progress=progress, desc="cg")[0]
+    return irls(reweight, solve, x0, max_iter=iterations, tol=tol, callback=callback,
+                progress=progress, desc=desc)[0]
+
+
+def shift_add(problem, *, lam=None, alpha=None, radius=None, iterations=None,
+              cg_iterations=None, eps=None, deblur=True, callback=None, progress=False):
+    """Robust median shift-and-add, then L1 + BTV deblurring (Farsiu et al. 2004).
+
+    The deblurring minimises ``sum_p c_p |z_p - (H x)_p| + lam BTV(x)`` with
+    ``c_p`` the number of samples that landed on HR pixel ``p`` (holes get no
+    data weight and are filled by the prior), by IRLS + CG. ``deblur=False``
+    returns the shift-and-add image itself.
+    """
+    o = _options("shift_add", lam=lam, alpha=alpha, radius=radius, iterations=iterations,
+                 cg_iterations=cg_iterations, eps=eps)
+    z, counts = problem.shift_and_add()
+    if not deblur:
+        return z
+    blur = BlurWarpDecimate(np.eye(3)[None], problem.hr_shape, 1,
+                            taps=problem.operator.taps)
+    return regularised_solve(
+        blur.forward, blur.adjoint, z[None], z, data="l1", prior="btv", lam=o["lam"],
+        alpha=o["alpha"], radius=o["radius"], data_weights=counts[None].astype(np.float64),
+        iterations=o["iterations"], cg_iterations=o["cg_iterations"], eps=o["eps"],
+        callback=callback, progress=progress, desc="shift_add")
+
+
+def ibp(problem, *, iterations=None, step=None, callback=None, progress=False):
+    """Iterative back-projection (Irani & Peleg, CVGIP 1991).
+
+    ``x <- x + step * sum_k W_k^T H^T D^T (y_k - D H W_k x)``: the simulated
+    frames' errors are back-projected with the PSF as back-projection
+    kernel (which satisfies Irani & Peleg's convergence condition), i.e.
+    Landweber's iteration. ``step`` defaults to ``1 / ||A||^2`` (power
+    iteration, seeded); the iteration count is the regulariser (early
+    stopping). Starts from the shift-and-add image.
+    """
+    o = _options("ibp", iterations=iterations)
+    op = problem.operator
+    if step is None:
+        step = 1.0 / op.norm_squared(seed=0)
+
+    def gradient(x):
+        return -op.adjoint(problem.frames - op.forward(x))
+
+    return gradient_descent(gradient, problem.initial(), step=step, max_iter=o["iterations"],
+                            tol=1e-6, callback=callback, progress=progress, desc="ibp")[0]
+
+
+def estimate_noise(frames):
+    """Noise standard deviation of the frames (Immerkaer, CVIU 1996).
+
+    ``sigma = sqrt(pi / 2) / (6 (W - 2) (H - 2)) sum |I * M|`` with ``M`` the
+    difference of two Laplacians (insensitive to edges of first order),
+    median over the frames.
+    """
+    from scipy.ndimage import convolve
+
+    mask = np.array([[1.0, -2.0, 1.0], [-2.0, 4.0, -2.0], [1.0, -2.0, 1.0]])
+    sigmas = [np.sqrt(np.pi / 2.0) * np.abs(convolve(f, mask)[1:-1, 1:-1]).mean() / 6.0
+              for f in frames]
+    return float(np.median(sigmas))
+
+
+def pocs(problem, *, iterations=None, delta=None, delta_factor=None, relaxation=None,
+         callback=None, progress=False):
+    """Projections onto convex sets (Stark & Oskoui 1989; Patti, Sezan & Tekalp 1997).
+
+    Data-consistency sets ``C_k = {x : |y_k - A_k x| <= delta}`` per pixel,
+    with ``delta = delta_factor * sigma`` (``sigma`` estimated from the
+    frames by :func:`estimate_noise` unless ``delta`` is given), and the
+    amplitude set ``[0, 1]``. Each frame's pixel sets are projected on
+    together, SART-style: ``x += relaxation * A_k^T e / A_k^T 1`` with ``e``
+    the residual beyond the bound (exact for non-overlapping rows, an
+    averaged projection otherwise); frames in turn, then the amplitude set.
+    """
+    o = _options("pocs", iterations=iterations, delta=delta, delta_factor=delta_factor,
+                 relaxation=relaxation)
+    bound = o["delta"]
+    if bound is None:
+        bound = o["delta_factor"] * estimate_noise(problem.frames)
+    projections = []
+    for k in range(problem.frames.shape[0]):
+        op = problem.operator.frame(k)
+        colsum = op.column_sums()
+        inverse = np.where(colsum > 1e-8 * colsum.max(), 1.0 / np.maximum(colsum, 1e-300), 0.0)
+        observed = problem.frames[k:k + 1]
+
+        def project(x, op=op, inverse=inverse, observed=observed):
+            r = observed - op.forward(x)
+            excess = r - np.clip(r, -bound, bound)
+            return x + o["relaxation"] * inverse * op.adjoint(excess)
+
+        projections.append(project)
+    projections.append(lambda x: np.clip(x, 0.0, 1.0))
+    return cyclic_projections(projections, problem.initial(), max_iter=o["iterations"],
+                              tol=1e-6, callback=callback, progress=progress)[0]
+
+
+MAP_PRIORS = ("tikhonov", "huber", "btv")
+
+
+def map_estimate(problem, *, prior=None, lam=None, alpha=None, radius=None,
+                 huber_threshold=None, iterations=None, cg_iterations=None, callback=None,
+                 progress=False):
+    """Maximum a posteriori estimate with Gaussian noise: ``1/2 ||A x - y||^2 + lam R(x)``.
+
+    ``prior='tikhonov'`` (``R = 1/2 ||D x||^2``, first differences; solved
+    by CG), ``'huber'`` (Huber penalty of threshold ``huber_threshold`` on
+    first differences, Schultz & Stevenson 1996) or ``'btv'`` (bilateral
+    TV, Farsiu et al. 2004), the last two by IRLS + CG.
+    """
+    o = _options("map", prior=prior, lam=lam, alpha=alpha, radius=radius,
+                 huber_threshold=huber_threshold, iterations=iterations,
+                 cg_iterations=cg_iterations)
+    lam = MAP_LAMBDA[o["prior"]] if o["lam"] is None else o["lam"]
+    op = problem.operator
+    return regularised_solve(
+        op.forward, op.adjoint, problem.frames, problem.initial(), data="l2",
+        prior=o["prior"], lam=lam, alpha=o["alpha"], radius=o["radius"],
+        huber_threshold=o["huber_threshold"], iterations=o["iterations"],
+        cg_iterations=o["cg_iterations"], callback=callback, progress=progress, desc="map")
+
+
+def l1btv(problem, *, lam=None, alpha=None, radius=None, iterations=None, cg_iterations=None,
+          solver=None, step=None, callback=None, progress=False):
+    """Robust super-resolution: ``||A x - y||_1 + lam BTV(x)`` (Farsiu et al., TIP 2004).
+
+    ``solver='irls'`` (default): IRLS with warm-started CG inner steps.
+    ``solver='gradient'``: Farsiu's steepest descent
+    ``x -= step (A^T sign(A x - y) + lam sum a_s D_s^T sign(D_s x))`` with
+    ``sign`` smoothed as ``v / sqrt(v^2 + EPS^2)``, fixed ``step``,
+    ``iterations`` steps (:data:`GRADIENT_ITERATIONS` by default).
+    """
+    if solver not in (None, "irls", "gradient"):
+        raise ValueError(f"unknown solver {solver!r}; known: gradient, irls")
+    if solver == "gradient" and iterations is None:
+        iterations = GRADIENT_ITERATIONS
+    o = _options("l1btv", lam=lam, alpha=alpha, radius=radius, iterations=iterations,
+                 cg_iterations=cg_iterations, solver=solver, step=step)
+    op = problem.operator
+    if o["solver"] == "irls":
+        return regularised_solve(
+            op.forward, op.adjoint, problem.frames, problem.initial(), data="l1", prior="btv",
+            lam=o["lam"], alpha=o["alpha"], radius=o["radius"], iterations=o["iterations"],
+            cg_iterations=o["cg_iterations"], callback=callback, progress=progress,
+            desc="l1btv")
+    differences, coefs, _ = _prior("btv", o["alpha"], o["radius"])
+
+    def gradient(x):
+        r = op.forward(x) - problem.frames
+        d = differences.apply(x)
+        wp = coefs[:, None, None] * _robust_weights(d, "l1")
+        return op.adjoint(r * _robust_weights(r, "l1")) + o["lam"] * differences.weighted_normal(
+            x, wp)
+
+    return gradient_descent(gradient, problem.initial(), step=o["step"],
+                            max_iter=o["iterations"], tol=1e-6, callback=callback,
+                            progress=progress, desc="l1btv")[0]
+
+
+def _options(method, **given):
+    """Fill ``None`` options from :data:`DEFAULTS`."""
+    defaults = DEFAULTS[method]
+    return {k: (defaults[k] if v is None else v) for k, v in given.items()}
+
+
+#: The methods by registry name.
+METHODS = {"shift_add": shift_add, "ibp": ibp, "pocs": pocs, "map": map_estimate,
+           "l1btv": l1btv}

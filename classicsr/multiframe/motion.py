@@ -1,0 +1,118 @@
+"""Motion between frames: 3x3 matrices, their checks, conversions and errors.
+
+Convention (used by :func:`~classicsr.multiframe.simulate`,
+:func:`~classicsr.multiframe.register` and
+:func:`~classicsr.multiframe.reconstruct`): ``motion[k]`` is a 3x3 matrix
+``P_k`` in low-resolution (LR) pixel coordinates, ``x`` = column and ``y`` =
+row, pixel centres at integers, such that frame ``k`` at point ``p`` shows
+what the reference frame shows at ``P_k p`` (homogeneous coordinates)::
+
+    frame_k(p) = reference(P_k p)
+
+The reference frame's own matrix is the identity. A translation is
+``[[1, 0, dx], [0, 1, dy], [0, 0, 1]]``; translations may also be given as an
+``(N, 2)`` array of ``(dx, dy)``.
+"""
+
+import numbers
+
+import numpy as np
+
+#: Motion models of :func:`~classicsr.multiframe.register` and
+#: :func:`~classicsr.multiframe.simulate`.
+MOTION_MODELS = ("translation", "affine", "homography")
+
+
+def grid_matrix(scale):
+    """``C`` with ``C (l, 1) = (l + 0.5) scale - 0.5``: LR to HR coordinates
+    on MATLAB's ``imresize`` grid."""
+    offset = (scale - 1.0) / 2.0
+    return np.array([[scale, 0.0, offset], [0.0, scale, offset], [0.0, 0.0, 1.0]])
+
+
+def lr_to_hr(motion, scale):
+    """The matrices of ``motion`` (LR coordinates) in HR pixel coordinates:
+    ``C P_k C^-1``."""
+    c = grid_matrix(scale)
+    return np.einsum("ij,njk,kl->nil", c, motion, np.linalg.inv(c))
+
+
+def translations(shifts):
+    """``(N, 3, 3)`` translation matrices from an ``(N, 2)`` array of ``(dx, dy)``."""
+    shifts = np.asarray(shifts, dtype=np.float64)
+    out = np.tile(np.eye(3), (shifts.shape[0], 1, 1))
+    out[:, 0, 2] = shifts[:, 0]
+    out[:, 1, 2] = shifts[:, 1]
+    return out
+
+
+def check_motion(motion, n_frames, name="motion"):
+    """Return ``motion`` as a float64 ``(n_frames, 3, 3)`` array of matrices.
+
+    Accepts ``(n_frames, 3, 3)`` matrices or ``(n_frames, 2)`` translations
+    ``(dx, dy)``, finite, with a non-zero bottom-right entry.
+    """
+    if isinstance(motion, (str, bytes)) or not isinstance(motion, (np.ndarray, list, tuple)):
+        raise TypeError(
+            f"{name} must be None, a motion model ({', '.join(MOTION_MODELS)}) or an "
+            f"array of shape (N, 3, 3) or (N, 2), got {type(motion).__name__}"
+        )
+    try:
+        array = np.asarray(motion, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must be a numeric array of shape (N, 3, 3) or (N, 2)") from None
+    if array.ndim == 2 and array.shape == (n_frames, 2):
+        array = translations(array)
+    if array.shape != (n_frames, 3, 3):
+        raise ValueError(
+            f"{name} must have shape ({n_frames}, 3, 3) or ({n_frames}, 2) for "
+            f"{n_frames} frames, got shape {array.shape}"
+        )
+    if not np.isfinite(array).all():
+        raise ValueError(f"{name} contains NaN or infinite values")
+    if (np.abs(array[:, 2, 2]) < 1e-12).any():
+        raise ValueError(f"{name} has a matrix with a zero bottom-right entry")
+    return array / array[:, 2, 2][:, None, None]
+
+
+def check_model(model, name="motion"):
+    """Check a motion model name."""
+    from .._validation import check_choice
+
+    return check_choice(model, name, MOTION_MODELS)
+
+
+def apply(matrix, points):
+    """Map ``(M, 2)`` points ``(x, y)`` by a 3x3 matrix (with the division)."""
+    ph = points @ matrix[:, :2].T + matrix[:, 2]
+    return ph[:, :2] / ph[:, 2:3]
+
+
+def motion_error(estimated, true, shape):
+    """RMS displacement error, in LR pixels, between two motions.
+
+    Parameters
+    ----------
+    estimated, true : array, (N, 3, 3) or (N, 2)
+        Motions in the convention of this module, for the same frames.
+    shape : tuple of int
+        ``(h, w)`` of the LR frames: the error is averaged over every pixel
+        centre of every frame.
+
+    Returns
+    -------
+    float
+        ``sqrt(mean ||P_est p - P_true p||^2)`` over pixels and frames.
+    """
+    n = len(true)
+    estimated = check_motion(estimated, n, "estimated")
+    true = check_motion(true, n, "true")
+    if (not isinstance(shape, (tuple, list)) or len(shape) < 2
+            or not all(isinstance(s, numbers.Integral) and s > 0 for s in shape[:2])):
+        raise ValueError(f"shape must be the (h, w) of the frames, got {shape!r}")
+    rows, cols = np.mgrid[0:shape[0], 0:shape[1]]
+    points = np.column_stack([cols.ravel(), rows.ravel()]).astype(np.float64)
+    total = 0.0
+    for e, t in zip(estimated, true):
+        total += np.sum((apply(e, points) - apply(t, points)) ** 2)
+    return float(np.sqrt(total / (n * points.shape[0])))
