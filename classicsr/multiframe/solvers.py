@@ -91,14 +91,26 @@ def gradient_descent(gradient, x0, *, step, max_iter=50, tol=1e-5, project=None,
     project : callable, optional
         Projection applied after every step (e.g. clipping to [0, 1]).
     """
+    def update(x):
+        new = x - step * gradient(x)
+        return new if project is None else project(new)
+
+    return _fixed_point(update, x0, max_iter=max_iter, tol=tol, callback=callback,
+                        progress=progress, desc=desc)
+
+
+def _fixed_point(update, x0, *, max_iter, tol, callback, progress, desc):
+    """Iterate ``x <- update(x)`` until ``||x_new - x|| <= tol ||x||`` or ``max_iter``.
+
+    ``callback(n, x)`` after each iteration stops the loop by returning True.
+    Returns ``(x, {"iterations": n, "converged": bool})``.
+    """
     x = np.array(x0, dtype=np.float64, copy=True)
     converged = False
     n = 0
     with _bar(max_iter, desc, progress) as bar:
         while n < max_iter:
-            new = x - step * gradient(x)
-            if project is not None:
-                new = project(new)
+            new = update(x)
             change = norm(new - x)
             x = new
             n += 1
@@ -123,22 +135,8 @@ def irls(reweight, solve_weighted, x0, *, max_iter=10, tol=1e-4, callback=None,
     solved exactly. Stops when ``||x_new - x|| <= tol ||x||`` or after
     ``max_iter`` outer iterations.
     """
-    x = np.array(x0, dtype=np.float64, copy=True)
-    converged = False
-    n = 0
-    with _bar(max_iter, desc, progress) as bar:
-        while n < max_iter:
-            new = solve_weighted(reweight(x), x)
-            change = norm(new - x)
-            x = new
-            n += 1
-            bar.update()
-            if change <= tol * max(norm(x), 1e-12):
-                converged = True
-                break
-            if callback is not None and callback(n, x):
-                break
-    return x, {"iterations": n, "converged": converged}
+    return _fixed_point(lambda x: solve_weighted(reweight(x), x), x0, max_iter=max_iter,
+                        tol=tol, callback=callback, progress=progress, desc=desc)
 
 
 def cyclic_projections(projections, x0, *, max_iter=10, tol=1e-5, callback=None,
