@@ -1,0 +1,147 @@
+"""Quality and speed of the CNN baselines (srcnn, fsrcnn) against aplus and bicubic.
+
+For each method and scale: the Set5 / Set14 PSNR under the paper protocol
+(``classicsr.evaluate``) with the shipped models, next to the published
+values of ``../shared/reference/paper_tables.csv``, and the seconds per
+Set14 image (mean over the images of the median of ``--repeats`` calls of
+``classicsr.upscale`` on the LR Y channel; models loaded and ONNX Runtime
+sessions created beforehand). The CNNs are timed with the CPU execution
+provider and, when ONNX Runtime offers it, with CUDA (the GPU's name is
+recorded). Prints a table and writes JSON (``benchmarks/results/cnn.json``)
+and Markdown (``benchmarks/results/cnn.md``).
+
+    python benchmarks/bench_cnn.py [--scales 2 3 4] [--repeats 3]
+"""
+
+import argparse
+import csv
+import os
+import platform
+import subprocess
+import time
+from pathlib import Path
+
+import numpy as np
+
+from _common import write_json
+
+import classicsr
+from classicsr.datasets import find_data_root, hr_images
+from classicsr.io import atomic_write_bytes, read_image
+from classicsr.protocol import hr_luminance
+
+HERE = Path(__file__).resolve().parent
+METHODS = ("bicubic", "aplus", "srcnn", "fsrcnn")
+CNNS = ("srcnn", "fsrcnn")
+#: Published rows shown next to each method.
+PUBLISHED = {"bicubic": "bicubic", "aplus": "aplus", "srcnn": "srcnn_eccv2014"}
+
+
+def published(reference):
+    table = {}
+    path = reference / "paper_tables.csv"
+    if not path.is_file():
+        return table
+    with open(path) as handle:
+        for row in csv.DictReader(handle):
+            for s in (2, 3, 4):
+                table[(row["method"], row["dataset"], s)] = float(row[f"x{s}"])
+    return table
+
+
+def gpu_name():
+    try:
+        out = subprocess.run(["nvidia-smi", "--query-gpu=name", "--format=csv,noheader"],
+                             capture_output=True, text=True, timeout=30)
+        return out.stdout.strip().splitlines()[0] if out.returncode == 0 else None
+    except (OSError, subprocess.SubprocessError, IndexError):
+        return None
+
+
+def set14_inputs(root, scale):
+    inputs = []
+    for path in hr_images(root / "Set14", scale):
+        y = classicsr.modcrop(hr_luminance(read_image(path)), scale) / 255.0
+        inputs.append(classicsr.imresize(y, 1.0 / scale))
+    return inputs
+
+
+def seconds_per_image(method, scale, inputs, repeats, options):
+    classicsr.upscale(inputs[0], scale, method, **options)  # load model / session
+    times = []
+    for lr in inputs:
+        runs = []
+        for _ in range(repeats):
+            start = time.perf_counter()
+            classicsr.upscale(lr, scale, method, **options)
+            runs.append(time.perf_counter() - start)
+        times.append(float(np.median(runs)))
+    return float(np.mean(times))
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scales", type=int, nargs="+", default=[2, 3, 4])
+    parser.add_argument("--methods", nargs="+", default=list(METHODS))
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--json", default=str(HERE / "results" / "cnn.json"))
+    parser.add_argument("--markdown", default=str(HERE / "results" / "cnn.md"))
+    args = parser.parse_args(argv)
+    root = find_data_root()
+    if root is None:
+        parser.error("Set5/Set14 not found: set CLASSICSR_DATA")
+    import onnxruntime
+
+    paper = published(root.parent / "reference")
+    devices = [("cpu", {"providers": ["CPUExecutionProvider"]})]
+    if "CUDAExecutionProvider" in onnxruntime.get_available_providers():
+        devices.append(("cuda", {"providers": ["CUDAExecutionProvider"]}))
+    rows = []
+    for scale in args.scales:
+        inputs = set14_inputs(root, scale)
+        for method in args.methods:
+            result = classicsr.evaluate(method, ["Set5", "Set14"], [scale], data_root=root,
+                                        progress=False)
+            row = {"method": method, "scale": scale,
+                   "psnr": {d: result.mean(d, scale) for d in ("Set5", "Set14")},
+                   "published": {d: paper.get((PUBLISHED.get(method, method), d, scale))
+                                 for d in ("Set5", "Set14")},
+                   "seconds_per_set14_image": {}}
+            for device, options in devices:
+                if device != "cpu" and method not in CNNS:
+                    continue
+                row["seconds_per_set14_image"][device] = seconds_per_image(
+                    method, scale, inputs, args.repeats, options if method in CNNS else {})
+            rows.append(row)
+            secs = ", ".join(f"{d} {s:.4f} s" for d, s in row["seconds_per_set14_image"].items())
+            print(f"{method:8s} x{scale} Set5 {row['psnr']['Set5']:.3f} Set14 "
+                  f"{row['psnr']['Set14']:.3f}  per Set14 image: {secs}", flush=True)
+    machine = {"cpu_count": os.cpu_count(), "platform": platform.platform(),
+               "processor": platform.processor(), "classicsr": classicsr.__version__,
+               "onnxruntime": onnxruntime.__version__,
+               "providers": onnxruntime.get_available_providers(),
+               "gpu": gpu_name() if len(devices) > 1 else None,
+               "load_average_1min": os.getloadavg()[0]}
+    Path(args.json).parent.mkdir(parents=True, exist_ok=True)
+    write_json(args.json, {"machine": machine, "rows": rows})
+    cuda = len(devices) > 1
+    head = "| method | scale | Set5 PSNR | Set14 PSNR | s / Set14 image (CPU) |"
+    head += " s / Set14 image (CUDA) |" if cuda else ""
+    lines = [head, "|---" * (6 if cuda else 5) + "|"]
+    for r in rows:
+        cells = []
+        for d in ("Set5", "Set14"):
+            ref = r["published"][d]
+            cells.append(f"{r['psnr'][d]:.2f}" + (f" ({ref:.2f})" if ref else ""))
+        cells.append(f"{r['seconds_per_set14_image']['cpu']:.4f}")
+        if cuda:
+            gpu = r["seconds_per_set14_image"].get("cuda")
+            cells.append("-" if gpu is None else f"{gpu:.4f}")
+        lines.append(f"| {r['method']} | x{r['scale']} | " + " | ".join(cells) + " |")
+    atomic_write_bytes(args.markdown, ("\n".join(lines) + "\n").encode(), overwrite=True)
+    print("\n".join(lines))
+    print(f"machine: {machine}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,9 @@
+"""CNN baselines (SRCNN, FSRCNN): trained with torch, run with ONNX Runtime.
+
+Inference (:mod:`classicsr.cnn.inference`, :mod:`classicsr.cnn.methods`)
+needs only ``onnxruntime`` (``pip install "classicsr[onnx]"``); training and
+export (:mod:`classicsr.cnn.networks`, :mod:`classicsr.cnn.train`,
+:mod:`classicsr.cnn.export`) need the ``train`` extra (torch, onnx). Nothing
+here is imported by ``import classicsr`` except the registry entries, which
+load onnxruntime on first use.
+"""

@@ -1,0 +1,241 @@
+"""Run the SRCNN / FSRCNN ONNX models with ONNX Runtime (no torch here).
+
+A model file is a network with *valid* convolutions plus metadata (method,
+scale, context, factor). The image is padded by ``context`` pixels (edge
+replication) and cut into tiles that overlap by ``2 * context`` input
+pixels; since every output pixel depends only on the input pixels within
+``context`` of it, the tiles' outputs put together are the whole-image output.
+
+``providers=None`` picks ``CUDAExecutionProvider`` when ONNX Runtime offers
+it (``onnxruntime-gpu``) and ``CPUExecutionProvider`` otherwise. Sessions are
+cached by file (path, size, modification time) and providers.
+"""
+
+import functools
+import json
+import numbers
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from ..modelstore import sha256_of
+from ..resize import imresize
+
+CUDA = "CUDAExecutionProvider"
+CPU = "CPUExecutionProvider"
+#: How to get ONNX Runtime; named in the error raised when it is missing.
+INSTALL_HINT = ('pip install "classicsr[onnx]" (or onnxruntime-gpu instead of onnxruntime '
+                "for CUDA)")
+#: Key of the JSON metadata that :mod:`classicsr.cnn.export` writes into the model.
+METADATA_KEY = "classicsr"
+INPUT_NAME = "input"
+
+
+def import_onnxruntime():
+    """``onnxruntime``, or a ``ModuleNotFoundError`` that says which extra to install."""
+    try:
+        import onnxruntime
+    except ImportError as exc:
+        raise ModuleNotFoundError(
+            f"the CNN methods (srcnn, fsrcnn) run with ONNX Runtime, which is not "
+            f"installed: {INSTALL_HINT}", name="onnxruntime") from exc
+    return onnxruntime
+
+
+def select_providers(providers=None):
+    """The ONNX Runtime execution providers to use, checked.
+
+    Parameters
+    ----------
+    providers : None, str or sequence of str
+        ``None``: CUDA when available, else CPU. Otherwise provider names, in
+        order of preference, each of which must be available.
+
+    Returns
+    -------
+    list of str
+        The providers, with ``CPUExecutionProvider`` appended as the fallback
+        for operators another provider does not implement.
+
+    Raises
+    ------
+    TypeError
+        If ``providers`` is not None, a string or a sequence of strings.
+    ValueError
+        If it is empty or names a provider this ONNX Runtime does not offer.
+    """
+    ort = import_onnxruntime()
+    available = list(ort.get_available_providers())
+    if providers is None:
+        return [CUDA, CPU] if CUDA in available else [CPU]
+    if isinstance(providers, str):
+        providers = [providers]
+    elif not isinstance(providers, (list, tuple)):
+        raise TypeError(f"providers must be None, a string or a list of strings, got "
+                        f"{type(providers).__name__}")
+    if not providers:
+        raise ValueError("providers must name at least one execution provider, got an "
+                         f"empty {type(providers).__name__}; available: {', '.join(available)}")
+    for name in providers:
+        if not isinstance(name, str):
+            raise TypeError(f"providers must hold strings, got {type(name).__name__} {name!r}")
+        if name not in available:
+            raise ValueError(f"providers: {name!r} is not available in this ONNX Runtime "
+                             f"(onnxruntime {ort.__version__}); available: "
+                             f"{', '.join(available)}")
+    chosen = list(dict.fromkeys(providers))
+    if CPU not in chosen:
+        chosen.append(CPU)
+    return chosen
+
+
+def check_tile_size(tile_size, default):
+    """``tile_size`` (LR pixels) checked: ``None`` gives ``default``, else an integer >= 1."""
+    if tile_size is None:
+        return default
+    if isinstance(tile_size, (bool, np.bool_)) or not isinstance(tile_size, numbers.Integral):
+        raise TypeError(f"tile_size must be a positive integer (LR pixels) or None, got "
+                        f"{type(tile_size).__name__} {tile_size!r}")
+    if tile_size < 1:
+        raise ValueError(f"tile_size must be a positive integer (LR pixels) or None, "
+                         f"got {tile_size}")
+    return int(tile_size)
+
+
+def network_input(y, method, scale, context):
+    """The padded float32 network input for the LR luminance ``y`` in [0, 1].
+
+    SRCNN sees the MATLAB-bicubic upscaled image, FSRCNN the LR image; either
+    is padded by ``context`` pixels with edge replication. Training uses the
+    same function, so the borders are treated alike.
+    """
+    if method == "srcnn":
+        y = imresize(y, scale, method="bicubic")
+    return np.pad(np.asarray(y, np.float32), context, mode="edge")
+
+
+@dataclass(frozen=True)
+class OnnxNetwork:
+    """An ONNX Runtime session of a classicsr CNN and what its metadata says.
+
+    Attributes
+    ----------
+    session : onnxruntime.InferenceSession
+    path : str
+    method : str
+        ``'srcnn'`` or ``'fsrcnn'``.
+    scale : int
+    context : int
+        Input pixels each side that the valid convolutions consume.
+    factor : int
+        Output pixels per input pixel (1 for SRCNN, ``scale`` for FSRCNN).
+    providers : tuple of str
+        The providers the session runs with.
+    """
+
+    session: object = field(repr=False)
+    path: str
+    method: str
+    scale: int
+    context: int
+    factor: int
+    providers: tuple
+
+    def network_input(self, y):
+        """The padded float32 input for the LR luminance ``y`` (see :func:`network_input`)."""
+        return network_input(y, self.method, self.scale, self.context)
+
+    def run(self, x, tile):
+        """Run the network on the padded input ``x`` in tiles of ``tile`` input pixels.
+
+        Parameters
+        ----------
+        x : ndarray, shape (h + 2 * context, w + 2 * context), float32
+        tile : int
+            Side of the tiles in input pixels, before the halo.
+
+        Returns
+        -------
+        ndarray, shape (factor * h, factor * w), float32
+        """
+        c, f = self.context, self.factor
+        h, w = x.shape[0] - 2 * c, x.shape[1] - 2 * c
+        out = np.empty((f * h, f * w), np.float32)
+        for r0 in range(0, h, tile):
+            r1 = min(r0 + tile, h)
+            for c0 in range(0, w, tile):
+                c1 = min(c0 + tile, w)
+                piece = np.ascontiguousarray(x[r0:r1 + 2 * c, c0:c1 + 2 * c])[None, None]
+                result = self.session.run(None, {INPUT_NAME: piece})[0]
+                out[f * r0:f * r1, f * c0:f * c1] = result[0, 0]
+        return out
+
+    def upscale(self, y, tile_size):
+        """Super-resolve the LR luminance ``y`` (float, [0, 1]) in LR tiles of ``tile_size``.
+
+        Returns
+        -------
+        ndarray, shape (scale * h, scale * w), float64
+        """
+        tile = tile_size * (self.scale // self.factor)
+        return self.run(self.network_input(y), tile).astype(np.float64)
+
+
+def _stamp(path):
+    stat = Path(path).stat()
+    return stat.st_size, stat.st_mtime_ns
+
+
+def load_network(path, providers=None, *, expected_sha256=None):
+    """Load (cached) the ONNX model at ``path`` with the chosen providers.
+
+    Parameters
+    ----------
+    path : str or Path
+        A model written by :func:`classicsr.cnn.export.export_onnx`.
+    providers : None, str or sequence of str
+        See :func:`select_providers`.
+    expected_sha256 : str, optional
+        Refuse the file unless its sha256 is this (shipped models).
+
+    Returns
+    -------
+    OnnxNetwork
+
+    Raises
+    ------
+    FileNotFoundError
+        If there is no such file.
+    ValueError
+        If the sha256 differs, or the file is not a classicsr ONNX model.
+    """
+    chosen = tuple(select_providers(providers))
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"no such model file: '{path}'")
+    return _load_cached(str(path), _stamp(path), chosen, expected_sha256)
+
+
+@functools.lru_cache(maxsize=32)
+def _load_cached(path, stamp, providers, expected_sha256):
+    ort = import_onnxruntime()
+    if expected_sha256 is not None:
+        actual = sha256_of(path)
+        if actual != expected_sha256:
+            raise ValueError(f"model file '{path}' is corrupt: sha256 {actual[:12]}... does "
+                             f"not match the manifest ({expected_sha256[:12]}...)")
+    options = ort.SessionOptions()
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    try:
+        session = ort.InferenceSession(path, sess_options=options, providers=list(providers))
+    except Exception as exc:  # onnxruntime raises its own exception types
+        raise ValueError(f"'{path}' is not a readable ONNX model ({exc})") from None
+    meta = session.get_modelmeta().custom_metadata_map.get(METADATA_KEY)
+    if meta is None:
+        raise ValueError(f"'{path}' is not a classicsr CNN model (no '{METADATA_KEY}' "
+                         "metadata)")
+    meta = json.loads(meta)
+    return OnnxNetwork(session=session, path=path, method=meta["method"],
+                       scale=int(meta["scale"]), context=int(meta["context"]),
+                       factor=int(meta["factor"]), providers=tuple(session.get_providers()))

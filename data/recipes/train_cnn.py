@@ -1,0 +1,137 @@
+"""Train the shipped CNN baselines (SRCNN, FSRCNN) on T91, export them to ONNX, record them.
+
+Usage (from the repository root, with ../shared beside it; needs the
+``train`` and ``onnx`` extras)::
+
+    python data/recipes/train_cnn.py --methods srcnn fsrcnn --scales 3 2 4 --seed 0 --threads 1
+
+For each method and scale: train with :func:`classicsr.cnn.train.train`
+(checkpoints in ``--work-dir``, default ``build/cnn/METHOD_xS``, resumed when
+present, so an interrupted run continues and a finished one is only
+exported), export to ``classicsr/models/METHOD_xS.onnx`` (opset 17, dynamic
+height and width; ONNX Runtime checked against torch to 1e-5), measure the
+Set5 / Set14 PSNR under the paper protocol with ``classicsr.evaluate(...,
+model=PATH)`` and record the file in ``classicsr/models/manifest.json``
+(method, scale, sha256, bytes, command, seed, training time, library
+versions, PSNR, training settings and the Set5 validation curve). The
+manifest is shared with the other models: it is re-read right before each
+atomic write and only this file's entry is replaced.
+
+Training settings (defaults of :data:`classicsr.cnn.train.DEFAULTS`): Adam,
+learning rate 1e-3 decayed to 1e-5 by a cosine, batch 64, MSE on [0, 1];
+SRCNN 9-5-5 for 15000 steps (about 44 epochs of its 21884 x3 sub-images),
+FSRCNN(56, 12, 4) for 30000 steps.
+"""
+
+import argparse
+import datetime
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+
+import classicsr
+from classicsr.cnn.export import OPSET, export_onnx
+from classicsr.cnn.train import DEFAULTS, METHODS, train
+from classicsr.datasets import find_data_root
+from classicsr.dictionary.training_data import load_luminance_images
+from classicsr.io import atomic_write_bytes
+from classicsr.modelstore import MANIFEST, sha256_of
+
+REPO = Path(__file__).resolve().parents[2]
+MODELS = REPO / "classicsr" / "models"
+
+
+def versions():
+    import onnx
+    import onnxruntime
+    import torch
+
+    return {"classicsr": classicsr.__version__, "python": sys.version.split()[0],
+            "numpy": np.__version__, "torch": torch.__version__, "onnx": onnx.__version__,
+            "onnxruntime": onnxruntime.__version__}
+
+
+def measure_psnr(method, scale, path, data_root):
+    result = classicsr.evaluate(method, ["Set5", "Set14"], [scale], data_root=data_root,
+                                progress=False, model=str(path))
+    return {row["dataset"]: round(row["psnr"], 4) for row in result.means()}
+
+
+def record(path, entry):
+    """Put ``entry`` under ``path.name`` in the manifest, re-read just before writing."""
+    manifest_path = MODELS / MANIFEST
+    manifest = json.loads(manifest_path.read_text()) if manifest_path.is_file() else {}
+    manifest.setdefault("models", {})[path.name] = entry
+    text = json.dumps(manifest, indent=2, sort_keys=True) + "\n"
+    atomic_write_bytes(manifest_path, text.encode(), overwrite=True)
+
+
+def build_one(method, scale, args, images, data_root, command):
+    """Train (or resume), export, measure and record one network."""
+    iterations = args.iterations.get(method)
+    result = train(method, scale, images=images, seed=args.seed,
+                   checkpoint_dir=Path(args.work_dir) / f"{method}_x{scale}",
+                   checkpoint_every=args.checkpoint_every, threads=args.threads,
+                   validate_every=args.validate_every, iterations=iterations,
+                   log=lambda line: print(line, flush=True))
+    if not result.finished:
+        raise RuntimeError(f"{method} x{scale} stopped at step {result.step}")
+    path = MODELS / f"{method}_x{scale}.onnx"
+    diff = export_onnx(result.network, path, scale=scale, overwrite=True)
+    psnr = measure_psnr(method, scale, path, data_root)
+    config = result.config
+    entry = {
+        "method": method,
+        "scale": scale,
+        "sha256": sha256_of(path),
+        "bytes": path.stat().st_size,
+        "command": command,
+        "seed": args.seed,
+        "training_seconds": round(result.training_seconds, 1),
+        "n_training_patches": int(result.n_sub_images),
+        "params": {"network": config.network, "iterations": config.iterations,
+                   "batch_size": config.batch_size, "optimizer": "Adam", "lr": config.lr,
+                   "lr_min": config.lr_min, "lr_schedule": "cosine", "loss": "MSE",
+                   "threads": args.threads},
+        "onnx": {"opset": OPSET, "max_abs_diff_vs_torch": diff},
+        "validation_set5": [{k: r[k] for k in ("step", "val_psnr")}
+                            for r in result.history if "val_psnr" in r],
+        "created": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "versions": versions(),
+        "psnr": {method: psnr},
+    }
+    record(path, entry)
+    print(json.dumps({path.name: psnr, "training_seconds": entry["training_seconds"]}),
+          flush=True)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--methods", nargs="+", default=list(METHODS), choices=METHODS)
+    parser.add_argument("--scales", type=int, nargs="+", default=[3, 2, 4], choices=(2, 3, 4))
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--threads", type=int, default=None)
+    parser.add_argument("--work-dir", default=str(REPO / "build" / "cnn"))
+    parser.add_argument("--checkpoint-every", type=int, default=500)
+    parser.add_argument("--validate-every", type=int, default=2500)
+    parser.add_argument("--srcnn-iterations", type=int, default=DEFAULTS["srcnn"]["iterations"])
+    parser.add_argument("--fsrcnn-iterations", type=int,
+                        default=DEFAULTS["fsrcnn"]["iterations"])
+    parser.add_argument("--data-root", default=None)
+    args = parser.parse_args(argv)
+    args.iterations = {"srcnn": args.srcnn_iterations, "fsrcnn": args.fsrcnn_iterations}
+    data_root = Path(args.data_root) if args.data_root else find_data_root()
+    if data_root is None or not (data_root / "T91").is_dir():
+        parser.error("T91 not found: pass --data-root or set CLASSICSR_DATA")
+    command = "python data/recipes/train_cnn.py " + " ".join(
+        sys.argv[1:] if argv is None else argv)
+    images = load_luminance_images(data_root / "T91")
+    for scale in args.scales:
+        for method in args.methods:
+            build_one(method, scale, args, images, data_root, command)
+
+
+if __name__ == "__main__":
+    main()

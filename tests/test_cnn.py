@@ -1,0 +1,227 @@
+"""CNN baselines (srcnn, fsrcnn): ONNX Runtime inference, tiling, providers, export, PSNR.
+
+Inference tests need onnxruntime (the ``test`` extra installs it); the
+torch-vs-ONNX and training tests run only when torch is installed; the PSNR
+check of the shipped x3 models needs ../shared.
+"""
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import classicsr
+from classicsr.cnn import inference
+from classicsr.cnn.methods import load_cnn
+from classicsr.modelstore import (
+    has_shipped_model,
+    read_manifest,
+    sha256_of,
+    shipped_models_dir,
+)
+
+CNNS = ("srcnn", "fsrcnn")
+CPU = "CPUExecutionProvider"
+
+
+@pytest.fixture(scope="module")
+def ort():
+    return pytest.importorskip("onnxruntime", reason="onnxruntime not installed: "
+                               'pip install "classicsr[onnx]" (the test extra has it)')
+
+
+@pytest.fixture(scope="module")
+def lr_image():
+    rng = np.random.default_rng(0)
+    base = np.kron(rng.random((6, 5)), np.ones((7, 7)))  # edges and flat areas
+    return np.clip(base[:40, :33] + 0.05 * rng.standard_normal((40, 33)), 0, 1)
+
+
+def test_import_classicsr_loads_no_onnxruntime_or_torch():
+    code = ("import sys, classicsr; classicsr.get_method('srcnn'); "
+            "print(','.join(m for m in ('onnxruntime', 'torch', 'onnx') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.strip() == ""
+
+
+def test_registry_entries():
+    for name in CNNS:
+        info = classicsr.get_method(name)
+        assert info.channels == "luminance" and info.scales == (2, 3, 4) and info.needs_model
+    # halo (LR px) covers the receptive field: SRCNN 9-5-5 at x2 (8 HR px = 4 LR px) plus
+    # the bicubic support (2 LR px); FSRCNN 8 LR px at x2
+    assert classicsr.get_method("srcnn").halo >= 6
+    assert classicsr.get_method("fsrcnn").halo >= 8
+
+
+def test_shipped_models_are_in_the_manifest():
+    """Every shipped network is recorded (sha256, size, recipe, PSNR); the x3 ones exist."""
+    models = {name: entry for name, entry in read_manifest().get("models", {}).items()
+              if name.endswith(".onnx")}
+    assert {f"{m}_x3.onnx" for m in CNNS} <= set(models)
+    total = 0
+    for name, entry in models.items():
+        method, scale = entry["method"], entry["scale"]
+        assert name == f"{method}_x{scale}.onnx" and method in CNNS and scale in (2, 3, 4)
+        path = shipped_models_dir() / name
+        assert sha256_of(path) == entry["sha256"] and path.stat().st_size == entry["bytes"]
+        for key in ("command", "seed", "training_seconds", "created", "versions", "psnr"):
+            assert key in entry, (name, key)
+        assert set(entry["psnr"][method]) == {"Set5", "Set14"}
+        total += entry["bytes"]
+    # the issue's budget for all six networks; the largest (srcnn) is 230 KB each
+    assert total <= 5 * 1024 * 1024
+
+
+def _need_shipped(method, scale):
+    if not has_shipped_model(method, scale):
+        pytest.skip(f"{method} x{scale} is not shipped yet (data/recipes/train_cnn.py)")
+
+
+@pytest.mark.parametrize("method", CNNS)
+def test_shipped_model_runs_on_cpu(ort, method, lr_image):
+    rgb = (np.dstack([lr_image, lr_image ** 2, 1 - lr_image]) * 255).round().astype(np.uint8)
+    out = classicsr.upscale(rgb, 3, method=method, providers=CPU)
+    assert out.shape == (120, 99, 3) and out.dtype == np.uint8
+    bicubic = classicsr.upscale(rgb, 3, method="bicubic")
+    assert classicsr.psnr(bicubic, out) > 25  # a sensible image, not noise
+    net = load_cnn(method, 3, providers=CPU)
+    assert net.providers[0] == CPU and net.method == method and net.scale == 3
+    grey = classicsr.upscale(lr_image, 3, method=method, providers=None)
+    assert grey.shape == (120, 99) and grey.dtype == np.float64
+
+
+@pytest.mark.parametrize("method", CNNS)
+def test_tiled_equals_whole_image(ort, method, lr_image):
+    whole = classicsr.upscale(lr_image, 3, method=method, tile_size=1000)
+    for tile in (5, 16, 33):
+        tiled = classicsr.upscale(lr_image, 3, method=method, tile_size=tile)
+        np.testing.assert_array_equal(tiled, whole)
+
+
+@pytest.mark.parametrize("method", CNNS)
+@pytest.mark.parametrize("scale", [2, 4])
+def test_registry_halo_is_enough(ort, method, scale, lr_image):
+    """A crop with ``halo`` LR pixels around it gives the whole image's output inside."""
+    _need_shipped(method, scale)
+    halo = classicsr.get_method(method).halo
+    whole = classicsr.upscale(lr_image, scale, method=method)
+    r0, r1, c0, c1 = 12, 24, 11, 20
+    crop = lr_image[r0 - halo:r1 + halo, c0 - halo:c1 + halo]
+    part = classicsr.upscale(crop, scale, method=method)
+    inner = part[scale * halo:scale * (halo + r1 - r0), scale * halo:scale * (halo + c1 - c0)]
+    np.testing.assert_allclose(inner, whole[scale * r0:scale * r1, scale * c0:scale * c1],
+                               atol=1e-6)
+
+
+def test_provider_selection_falls_back_to_cpu(ort, monkeypatch, lr_image):
+    monkeypatch.setattr(ort, "get_available_providers", lambda: [CPU])
+    assert inference.select_providers(None) == [CPU]
+    out = classicsr.upscale(lr_image, 3, method="fsrcnn", providers=None)
+    assert out.shape == (120, 99)
+    with pytest.raises(ValueError, match="providers.*CUDAExecutionProvider.*not available"):
+        inference.select_providers("CUDAExecutionProvider")
+    monkeypatch.setattr(ort, "get_available_providers",
+                        lambda: ["CUDAExecutionProvider", CPU])
+    assert inference.select_providers(None) == ["CUDAExecutionProvider", CPU]
+    assert inference.select_providers(["CUDAExecutionProvider"]) == [
+        "CUDAExecutionProvider", CPU]
+
+
+def test_bad_input(ort, lr_image):
+    with pytest.raises(ValueError, match="providers: 'NoSuchExecutionProvider'"):
+        classicsr.upscale(lr_image, 3, method="srcnn", providers="NoSuchExecutionProvider")
+    with pytest.raises(TypeError, match="providers must be"):
+        classicsr.upscale(lr_image, 3, method="srcnn", providers=3)
+    with pytest.raises(ValueError, match="providers must name"):
+        classicsr.upscale(lr_image, 3, method="srcnn", providers=[])
+    with pytest.raises(ValueError, match="tile_size must be a positive integer.*got 0"):
+        classicsr.upscale(lr_image, 3, method="fsrcnn", tile_size=0)
+    with pytest.raises(TypeError, match="tile_size must be a positive integer.*float 2.5"):
+        classicsr.upscale(lr_image, 3, method="fsrcnn", tile_size=2.5)
+    with pytest.raises(TypeError, match="model must be a path"):
+        classicsr.upscale(lr_image, 3, method="fsrcnn", model=3)
+    x3 = shipped_models_dir() / "fsrcnn_x3.onnx"
+    with pytest.raises(ValueError, match="is fsrcnn x3, not fsrcnn x2"):
+        classicsr.upscale(lr_image, 2, method="fsrcnn", model=x3)
+    with pytest.raises(ValueError, match="is fsrcnn x3, not srcnn x3"):
+        classicsr.upscale(lr_image, 3, method="srcnn", model=x3)
+    with pytest.raises(ValueError, match="scale"):
+        classicsr.upscale(lr_image, 5, method="srcnn")
+
+
+def test_corrupt_or_foreign_files(ort, tmp_path, lr_image):
+    bad = tmp_path / "bad.onnx"
+    bad.write_bytes(b"not an onnx model")
+    with pytest.raises(ValueError, match="not a readable ONNX model"):
+        classicsr.upscale(lr_image, 3, method="srcnn", model=bad)
+    with pytest.raises(FileNotFoundError, match="no such model file"):
+        classicsr.upscale(lr_image, 3, method="srcnn", model=tmp_path / "missing.onnx")
+
+
+def test_missing_onnxruntime_names_the_extra(monkeypatch, lr_image):
+    monkeypatch.setitem(sys.modules, "onnxruntime", None)  # makes the import fail
+    with pytest.raises(ModuleNotFoundError, match=r'pip install "classicsr\[onnx\]"'):
+        classicsr.upscale(lr_image, 3, method="srcnn")
+
+
+def test_torch_matches_onnx(ort, tmp_path, lr_image):
+    torch = pytest.importorskip("torch")
+    from classicsr.cnn.export import check_onnx_matches_torch, export_onnx
+    from classicsr.cnn.inference import load_network, network_input
+    from classicsr.cnn.networks import FSRCNN, SRCNN
+
+    torch.manual_seed(0)
+    for scale, net in ((3, SRCNN()), (2, FSRCNN(2)), (4, FSRCNN(4))):
+        torch.nn.init.normal_(net.conv3.weight if hasattr(net, "conv3") else net.deconv.weight,
+                              std=0.05)
+        path = tmp_path / f"net_x{scale}.onnx"
+        assert export_onnx(net, path, scale=scale) <= 1e-5
+        assert check_onnx_matches_torch(net, path, shapes=((1, 23, 17),)) <= 1e-5
+        onnx_net = load_network(path, CPU)
+        x = network_input(lr_image, onnx_net.method, scale, net.context)
+        with torch.no_grad():
+            expected = net(torch.from_numpy(x)[None, None])[0, 0].numpy()
+        np.testing.assert_allclose(onnx_net.run(x, 9), expected, atol=1e-5, rtol=0)
+        assert onnx_net.scale == scale and onnx_net.context == net.context
+
+
+def test_training_is_seeded_and_resumable(tmp_path):
+    pytest.importorskip("torch")
+    from classicsr.cnn.train import train
+
+    rng = np.random.default_rng(1)
+    images = [rng.random((48, 45)) for _ in range(3)]
+    for method, network in (("srcnn", {"n1": 8, "n2": 4}), ("fsrcnn", {"d": 8, "s": 4, "m": 1})):
+        common = dict(images=images, seed=3, iterations=6, batch_size=4, network=network,
+                      progress=False, log=lambda line: None, threads=1)
+        whole = train(method, 3, checkpoint_dir=tmp_path / f"{method}_a", **common)
+        first = train(method, 3, checkpoint_dir=tmp_path / f"{method}_b", stop_after=2,
+                      **common)
+        assert first.step == 2 and not first.finished
+        resumed = train(method, 3, checkpoint_dir=tmp_path / f"{method}_b", **common)
+        assert resumed.finished
+        for a, b in zip(whole.network.state_dict().values(),
+                        resumed.network.state_dict().values()):
+            assert (a == b).all()
+        with pytest.raises(ValueError, match="checkpoint .* is of another run"):
+            train(method, 3, checkpoint_dir=tmp_path / f"{method}_b",
+                  **dict(common, seed=4))
+
+
+@pytest.mark.shared_data
+def test_shipped_x3_psnr_meets_the_issue(ort, data_root):
+    """Paper protocol, x3: srcnn >= 32.1 (Set5) and >= 28.9 (Set14); fsrcnn >= 32.3 (Set5)."""
+    manifest = read_manifest()["models"]
+    srcnn = classicsr.evaluate("srcnn", ["Set5", "Set14"], [3], data_root=data_root,
+                               progress=False)
+    fsrcnn = classicsr.evaluate("fsrcnn", ["Set5"], [3], data_root=data_root, progress=False)
+    assert srcnn.mean("Set5", 3) >= 32.1
+    assert srcnn.mean("Set14", 3) >= 28.9
+    assert fsrcnn.mean("Set5", 3) >= 32.3
+    recorded = {m: manifest[f"{m}_x3.onnx"]["psnr"][m] for m in CNNS}
+    assert srcnn.mean("Set5", 3) == pytest.approx(recorded["srcnn"]["Set5"], abs=0.01)
+    assert srcnn.mean("Set14", 3) == pytest.approx(recorded["srcnn"]["Set14"], abs=0.01)
+    assert fsrcnn.mean("Set5", 3) == pytest.approx(recorded["fsrcnn"]["Set5"], abs=0.01)
