@@ -67,21 +67,7 @@ def _run(method, y, scale, model, providers, tile_size):
                  scales=SCALES, needs_model=True, halo=SRCNN_HALO, channels="luminance",
                  requires=ONNX_RUNTIME)
 def upscale_srcnn(y, scale, model=None, providers=None, tile_size=None):
-    """SRCNN (9-5-5, trained on T91 by ``data/recipes/train_cnn.py``), run with ONNX Runtime.
-
-    Parameters
-    ----------
-    y : ndarray, shape (h, w), float
-        LR luminance in [0, 1].
-    scale : {2, 3, 4}
-    model : str or Path, optional
-        An ONNX model from :func:`classicsr.cnn.export.export_onnx`; default
-        the shipped one.
-    providers : None, str or list of str
-        ONNX Runtime execution providers; default CUDA when available, else CPU.
-    tile_size : int, optional
-        Side of the LR tiles (default 128); the result does not depend on it.
-    """
+    """SRCNN (9-5-5, trained on T91 by ``data/recipes/train_cnn.py``), run with ONNX Runtime."""
     return _run("srcnn", y, scale, model, providers, tile_size)
 
 
@@ -90,19 +76,23 @@ def upscale_srcnn(y, scale, model=None, providers=None, tile_size=None):
                  scales=SCALES, needs_model=True, halo=FSRCNN_HALO, channels="luminance",
                  requires=ONNX_RUNTIME)
 def upscale_fsrcnn(y, scale, model=None, providers=None, tile_size=None):
-    """FSRCNN (d=56, s=12, m=4, trained on T91 by ``data/recipes/train_cnn.py``), ONNX Runtime.
+    """FSRCNN (d=56, s=12, m=4, trained on T91 by ``data/recipes/train_cnn.py``), ONNX Runtime."""
+    return _run("fsrcnn", y, scale, model, providers, tile_size)
 
+
+_PARAMETERS = """
     Parameters
     ----------
     y : ndarray, shape (h, w), float
         LR luminance in [0, 1].
-    scale : {2, 3, 4}
+    scale : {{2, 3, 4}}
     model : str or Path, optional
         An ONNX model from :func:`classicsr.cnn.export.export_onnx`; default
         the shipped one.
     providers : None, str or list of str
         ONNX Runtime execution providers; default CUDA when available, else CPU.
     tile_size : int, optional
-        Side of the LR tiles (default 256); the result does not depend on it.
+        Side of the LR tiles (default {tile}); the result does not depend on it.
     """
-    return _run("fsrcnn", y, scale, model, providers, tile_size)
+for _function, _method in ((upscale_srcnn, "srcnn"), (upscale_fsrcnn, "fsrcnn")):
+    _function.__doc__ += _PARAMETERS.format(tile=DEFAULT_TILE[_method])
