@@ -128,3 +128,13 @@ def test_bad_array_shapes_and_dtypes():
         csd.upscale(da.zeros((4, 4, 2), chunks=2), 2)
     with pytest.raises(ValueError, match="int64"):
         csd.upscale(da.zeros((4, 4), dtype=np.int64, chunks=2), 2)
+
+
+@pytest.mark.parametrize("method", ["srcnn", "fsrcnn"])
+def test_cnn_methods_equal_in_memory_x3(method):
+    pytest.importorskip("onnxruntime", reason='needs pip install "classicsr[onnx]"')
+    if not has_shipped_model(method, 3):
+        pytest.skip(f"no shipped {method} x3 model")
+    ref = classicsr.upscale(IMG, 3, method)
+    out = csd.upscale(da.from_array(IMG, chunks=IRREGULAR), 3, method).compute()
+    np.testing.assert_array_equal(out, ref)
