@@ -62,18 +62,6 @@ def textured_crop(img, fraction=CROP_FRACTION):
     return where[0], where[1], size, size
 
 
-def _png_bytes(img):
-    import cv2
-
-    arr = as_uint8(img)
-    if arr.ndim == 3:
-        arr = cv2.cvtColor(arr, cv2.COLOR_RGB2BGR)
-    ok, data = cv2.imencode(".png", arr)
-    if not ok:  # pragma: no cover - cv2 always encodes uint8
-        raise OSError("PNG encoding failed")
-    return data.tobytes()
-
-
 def _zoom(img, crop, factor):
     top, left, h, w = crop
     part = as_uint8(img[top:top + h, left:left + w])
@@ -150,8 +138,7 @@ def compare(source, scale, methods=None, out_dir="classicsr-compare", *, overwri
         write_image(folder / "lr.png", as_uint8(lr), overwrite=True)
         crop = textured_crop(hr)
         zoom = max(1, 256 // crop[2])
-        atomic_write_bytes(folder / "crop_hr.png", _png_bytes(_zoom(hr, crop, zoom)),
-                           overwrite=True)
+        write_image(folder / "crop_hr.png", _zoom(hr, crop, zoom), overwrite=True)
         panels, image_rows = [("HR (ground truth)", as_uint8(hr))], []
         for method in methods:
             upscale(lr[:32, :32], scale, method)  # JIT and model load, not timed
@@ -163,8 +150,7 @@ def compare(source, scale, methods=None, out_dir="classicsr-compare", *, overwri
             rows.append(row)
             image_rows.append(row)
             write_image(folder / f"{method}.png", as_uint8(sr), overwrite=True)
-            atomic_write_bytes(folder / f"crop_{method}.png",
-                               _png_bytes(_zoom(sr, crop, zoom)), overwrite=True)
+            write_image(folder / f"crop_{method}.png", _zoom(sr, crop, zoom), overwrite=True)
             panels.append((f"{method}\n{row['psnr']:.2f} dB / {row['ssim']:.4f}",
                            as_uint8(sr)))
             bar.update(1)

@@ -125,7 +125,7 @@ def sample_training_pairs(images, scale, *, n_samples=100_000, patch_size=5, see
 
 
 def prune_smooth_pairs(hr, lr, percentile=10):
-    """Drop the pairs whose HR patch variance is at or below ``percentile`` (``patch_pruning.m``)."""
+    """Drop the pairs whose HR patch variance is at most ``percentile`` (``patch_pruning.m``)."""
     variances = hr.var(axis=1, ddof=1)
     keep = variances > np.percentile(variances, percentile, method="hazen")  # MATLAB prctile
     return hr[keep], lr[keep]
@@ -248,7 +248,7 @@ class ScSRDictionary(TrainableModel):
         """
         from ..patches._kernels import overlap_add_kernel
         from ..sparse.l1 import l1_rows
-        from ..sparse.l1_dictionary import _codes_matrix
+        from ..sparse.omp import compact_codes_csc
 
         p = self.patch_size
         mid = imresize(lr, self.scale).astype(np.float32).astype(np.float64)
@@ -276,7 +276,8 @@ class ScSRDictionary(TrainableModel):
                 # D^T y by one BLAS product (the batch-invariant default is slower)
                 indices, values, counts, _, _ = l1_rows(feats, atoms, gram, float(self.lam),
                                                         1000, 1e-10, feats @ atoms)
-                hi = _codes_matrix(indices, values, counts, self.n_atoms) @ self.dict_hi_
+                codes = compact_codes_csc(indices, values, counts, self.n_atoms)
+                hi = codes.T @ self.dict_hi_
                 h_norm = np.linalg.norm(hi, axis=1)
                 gain = np.where(h_norm > 0, m_norm * self.contrast
                                 / np.where(h_norm > 0, h_norm, 1.0), 1.0)

@@ -11,7 +11,7 @@ import warnings
 
 import numpy as np
 
-from .omp import _check_tol, check_positive_int, check_real_array, gram_of
+from .omp import _check_tol, check_positive_int, check_real_array, compact_codes_csc, gram_of
 
 
 #: Correlations ``D^T y`` held at once by :func:`l1_rows` (float64 numbers).
@@ -253,13 +253,7 @@ def sparse_code_l1(X, D, lam, *, gram=None, max_iter=1000, tol=1e-10,
                       + "; their codes are not optimal", ConvergenceWarning, stacklevel=2)
 
     if sparse:
-        from scipy.sparse import csc_array
-
-        filled = np.arange(indices.shape[1]) < counts[:, None]
-        indptr = np.zeros(n_signals + 1, dtype=np.int64)
-        np.cumsum(counts, out=indptr[1:])
-        codes = csc_array((values[filled], indices[filled], indptr),
-                          shape=(n_atoms, n_signals))
+        codes = compact_codes_csc(indices, values, counts, n_atoms)
     else:
         from ._omp_kernels import densify_rows
 

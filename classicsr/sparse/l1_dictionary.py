@@ -19,18 +19,7 @@ import numpy as np
 from sklearn.base import BaseEstimator
 
 from .l1 import _check_lam, l1_rows
-from .omp import check_positive_int, check_real_array
-
-
-def _codes_matrix(indices, values, counts, n_atoms):
-    """Compact codes of :func:`~classicsr.sparse.l1.l1_rows` as CSR ``(n_signals, n_atoms)``."""
-    from scipy.sparse import csr_array
-
-    filled = np.arange(indices.shape[1]) < counts[:, None]
-    indptr = np.zeros(counts.size + 1, dtype=np.int64)
-    np.cumsum(counts, out=indptr[1:])
-    return csr_array((values[filled], indices[filled], indptr),
-                     shape=(counts.size, n_atoms))
+from .omp import check_positive_int, check_real_array, compact_codes_csc
 
 
 def lagrange_dual_dictionary(X, codes, *, max_norm=1.0, dual=None, max_iter=200):
@@ -185,7 +174,7 @@ class L1DictionaryLearning(BaseEstimator):
         for _ in progress:
             indices, values, counts, _, _ = l1_rows(X, np.ascontiguousarray(D.T), D @ D.T,
                                                     lam, 1000, 1e-10)
-            S = _codes_matrix(indices, values, counts, n_atoms)
+            S = compact_codes_csc(indices, values, counts, n_atoms).T  # CSR (signals, atoms)
             residual = X - S @ D
             objective.append((0.5 * np.sum(residual * residual)
                               + lam * np.abs(S.data).sum()) / n_samples)

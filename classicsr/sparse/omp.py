@@ -67,6 +67,23 @@ def _check_tol(tol):
     return float(tol)
 
 
+def compact_codes_csc(indices, values, counts, n_atoms):
+    """Codes in compact form as a ``csc_array`` of shape ``(n_atoms, n_signals)``.
+
+    The compact form (of :func:`omp_rows` and :func:`~classicsr.sparse.l1.l1_rows`):
+    ``indices[s, :counts[s]]`` and ``values[s, :counts[s]]`` are the atoms and
+    coefficients of signal ``s``; column ``s`` of the result holds them in that
+    order. Its transpose is the ``(n_signals, n_atoms)`` CSR matrix.
+    """
+    from scipy.sparse import csc_array
+
+    filled = np.arange(indices.shape[1]) < counts[:, None]
+    indptr = np.zeros(counts.size + 1, dtype=np.int64)
+    np.cumsum(counts, out=indptr[1:])
+    return csc_array((values[filled], indices[filled], indptr),
+                     shape=(n_atoms, counts.size))
+
+
 def omp_rows(Xr, D, gram, k_max, tol):
     """Batch-OMP of the rows of ``Xr``, in compact form; no input checks.
 
@@ -210,13 +227,7 @@ def batch_omp(X, D, n_nonzero_coefs=None, tol=None, gram=None, *, sparse=False):
     indices, values, counts = omp_rows(Xr, D, gram, k_max, tol)
     n_signals = Xr.shape[0]
     if sparse:
-        from scipy.sparse import csc_array
-
-        filled = np.arange(k_max) < counts[:, None]
-        indptr = np.zeros(n_signals + 1, dtype=np.int64)
-        np.cumsum(counts, out=indptr[1:])
-        return csc_array((values[filled], indices[filled], indptr),
-                         shape=(n_atoms, n_signals))
+        return compact_codes_csc(indices, values, counts, n_atoms)
 
     from ._omp_kernels import densify_rows
 
