@@ -26,6 +26,7 @@ import numpy as np
 from _common import write_json
 
 import classicsr
+from classicsr.cnn.methods import load_cnn
 from classicsr.datasets import find_data_root, hr_images
 from classicsr.io import atomic_write_bytes, read_image
 from classicsr.protocol import hr_luminance
@@ -67,16 +68,21 @@ def set14_inputs(root, scale):
 
 
 def seconds_per_image(method, scale, inputs, repeats, options):
+    """Mean over ``inputs`` of the median of ``repeats`` timed calls, the mean
+    time of the first call on each image (on CUDA it includes cuDNN's
+    algorithm search for a new input shape), and the outputs."""
     classicsr.upscale(inputs[0], scale, method, **options)  # load model / session
-    times = []
+    times, firsts, outputs = [], [], []
     for lr in inputs:
         runs = []
         for _ in range(repeats):
             start = time.perf_counter()
-            classicsr.upscale(lr, scale, method, **options)
+            out = classicsr.upscale(lr, scale, method, **options)
             runs.append(time.perf_counter() - start)
         times.append(float(np.median(runs)))
-    return float(np.mean(times))
+        firsts.append(runs[0])
+        outputs.append(out)
+    return float(np.mean(times)), float(np.mean(firsts)), outputs
 
 
 def main(argv=None):
@@ -100,22 +106,39 @@ def main(argv=None):
     for scale in args.scales:
         inputs = set14_inputs(root, scale)
         for method in args.methods:
+            cnn = method in CNNS
             result = classicsr.evaluate(method, ["Set5", "Set14"], [scale], data_root=root,
-                                        progress=False)
+                                        progress=False, **(devices[0][1] if cnn else {}))
             row = {"method": method, "scale": scale,
                    "psnr": {d: result.mean(d, scale) for d in ("Set5", "Set14")},
                    "published": {d: paper.get((PUBLISHED.get(method, method), d, scale))
                                  for d in ("Set5", "Set14")},
-                   "seconds_per_set14_image": {}}
+                   "seconds_per_set14_image": {}, "first_call_seconds": {}}
+            outputs = {}
             for device, options in devices:
-                if device != "cpu" and method not in CNNS:
+                if device != "cpu" and not cnn:
                     continue
-                row["seconds_per_set14_image"][device] = seconds_per_image(
-                    method, scale, inputs, args.repeats, options if method in CNNS else {})
+                median, first, outputs[device] = seconds_per_image(
+                    method, scale, inputs, args.repeats, options if cnn else {})
+                row["seconds_per_set14_image"][device] = median
+                row["first_call_seconds"][device] = first
+                if device != "cpu":
+                    used = load_cnn(method, scale, providers=options["providers"]).providers
+                    if used[0] != options["providers"][0]:
+                        raise SystemExit(f"{method} x{scale}: ONNX Runtime runs on {used}, "
+                                         f"not {options['providers'][0]}")
+                    other = classicsr.evaluate(method, ["Set5", "Set14"], [scale],
+                                               data_root=root, progress=False, **options)
+                    row[f"psnr_{device}"] = {d: other.mean(d, scale) for d in ("Set5", "Set14")}
+                    row[f"max_abs_diff_{device}_vs_cpu"] = max(
+                        float(np.max(np.abs(a - b))) for a, b in zip(outputs[device],
+                                                                     outputs["cpu"]))
             rows.append(row)
             secs = ", ".join(f"{d} {s:.4f} s" for d, s in row["seconds_per_set14_image"].items())
+            extra = "".join(f"  {k}: {v}" for k, v in row.items()
+                            if k.startswith(("psnr_", "max_abs_diff")))
             print(f"{method:8s} x{scale} Set5 {row['psnr']['Set5']:.3f} Set14 "
-                  f"{row['psnr']['Set14']:.3f}  per Set14 image: {secs}", flush=True)
+                  f"{row['psnr']['Set14']:.3f}  per Set14 image: {secs}{extra}", flush=True)
     machine = {"cpu_count": os.cpu_count(), "platform": platform.platform(),
                "processor": platform.processor(), "classicsr": classicsr.__version__,
                "onnxruntime": onnxruntime.__version__,
@@ -126,17 +149,23 @@ def main(argv=None):
     write_json(args.json, {"machine": machine, "rows": rows})
     cuda = len(devices) > 1
     head = "| method | scale | Set5 PSNR | Set14 PSNR | s / Set14 image (CPU) |"
-    head += " s / Set14 image (CUDA) |" if cuda else ""
-    lines = [head, "|---" * (6 if cuda else 5) + "|"]
+    if cuda:
+        head += (" s / Set14 image (CUDA) | first call on a new size (CUDA) |"
+                 " Set5 / Set14 PSNR on CUDA |")
+    lines = [head, "|---" * (8 if cuda else 5) + "|"]
     for r in rows:
         cells = []
         for d in ("Set5", "Set14"):
             ref = r["published"][d]
             cells.append(f"{r['psnr'][d]:.2f}" + (f" ({ref:.2f})" if ref else ""))
         cells.append(f"{r['seconds_per_set14_image']['cpu']:.4f}")
-        if cuda:
-            gpu = r["seconds_per_set14_image"].get("cuda")
-            cells.append("-" if gpu is None else f"{gpu:.4f}")
+        if cuda and "cuda" in r["seconds_per_set14_image"]:
+            on_gpu = r["psnr_cuda"]
+            cells += [f"{r['seconds_per_set14_image']['cuda']:.4f}",
+                      f"{r['first_call_seconds']['cuda']:.4f}",
+                      f"{on_gpu['Set5']:.2f} / {on_gpu['Set14']:.2f}"]
+        elif cuda:
+            cells += ["-", "-", "-"]
         lines.append(f"| {r['method']} | x{r['scale']} | " + " | ".join(cells) + " |")
     atomic_write_bytes(args.markdown, ("\n".join(lines) + "\n").encode(), overwrite=True)
     print("\n".join(lines))

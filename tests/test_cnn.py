@@ -130,6 +130,62 @@ def test_provider_selection_falls_back_to_cpu(ort, monkeypatch, lr_image):
         "CUDAExecutionProvider", CPU]
 
 
+def test_warns_when_onnxruntime_drops_a_provider(ort, monkeypatch, lr_image):
+    """ONNX Runtime silently runs on CPU when CUDA fails to start: we say so."""
+    expected = classicsr.upscale(lr_image, 3, method="srcnn", providers=CPU)
+    real_session = ort.InferenceSession
+
+    def session_that_loses_cuda(path, sess_options=None, providers=None):
+        assert providers == [("CUDAExecutionProvider", {"cudnn_conv_algo_search": "HEURISTIC"}),
+                             CPU]
+        return real_session(path, sess_options=sess_options, providers=[CPU])
+
+    monkeypatch.setattr(ort, "get_available_providers", lambda: ["CUDAExecutionProvider", CPU])
+    monkeypatch.setattr(ort, "InferenceSession", session_that_loses_cuda)
+    inference._load_cached.cache_clear()
+    try:
+        with pytest.warns(RuntimeWarning, match="could not start CUDAExecutionProvider.*"
+                                                "runs it with CPUExecutionProvider"):
+            out = classicsr.upscale(lr_image, 3, method="srcnn", providers=None)
+    finally:
+        inference._load_cached.cache_clear()
+    np.testing.assert_array_equal(out, expected)
+
+
+def test_gpu_sessions_use_larger_tiles(ort, monkeypatch):
+    """On a GPU the default tiles are larger (each new tile shape costs a cuDNN set-up)."""
+    lr = np.random.default_rng(5).random((300, 290))
+    expected = classicsr.upscale(lr, 3, method="fsrcnn", providers=CPU)
+    real_session = ort.InferenceSession
+    shapes = []
+
+    class ReportsCuda:
+        """A CPU session that says it runs on CUDA, recording its input shapes."""
+
+        def __init__(self, path, sess_options=None, providers=None):
+            self.session = real_session(path, sess_options=sess_options, providers=[CPU])
+
+        def get_providers(self):
+            return ["CUDAExecutionProvider", CPU]
+
+        def run(self, outputs, feeds):
+            shapes.append(next(iter(feeds.values())).shape)
+            return self.session.run(outputs, feeds)
+
+        def __getattr__(self, name):
+            return getattr(self.session, name)
+
+    monkeypatch.setattr(ort, "get_available_providers", lambda: ["CUDAExecutionProvider", CPU])
+    monkeypatch.setattr(ort, "InferenceSession", ReportsCuda)
+    inference._load_cached.cache_clear()
+    try:
+        out = classicsr.upscale(lr, 3, method="fsrcnn", providers=None)
+    finally:
+        inference._load_cached.cache_clear()
+    assert len(shapes) == 1, "a 300x290 image is one GPU tile (four 256-pixel CPU tiles)"
+    np.testing.assert_array_equal(out, expected)
+
+
 def test_bad_input(ort, lr_image):
     with pytest.raises(ValueError, match="providers: 'NoSuchExecutionProvider'"):
         classicsr.upscale(lr_image, 3, method="srcnn", providers="NoSuchExecutionProvider")

@@ -14,6 +14,7 @@ cached by file (path, size, modification time) and providers.
 import functools
 import json
 import numbers
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,8 +26,16 @@ from ..resize import imresize
 CUDA = "CUDAExecutionProvider"
 CPU = "CPUExecutionProvider"
 #: How to get ONNX Runtime; named in the error raised when it is missing.
-INSTALL_HINT = ('pip install "classicsr[onnx]" (or onnxruntime-gpu instead of onnxruntime '
-                "for CUDA)")
+INSTALL_HINT = ('pip install "classicsr[onnx]" (or "classicsr[gpu]", onnxruntime-gpu, for '
+                "CUDA)")
+#: Options passed to ONNX Runtime with a provider (see :func:`provider_entries`).
+#: cuDNN's heuristic choice of convolution algorithm: ONNX Runtime's default
+#: (EXHAUSTIVE) benchmarks the algorithms again at every new input shape, which
+#: over Set14 (14 sizes) cost 28-71 ms per image against 6-20 ms here; once a
+#: size has been seen the exhaustive choice takes 10-27 % less time (H200,
+#: ``benchmarks/check_cnn_cuda.py --algo-search``). Change it here for many
+#: images of one size.
+PROVIDER_OPTIONS = {CUDA: {"cudnn_conv_algo_search": "HEURISTIC"}}
 #: Key of the JSON metadata that :mod:`classicsr.cnn.export` writes into the model.
 METADATA_KEY = "classicsr"
 INPUT_NAME = "input"
@@ -88,6 +97,13 @@ def select_providers(providers=None):
     if CPU not in chosen:
         chosen.append(CPU)
     return chosen
+
+
+def provider_entries(providers):
+    """``providers`` as ONNX Runtime takes them: a name, or (name, options) for
+    the providers in :data:`PROVIDER_OPTIONS`."""
+    return [(name, dict(PROVIDER_OPTIONS[name])) if name in PROVIDER_OPTIONS else name
+            for name in providers]
 
 
 def check_tile_size(tile_size, default):
@@ -228,9 +244,17 @@ def _load_cached(path, stamp, providers, expected_sha256):
     options = ort.SessionOptions()
     options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
     try:
-        session = ort.InferenceSession(path, sess_options=options, providers=list(providers))
+        session = ort.InferenceSession(path, sess_options=options,
+                                       providers=provider_entries(providers))
     except Exception as exc:  # onnxruntime raises its own exception types
         raise ValueError(f"'{path}' is not a readable ONNX model ({exc})") from None
+    used = list(session.get_providers())
+    lost = [name for name in providers if name not in used]
+    if lost:  # ONNX Runtime falls back silently when a provider fails to start
+        warnings.warn(f"ONNX Runtime could not start {', '.join(lost)} for '{path}' and runs "
+                      f"it with {', '.join(used)}; see ONNX Runtime's log for why (CUDA "
+                      "needs onnxruntime-gpu and the CUDA/cuDNN libraries it was built for)",
+                      RuntimeWarning, stacklevel=4)
     meta = session.get_modelmeta().custom_metadata_map.get(METADATA_KEY)
     if meta is None:
         raise ValueError(f"'{path}' is not a classicsr CNN model (no '{METADATA_KEY}' "
