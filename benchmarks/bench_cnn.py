@@ -7,8 +7,12 @@ Set14 image (mean over the images of the median of ``--repeats`` calls of
 ``classicsr.upscale`` on the LR Y channel; models loaded and ONNX Runtime
 sessions created beforehand). The CNNs are timed with the CPU execution
 provider and, when ONNX Runtime offers it, with CUDA (the GPU's name is
-recorded). Prints a table and writes JSON (``benchmarks/results/cnn.json``)
-and Markdown (``benchmarks/results/cnn.md``).
+recorded); on CUDA the table adds the mean first call on each image (a new
+input size: cuDNN sets the convolutions up again), the PSNR computed from the
+CUDA outputs, and the JSON the largest difference from the CPU outputs; the
+run stops if ONNX Runtime does not really run the networks on CUDA. Prints a
+table and writes JSON (``benchmarks/results/cnn.json``) and Markdown
+(``benchmarks/results/cnn.md``; the H200 run is ``cnn_h200.*``).
 
     python benchmarks/bench_cnn.py [--scales 2 3 4] [--repeats 3]
 """
