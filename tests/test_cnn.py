@@ -244,15 +244,28 @@ def test_torch_matches_onnx(ort, tmp_path, lr_image):
         assert onnx_net.scale == scale and onnx_net.context == net.context
 
 
-def test_training_is_seeded_and_resumable(tmp_path):
-    pytest.importorskip("torch")
+def _torch_sees_a_gpu():
+    try:
+        import torch
+    except ImportError:
+        return False
+    return torch.cuda.is_available()
+
+
+TRAINING_DEVICES = ["cpu", pytest.param("cuda", marks=pytest.mark.skipif(
+    not _torch_sees_a_gpu(), reason="needs torch with a CUDA GPU"))]
+
+
+@pytest.mark.parametrize("device", TRAINING_DEVICES)
+def test_training_is_seeded_and_resumable(tmp_path, device):
+    torch = pytest.importorskip("torch")
     from classicsr.cnn.train import train
 
     rng = np.random.default_rng(1)
     images = [rng.random((48, 45)) for _ in range(3)]
     for method, network in (("srcnn", {"n1": 8, "n2": 4}), ("fsrcnn", {"d": 8, "s": 4, "m": 1})):
         common = dict(images=images, seed=3, iterations=6, batch_size=4, network=network,
-                      progress=False, log=lambda line: None, threads=1)
+                      progress=False, log=lambda line: None, threads=1, device=device)
         whole = train(method, 3, checkpoint_dir=tmp_path / f"{method}_a", **common)
         first = train(method, 3, checkpoint_dir=tmp_path / f"{method}_b", stop_after=2,
                       **common)
@@ -261,7 +274,7 @@ def test_training_is_seeded_and_resumable(tmp_path):
         assert resumed.finished
         for a, b in zip(whole.network.state_dict().values(),
                         resumed.network.state_dict().values()):
-            assert (a == b).all()
+            assert a.device == torch.device("cpu") and (a == b).all()
         with pytest.raises(ValueError, match="checkpoint .* is of another run"):
             train(method, 3, checkpoint_dir=tmp_path / f"{method}_b",
                   **dict(common, seed=4))

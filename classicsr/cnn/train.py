@@ -27,6 +27,7 @@ Usage::
 """
 
 import argparse
+import contextlib
 import json
 import math
 import os
@@ -217,6 +218,18 @@ def validation_psnr(net, method, scale, dataset_dir, device="cpu"):
     return float(np.mean(scores))
 
 
+@contextlib.contextmanager
+def deterministic_cudnn(torch):
+    """Make cuDNN pick deterministic algorithms (no autotuning) inside the block."""
+    cudnn = torch.backends.cudnn
+    saved = cudnn.deterministic, cudnn.benchmark
+    cudnn.deterministic, cudnn.benchmark = True, False
+    try:
+        yield
+    finally:
+        cudnn.deterministic, cudnn.benchmark = saved
+
+
 def pick_device(device=None):
     """``device`` or, when ``None``, ``'cuda'`` if torch sees a GPU and ``'cpu'`` otherwise."""
     import torch
@@ -306,7 +319,8 @@ def train(method, scale, *, images=None, seed=0, checkpoint_dir=None, checkpoint
     if threads is not None:
         torch.set_num_threads(int(threads))
     torch.manual_seed(seed)
-    net = build_network(method, scale, **config.network)
+    net = build_network(method, scale, **config.network).to(device)
+    # the optimizer after the move: a resumed Adam state follows its parameters' device
     optimizer = torch.optim.Adam(net.parameters(), lr=config.lr)
     state = {"step": 0, "training_seconds": 0.0, "history": [], "n_sub_images": 0}
     checkpoint = None
@@ -323,7 +337,6 @@ def train(method, scale, *, images=None, seed=0, checkpoint_dir=None, checkpoint
             optimizer.load_state_dict(saved["optimizer"])
             state.update({k: saved[k] for k in state if k in saved})
             log(f"resumed from '{checkpoint}' at step {state['step']}")
-    net.to(device)
     if validate_every:
         validation = resolve_dataset("Set5" if validation is None else validation,
                                      find_data_root())
@@ -348,45 +361,46 @@ def train(method, scale, *, images=None, seed=0, checkpoint_dir=None, checkpoint
             _save_checkpoint(checkpoint, {"config": asdict(config), "model": net.state_dict(),
                                           "optimizer": optimizer.state_dict(), **state})
 
-    net.train()
-    bar = tqdm(total=config.iterations, initial=state["step"], desc=f"{method} x{scale}",
-               unit="step", disable=not progress, mininterval=30, file=sys.stderr)
-    running, seen, tick, steps_run = 0.0, 0, time.perf_counter(), 0
-    while state["step"] < config.iterations:
-        step = state["step"]
-        for group in optimizer.param_groups:
-            group["lr"] = learning_rate(config, step)
-        x, y = data.batch(step, config.batch_size, config.seed)
-        x, y = torch.from_numpy(x).to(device), torch.from_numpy(y).to(device)
-        loss = torch.mean((net(x) - y) ** 2)
-        optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        optimizer.step()
-        running += loss.item()
-        seen += 1
-        state["step"] = step + 1
-        steps_run += 1
-        bar.update()
-        done = state["step"] == config.iterations
-        pause = stop_after is not None and steps_run >= stop_after
-        if state["step"] % checkpoint_every == 0 or done or pause:
-            now = time.perf_counter()
-            state["training_seconds"] += now - start
-            start = now
-            rate = seen * config.batch_size / (now - tick)
-            record = {"step": state["step"], "loss": running / seen,
-                      "lr": learning_rate(config, step), "samples_per_s": round(rate, 1)}
-            if validate_every and (state["step"] % validate_every == 0 or done):
-                record["val_psnr"] = round(validation_psnr(net, method, config.scale,
-                                                           validation, device), 3)
-                start = time.perf_counter()  # validation is not training time
-            state["history"].append(record)
-            save()
-            log(json.dumps(record))
-            running, seen, tick = 0.0, 0, time.perf_counter()
-        if pause:
-            break
-    bar.close()
+    with deterministic_cudnn(torch):  # seeded runs repeat on a GPU too
+        net.train()
+        bar = tqdm(total=config.iterations, initial=state["step"], desc=f"{method} x{scale}",
+                   unit="step", disable=not progress, mininterval=30, file=sys.stderr)
+        running, seen, tick, steps_run = 0.0, 0, time.perf_counter(), 0
+        while state["step"] < config.iterations:
+            step = state["step"]
+            for group in optimizer.param_groups:
+                group["lr"] = learning_rate(config, step)
+            x, y = data.batch(step, config.batch_size, config.seed)
+            x, y = torch.from_numpy(x).to(device), torch.from_numpy(y).to(device)
+            loss = torch.mean((net(x) - y) ** 2)
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            optimizer.step()
+            running += loss.item()
+            seen += 1
+            state["step"] = step + 1
+            steps_run += 1
+            bar.update()
+            done = state["step"] == config.iterations
+            pause = stop_after is not None and steps_run >= stop_after
+            if state["step"] % checkpoint_every == 0 or done or pause:
+                now = time.perf_counter()
+                state["training_seconds"] += now - start
+                start = now
+                rate = seen * config.batch_size / (now - tick)
+                record = {"step": state["step"], "loss": running / seen,
+                          "lr": learning_rate(config, step), "samples_per_s": round(rate, 1)}
+                if validate_every and (state["step"] % validate_every == 0 or done):
+                    record["val_psnr"] = round(validation_psnr(net, method, config.scale,
+                                                               validation, device), 3)
+                    start = time.perf_counter()  # validation is not training time
+                state["history"].append(record)
+                save()
+                log(json.dumps(record))
+                running, seen, tick = 0.0, 0, time.perf_counter()
+            if pause:
+                break
+        bar.close()
     if steps_run:
         state["training_seconds"] += time.perf_counter() - start
     net.eval()
