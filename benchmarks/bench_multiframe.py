@@ -25,7 +25,8 @@ What is measured
   registration apart (given the registered motion): median and minimum of
   ``--repeats`` runs after one warm-up. With the default thread policy
   (:func:`classicsr.multiframe.operators.kernel_threads`: one thread below
-  2048 x 2048 HR pixels) and with Numba's full thread count forced.
+  2048 x 2048 HR pixels when the machine is busy, else Numba's threads) and
+  with Numba's full thread count forced.
 * Growth of the time with the number of frames (4 to 32 of 128 x 128) and
   the frame size (64 to 512 px, 16 frames), for ``l1btv``.
 * Operators: time of one forward + adjoint pair (``A x`` and ``A^T y``) of

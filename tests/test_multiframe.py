@@ -408,3 +408,49 @@ def test_cli_lists_multiframe_methods(capsys):
     assert all(f"\n{name} " in "\n" + listing for name in MULTIFRAME)
     with pytest.raises(SystemExit):
         main(["upscale", "x.png", "y.png", "--scale", "2", "--method", "l1btv"])
+
+
+@pytest.mark.parametrize("model", ["blur-first", "warp-first"])
+def test_result_does_not_depend_on_the_thread_count(model, monkeypatch):
+    """Bit for bit: the adjoint's private buffers are a fixed number, not one per thread."""
+    import numba
+
+    from classicsr.multiframe import operators
+
+    if numba.config.NUMBA_NUM_THREADS < 2:
+        pytest.skip("Numba has a single thread here")
+    monkeypatch.setattr(operators, "PARALLEL_MIN_PIXELS", 0)  # keep the threads we set
+    hr = classicsr.protocol.hr_luminance(data.astronaut())[:96, :96] / 255.0
+    frames, motion = simulate(hr, 2, n_frames=10, motion="affine", seed=1)
+    previous = numba.get_num_threads()
+    outputs = []
+    try:
+        for threads in (1, 2):
+            numba.set_num_threads(threads)
+            outputs.append(reconstruct(frames, 2, motion=motion, model=model))
+    finally:
+        numba.set_num_threads(previous)
+    np.testing.assert_array_equal(outputs[0], outputs[1])
+
+
+def test_small_problems_drop_to_one_thread_only_on_a_busy_machine(monkeypatch):
+    import os
+
+    import numba
+
+    from classicsr.multiframe import operators
+
+    cpus = os.cpu_count()
+    seen = {}
+    for load, label in ((cpus + 1.5, "busy"), (cpus - 0.5, "quiet")):
+        monkeypatch.setattr(os, "getloadavg", lambda load=load: (load, load, load))
+        assert operators.machine_is_busy() == (label == "busy")
+        with operators.kernel_threads(64 * 64):
+            seen[label, "small"] = numba.get_num_threads()
+        with operators.kernel_threads(operators.PARALLEL_MIN_PIXELS):
+            seen[label, "large"] = numba.get_num_threads()
+    full = numba.get_num_threads()
+    assert seen == {("busy", "small"): 1, ("busy", "large"): full,
+                    ("quiet", "small"): full, ("quiet", "large"): full}
+    monkeypatch.delattr(os, "getloadavg")
+    assert not operators.machine_is_busy()

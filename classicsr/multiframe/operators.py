@@ -11,6 +11,7 @@ Huber and Tikhonov priors.
 """
 
 import math
+import os
 from contextlib import contextmanager
 
 import numpy as np
@@ -18,14 +19,33 @@ import numpy as np
 from .motion import lr_to_hr
 
 #: Problems whose HR image has fewer pixels than this run their Numba kernels
-#: on one thread (see :func:`kernel_threads`). Lower it on a machine whose
-#: cores are otherwise idle.
+#: on one thread when the machine is busy (see :func:`kernel_threads`). Set it
+#: to 0 to keep Numba's thread count always.
 PARALLEL_MIN_PIXELS = 2048 * 2048
+#: Private HR buffers of the adjoint sampling: a fixed number, not the thread
+#: count, so that the order of the sums, hence the result, is the same bit for
+#: bit whatever the number of threads.
+ADJOINT_BUFFERS = 8
+
+
+def machine_is_busy():
+    """Whether other processes compete for the cores.
+
+    True when the 1-minute load average reaches the number of CPUs plus one:
+    this process accounts for at most one runnable thread per CPU, so the rest
+    is somebody else's. False where the load average is unknown.
+    """
+    try:
+        load = os.getloadavg()[0]
+    except (AttributeError, OSError):
+        return False
+    return load >= (os.cpu_count() or 1) + 1
 
 
 @contextmanager
 def kernel_threads(hr_pixels):
-    """Run the Numba kernels inside on one thread when the problem is small.
+    """Run the Numba kernels inside on one thread when the problem is small and
+    the machine busy; on Numba's thread count otherwise.
 
     A solver calls the kernels hundreds of times, each on about a
     millisecond of work or less. When other processes keep the cores busy,
@@ -33,12 +53,14 @@ def kernel_threads(hr_pixels):
     second thread. Measured on 2 cores shared with a training job (load
     average 3 to 6), ``l1btv`` on 16 frames to x2: 128x128 frames 0.65 s on
     one thread against 5.5 s on two OpenMP threads; 256x256 frames 1.6 s
-    against 6.4 s. Problems of at least :data:`PARALLEL_MIN_PIXELS` HR
-    pixels keep Numba's thread count.
+    against 6.4 s. On the same machine idle, two threads are faster at every
+    size: 0.28 s against 0.43 s (128x128), 5.8 s against 7.9 s (512x512).
+    Problems of at least :data:`PARALLEL_MIN_PIXELS` HR pixels keep Numba's
+    thread count. The result does not depend on the thread count.
     """
     from numba import get_num_threads, set_num_threads
 
-    if hr_pixels >= PARALLEL_MIN_PIXELS:
+    if hr_pixels >= PARALLEL_MIN_PIXELS or not machine_is_busy():
         yield
         return
     previous = get_num_threads()
@@ -221,8 +243,6 @@ class BlurWarpDecimate(FrameOperator):
     """
 
     def __init__(self, motion, lr_shape, scale, psf_sigma=1.0, taps=None):
-        from numba import get_num_threads
-
         from ._kernels import bilinear_table
 
         super().__init__(motion, lr_shape, scale, psf_sigma, taps)
@@ -234,7 +254,7 @@ class BlurWarpDecimate(FrameOperator):
         self._fy = np.empty(shape)
         bilinear_table(self.transforms, self.scale, self.origin, self.hr_shape[0],
                        self.hr_shape[1], self._index, self._fx, self._fy)
-        self._n_buffers = max(1, min(get_num_threads(), self.n_frames))
+        self._n_buffers = max(1, min(ADJOINT_BUFFERS, self.n_frames))
 
     def blur(self, x):
         """``H x`` on the HR grid."""
