@@ -163,3 +163,34 @@ def test_kmeans_method_trains_and_beats_bicubic_on_held_out(zeyde_x2):
     bicubic = evaluate_image(HELD_OUT, 2, "bicubic")["psnr"]
     ours = evaluate_image(HELD_OUT, 2, "kmeans", model=model)["psnr"]
     assert ours > bicubic + 0.1
+
+
+def _lle_in_numpy(features, dict_lo, dict_hi, neighbours, tol):
+    """NE+LLE with NumPy (stable sort, batched ``linalg.solve``): the oracle of the kernel."""
+    score = np.abs(features @ dict_lo.T)
+    hood = np.argsort(-score, axis=1, kind="stable")[:, :neighbours]
+    z = dict_lo[hood] - features[:, None, :]
+    c = z @ z.transpose(0, 2, 1)
+    trace = np.trace(c, axis1=1, axis2=2)
+    c += np.where(trace == 0, tol, tol * trace)[:, None, None] * np.eye(neighbours)
+    w = np.linalg.solve(c, np.ones((features.shape[0], neighbours, 1)))[..., 0]
+    w /= w.sum(axis=1, keepdims=True)
+    return np.einsum("nk,nkd->nd", w, dict_hi[hood])
+
+
+@pytest.mark.parametrize("neighbours", [1, 5, 24])
+def test_lle_kernel_matches_numpy(zeyde_x2, neighbours):
+    from classicsr.dictionary.regression import LLE_TOL, lle_patches
+
+    rng = np.random.default_rng(7)
+    lo, hi = zeyde_x2.dict_lo_, zeyde_x2.dict_hi_
+    features = np.vstack([rng.standard_normal((500, lo.shape[1])) * 0.1,
+                          lo[:5],                   # an atom itself: C singular before the ridge
+                          np.zeros((1, lo.shape[1]))])
+    got = lle_patches(features, lo, hi, neighbours=neighbours)
+    expected = _lle_in_numpy(features, lo, hi, neighbours, LLE_TOL)
+    np.testing.assert_allclose(got, expected, rtol=0, atol=1e-9 * np.abs(expected).max())
+    if neighbours == 1:  # the weight of a single neighbour is 1
+        np.testing.assert_array_equal(got[500:505], hi[:5])
+    with pytest.raises(ValueError, match="neighbours must be between 1 and the 64 atoms"):
+        lle_patches(features, lo, hi, neighbours=65)

@@ -41,3 +41,89 @@ def anchored_apply(features, anchors_t, regressors, out):
             for k in range(d):
                 acc += weights[k] * f[k]
             dst[r] = acc
+
+
+@njit(cache=True, parallel=True)
+def lle_apply(features, atoms_t, dict_lo, dict_hi, neighbours, tol, out):
+    """NE+LLE, one feature (patch) at a time.
+
+    For feature ``f = features[i]``: correlations with every atom (vectorised
+    over the atoms, as :func:`anchored_apply`), the ``neighbours`` atoms of
+    largest ``|correlation|`` (the first seen on ties), their local
+    covariance ``C = Z Z^T`` with ``Z = D_lo[hood] - f``, regularised by
+    ``tol * trace(C)`` on the diagonal (``tol`` when the trace is 0), the
+    weights ``w = C^-1 1 / sum(C^-1 1)`` (Cholesky: ``C`` is positive
+    definite) and ``out[i] = w @ D_hi[hood]``.
+    """
+    n, d = features.shape
+    n_atoms = atoms_t.shape[1]
+    n_out = dict_hi.shape[1]
+    k = neighbours
+    for i in prange(n):
+        f = features[i]
+        score = np.zeros(n_atoms)
+        for t in range(d):
+            ft = f[t]
+            row = atoms_t[t]
+            for a in range(n_atoms):
+                score[a] += ft * row[a]
+        # top-k of |score| by insertion into a list sorted by decreasing value
+        best = np.full(k, -1.0)
+        hood = np.zeros(k, dtype=np.int64)
+        for a in range(n_atoms):
+            s = abs(score[a])
+            if s > best[k - 1]:
+                p = k - 1
+                while p > 0 and best[p - 1] < s:
+                    best[p] = best[p - 1]
+                    hood[p] = hood[p - 1]
+                    p -= 1
+                best[p] = s
+                hood[p] = a
+        z = np.empty((k, d))
+        for p in range(k):
+            for t in range(d):
+                z[p, t] = dict_lo[hood[p], t] - f[t]
+        c = np.empty((k, k))
+        trace = 0.0
+        for p in range(k):
+            for q in range(p + 1):
+                acc = 0.0
+                for t in range(d):
+                    acc += z[p, t] * z[q, t]
+                c[p, q] = acc
+            trace += c[p, p]
+        reg = tol * trace if trace != 0.0 else tol
+        for p in range(k):
+            c[p, p] += reg
+        # Cholesky C = L L^T in the lower triangle, then L L^T w = 1
+        for p in range(k):
+            for q in range(p + 1):
+                acc = c[p, q]
+                for r in range(q):
+                    acc -= c[p, r] * c[q, r]
+                if p == q:
+                    c[p, p] = np.sqrt(acc)
+                else:
+                    c[p, q] = acc / c[q, q]
+        w = np.ones(k)
+        for p in range(k):
+            acc = w[p]
+            for r in range(p):
+                acc -= c[p, r] * w[r]
+            w[p] = acc / c[p, p]
+        for p in range(k - 1, -1, -1):
+            acc = w[p]
+            for r in range(p + 1, k):
+                acc -= c[r, p] * w[r]
+            w[p] = acc / c[p, p]
+        total = 0.0
+        for p in range(k):
+            total += w[p]
+        for j in range(n_out):
+            out[i, j] = 0.0
+        for p in range(k):
+            wp = w[p] / total
+            row = dict_hi[hood[p]]
+            for j in range(n_out):
+                out[i, j] += wp * row[j]

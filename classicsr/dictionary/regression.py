@@ -40,20 +40,23 @@ def anchored_projections(dict_lo, dict_hi, neighbours=ANR_NEIGHBOURS, lam=ANR_LA
     return gain * hi.transpose(0, 2, 1) @ coef
 
 
-def lle_patches(features, dict_lo, dict_hi, neighbours=LLE_NEIGHBOURS, tol=LLE_TOL,
-                chunk=8192):
-    """NE+LLE: each feature as the LLE combination of its ``neighbours`` atoms."""
+def lle_patches(features, dict_lo, dict_hi, neighbours=LLE_NEIGHBOURS, tol=LLE_TOL):
+    """NE+LLE: each feature as the LLE combination of its ``neighbours`` atoms.
+
+    The atoms of largest absolute correlation with the feature, their local
+    covariance regularised by ``tol * trace``, weights summing to one (see
+    :func:`classicsr.dictionary._kernels.lle_apply`).
+    """
+    from ._kernels import lle_apply
+
+    neighbours = int(neighbours)
+    if not 1 <= neighbours <= dict_lo.shape[0]:
+        raise ValueError(f"neighbours must be between 1 and the {dict_lo.shape[0]} atoms, "
+                         f"got {neighbours}")
+    features = np.ascontiguousarray(features, dtype=np.float64)
     out = np.empty((features.shape[0], dict_hi.shape[1]))
-    eye = np.eye(neighbours)
-    for start in range(0, features.shape[0], chunk):
-        f = features[start:start + chunk]
-        score = np.abs(f @ dict_lo.T)
-        hood = np.argpartition(-score, neighbours - 1, axis=1)[:, :neighbours]
-        z = dict_lo[hood] - f[:, None, :]                    # (n, K, d)
-        c = z @ z.transpose(0, 2, 1)                         # local covariance
-        trace = np.trace(c, axis1=1, axis2=2)
-        c += (np.where(trace == 0, tol, tol * trace))[:, None, None] * eye
-        w = np.linalg.solve(c, np.ones((f.shape[0], neighbours, 1)))[..., 0]
-        w /= w.sum(axis=1, keepdims=True)
-        out[start:start + chunk] = np.einsum("nk,nkd->nd", w, dict_hi[hood])
+    lle_apply(features, np.ascontiguousarray(dict_lo.T, dtype=np.float64),
+              np.ascontiguousarray(dict_lo, dtype=np.float64),
+              np.ascontiguousarray(dict_hi, dtype=np.float64), neighbours, float(tol), out)
     return out
+
