@@ -3,6 +3,8 @@
 import numpy as np
 from numba import njit, prange
 
+from ..sparse._cholesky import cholesky_row_solve, cholesky_solve
+
 
 @njit(cache=True, parallel=True)
 def anchored_apply(features, anchors_t, regressors, out):
@@ -52,15 +54,21 @@ def lle_apply(features, atoms_t, dict_lo, dict_hi, neighbours, tol, out):
     largest ``|correlation|`` (the first seen on ties), their local
     covariance ``C = Z Z^T`` with ``Z = D_lo[hood] - f``, regularised by
     ``tol * trace(C)`` on the diagonal (``tol`` when the trace is 0), the
-    weights ``w = C^-1 1 / sum(C^-1 1)`` (Cholesky: ``C`` is positive
-    definite) and ``out[i] = w @ D_hi[hood]``.
+    weights ``w = C^-1 1 / sum(C^-1 1)`` (Cholesky with the helpers of
+    :mod:`classicsr.sparse._cholesky`: ``C`` is positive definite) and
+    ``out[i] = w @ D_hi[hood]``.
     """
     n, d = features.shape
     n_atoms = atoms_t.shape[1]
     n_out = dict_hi.shape[1]
     k = neighbours
+    order = np.arange(k)
+    ones = np.ones(k)
     for i in prange(n):
         f = features[i]
+        chol = np.empty((k, k))
+        tmp = np.empty(k)
+        w = np.empty(k)
         score = np.zeros(n_atoms)
         for t in range(d):
             ft = f[t]
@@ -84,7 +92,7 @@ def lle_apply(features, atoms_t, dict_lo, dict_hi, neighbours, tol, out):
         for p in range(k):
             for t in range(d):
                 z[p, t] = dict_lo[hood[p], t] - f[t]
-        c = np.empty((k, k))
+        c = np.empty((k, k))  # lower triangle of C
         trace = 0.0
         for p in range(k):
             for q in range(p + 1):
@@ -94,29 +102,11 @@ def lle_apply(features, atoms_t, dict_lo, dict_hi, neighbours, tol, out):
                 c[p, q] = acc
             trace += c[p, p]
         reg = tol * trace if trace != 0.0 else tol
+        # Cholesky C + reg I = L L^T row by row, then L L^T w = 1
         for p in range(k):
-            c[p, p] += reg
-        # Cholesky C = L L^T in the lower triangle, then L L^T w = 1
-        for p in range(k):
-            for q in range(p + 1):
-                acc = c[p, q]
-                for r in range(q):
-                    acc -= c[p, r] * c[q, r]
-                if p == q:
-                    c[p, p] = np.sqrt(acc)
-                else:
-                    c[p, q] = acc / c[q, q]
-        w = np.ones(k)
-        for p in range(k):
-            acc = w[p]
-            for r in range(p):
-                acc -= c[p, r] * w[r]
-            w[p] = acc / c[p, p]
-        for p in range(k - 1, -1, -1):
-            acc = w[p]
-            for r in range(p + 1, k):
-                acc -= c[r, p] * w[r]
-            w[p] = acc / c[p, p]
+            ww = cholesky_row_solve(c[p], order, p, chol)
+            chol[p, p] = np.sqrt(c[p, p] + reg - ww)
+        cholesky_solve(chol, k, ones, tmp, w)
         total = 0.0
         for p in range(k):
             total += w[p]
