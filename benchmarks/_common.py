@@ -1,5 +1,7 @@
-"""Helpers shared by the benchmark scripts: timing, JIT probes, JSON output."""
+"""Helpers shared by the benchmark scripts: timing, JIT probes, JSON output,
+published tables."""
 
+import csv
 import json
 import os
 import statistics
@@ -53,3 +55,17 @@ def write_json(path, payload):
     """Write ``payload`` as indented JSON to ``path``, atomically (replacing it)."""
     text = json.dumps(payload, indent=2, allow_nan=False) + "\n"
     atomic_write_bytes(path, text.encode(), overwrite=True)
+
+
+def published(reference, missing_ok=False):
+    """Published means of ``reference/paper_tables.csv``: ``{(method, dataset,
+    scale): PSNR}``; an empty table when the file is absent and ``missing_ok``."""
+    path = Path(reference) / "paper_tables.csv"
+    if missing_ok and not path.is_file():
+        return {}
+    table = {}
+    with open(path) as handle:
+        for row in csv.DictReader(handle):
+            for s in (2, 3, 4):
+                table[(row["method"], row["dataset"], s)] = float(row[f"x{s}"])
+    return table

@@ -18,7 +18,6 @@ table and writes JSON (``benchmarks/results/cnn.json``) and Markdown
 """
 
 import argparse
-import csv
 import os
 import platform
 import subprocess
@@ -27,7 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
-from _common import write_json
+from _common import published, write_json
 
 import classicsr
 from classicsr.cnn.methods import load_cnn
@@ -40,18 +39,6 @@ METHODS = ("bicubic", "aplus", "srcnn", "fsrcnn")
 CNNS = ("srcnn", "fsrcnn")
 #: Published rows shown next to each method.
 PUBLISHED = {"bicubic": "bicubic", "aplus": "aplus", "srcnn": "srcnn_eccv2014"}
-
-
-def published(reference):
-    table = {}
-    path = reference / "paper_tables.csv"
-    if not path.is_file():
-        return table
-    with open(path) as handle:
-        for row in csv.DictReader(handle):
-            for s in (2, 3, 4):
-                table[(row["method"], row["dataset"], s)] = float(row[f"x{s}"])
-    return table
 
 
 def gpu_name():
@@ -102,7 +89,7 @@ def main(argv=None):
         parser.error("Set5/Set14 not found: set CLASSICSR_DATA")
     import onnxruntime
 
-    paper = published(root.parent / "reference")
+    paper = published(root.parent / "reference", missing_ok=True)
     devices = [("cpu", {"providers": ["CPUExecutionProvider"]})]
     if "CUDAExecutionProvider" in onnxruntime.get_available_providers():
         devices.append(("cuda", {"providers": ["CUDAExecutionProvider"]}))

@@ -12,7 +12,6 @@ line of the table.
 """
 
 import argparse
-import csv
 import json
 import os
 import time
@@ -20,21 +19,14 @@ from pathlib import Path
 
 import numpy as np
 
+from _common import published
+
 import classicsr
 from classicsr.datasets import find_data_root
 from classicsr.io import atomic_write_bytes
 
 METHODS = ("bicubic", "zeyde", "gr", "anr", "lle", "aplus", "kmeans", "scsr")
 HERE = Path(__file__).resolve().parent
-
-
-def published(reference):
-    table = {}
-    with open(reference / "paper_tables.csv") as handle:
-        for row in csv.DictReader(handle):
-            for s in (2, 3, 4):
-                table[(row["method"], row["dataset"], s)] = float(row[f"x{s}"])
-    return table
 
 
 def per_image_seconds(method, scale, root, repeats):

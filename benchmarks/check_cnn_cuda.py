@@ -23,6 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
+from _common import timed as timed_runs
 from _common import write_json
 
 import classicsr
@@ -36,13 +37,9 @@ CPU, CUDA = "CPUExecutionProvider", "CUDAExecutionProvider"
 
 
 def timed(fn, repeats):
-    fn()  # first call: session warm-up, cuDNN algorithm search for this size
-    runs = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        runs.append(time.perf_counter() - start)
-    return float(np.median(runs))
+    """Median seconds of ``repeats`` calls after one untimed call (session warm-up,
+    cuDNN's set-up for this size)."""
+    return timed_runs(fn, repeats)[0]["median_s"]
 
 
 def compare_algo_search(large, repeats):
