@@ -41,9 +41,10 @@ CNNS = ("srcnn", "fsrcnn")
 PUBLISHED = {"bicubic": "bicubic", "aplus": "aplus", "srcnn": "srcnn_eccv2014"}
 
 
-def gpu_name():
+def gpu_name(query="name"):
+    """The first GPU's ``query`` fields from nvidia-smi, or None without one."""
     try:
-        out = subprocess.run(["nvidia-smi", "--query-gpu=name", "--format=csv,noheader"],
+        out = subprocess.run(["nvidia-smi", f"--query-gpu={query}", "--format=csv,noheader"],
                              capture_output=True, text=True, timeout=30)
         return out.stdout.strip().splitlines()[0] if out.returncode == 0 else None
     except (OSError, subprocess.SubprocessError, IndexError):

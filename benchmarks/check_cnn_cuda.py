@@ -25,6 +25,7 @@ import numpy as np
 
 from _common import timed as timed_runs
 from _common import write_json
+from bench_cnn import gpu_name, set14_inputs
 
 import classicsr
 from classicsr.cnn import inference
@@ -44,8 +45,6 @@ def timed(fn, repeats):
 
 def compare_algo_search(large, repeats):
     """Seconds per image for each ``cudnn_conv_algo_search`` (see the module docstring)."""
-    from bench_cnn import set14_inputs
-
     root = find_data_root()
     if root is None:
         raise SystemExit("--algo-search needs Set14: set CLASSICSR_DATA")
@@ -123,13 +122,7 @@ def main(argv=None):
               + f"; CPU / CUDA {row['cpu_over_cuda']:.1f}x", flush=True)
     machine = {"cpu_count": os.cpu_count(), "platform": platform.platform(),
                "onnxruntime": onnxruntime.__version__, "classicsr": classicsr.__version__}
-    try:
-        import subprocess
-        machine["gpu"] = subprocess.run(
-            ["nvidia-smi", "--query-gpu=name,driver_version", "--format=csv,noheader"],
-            capture_output=True, text=True, timeout=30).stdout.strip()
-    except (OSError, subprocess.SubprocessError):
-        machine["gpu"] = None
+    machine["gpu"] = gpu_name("name,driver_version")
     result = {"machine": machine, "rows": rows}
     if args.algo_search:
         result["algo_search"] = compare_algo_search(large, args.repeats)
