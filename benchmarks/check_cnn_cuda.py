@@ -28,8 +28,9 @@ from _common import write_json
 from bench_cnn import gpu_name, set14_inputs
 
 import classicsr
-from classicsr.cnn import inference
-from classicsr.cnn.methods import load_cnn
+
+from classicsr.modelstore import clear_cache
+from classicsr.cnn.baselines import load_cnn
 from classicsr.datasets import default_image, find_data_root
 from classicsr.protocol import hr_luminance
 
@@ -48,17 +49,17 @@ def compare_algo_search(large, repeats):
     root = find_data_root()
     if root is None:
         raise SystemExit("--algo-search needs Set14: set CLASSICSR_DATA")
-    default = dict(inference.PROVIDER_OPTIONS[CUDA])
     rows = []
     try:
         for algo in ("HEURISTIC", "EXHAUSTIVE", "DEFAULT"):
-            inference.PROVIDER_OPTIONS[CUDA] = {"cudnn_conv_algo_search": algo}
-            inference._load_cached.cache_clear()
+            provider_options = {CUDA: {"cudnn_conv_algo_search": algo}}
+            clear_cache()
             for scale in (2, 3):
                 inputs = set14_inputs(root, scale)
                 for method in ("srcnn", "fsrcnn"):
                     def run(image):
-                        return classicsr.upscale(image, scale, method, providers=[CUDA])
+                        return classicsr.upscale(image, scale, method, providers=[CUDA],
+                                                 provider_options=provider_options)
                     run(inputs[0][:20, :20])  # session
                     passes = []
                     for _ in range(3):
@@ -77,8 +78,7 @@ def compare_algo_search(large, repeats):
                           + f" s/img, median {row['set14_median_seconds_per_image']:.4f} s/img,"
                           f" {large.shape[0]}^2 {row['large_seconds']:.4f} s", flush=True)
     finally:
-        inference.PROVIDER_OPTIONS[CUDA] = default
-        inference._load_cached.cache_clear()
+        clear_cache()
     return rows
 
 

@@ -1,21 +1,22 @@
 """classicsr: classical (non-deep) image super-resolution.
 
 The public API is re-exported here. Importing the package is cheap: heavy
-dependencies (Numba, SciPy, scikit-image) are imported lazily by the functions
-that need them, so ``import classicsr`` triggers no JIT compilation.
+dependencies (Numba, SciPy, scikit-learn, scikit-image, OpenCV) are imported
+by the functions that need them, and the built-in methods are registered on
+the first use of the registry, so ``import classicsr`` triggers no JIT
+compilation.
 """
 
 __version__ = "0.1.0"
 
+from ._dispatch import upscale
 from .color import rgb2ycbcr, ycbcr2rgb
-from .degrade import degrade, modcrop
-from .evaluate import evaluate
+from .degradation import degrade, modcrop
+from .evaluation import evaluate
 from .metrics import psnr, ssim
+from .multiframe import upscale_frames
 from .registry import available_methods, get_method, register_method
 from .resize import imresize
-from .upscale import upscale
-from . import methods as _methods  # noqa: F401  (fills the registry)
-from .multiframe import upscale_frames  # also registers the multi-frame methods
 
 __all__ = [
     "available_methods",

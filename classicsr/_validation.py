@@ -7,8 +7,13 @@ their input.
 """
 
 import numbers
+from pathlib import Path
 
 import numpy as np
+
+__all__ = ["IMAGE_DTYPES", "INT_FULL_SCALE", "check_bool", "check_callable", "check_choice",
+           "check_image", "check_int", "check_integer_scale", "check_path", "check_real",
+           "check_scale"]
 
 #: Full-scale value of each integer image dtype (float images use [0, 1]).
 INT_FULL_SCALE = {np.dtype(np.uint8): 255.0, np.dtype(np.uint16): 65535.0}
@@ -83,9 +88,97 @@ def check_integer_scale(scale, name="scale", allowed=None):
 def check_choice(value, name, choices):
     """Check that ``value`` is one of ``choices`` (strings); return it."""
     if not isinstance(value, str):
-        raise TypeError(f"{name} must be a string, got {type(value).__name__}")
+        raise TypeError(f"{name} must be a string, got {type(value).__name__} {value!r}")
     if value not in choices:
         raise ValueError(
             f"unknown {name} {value!r}; known: {', '.join(sorted(choices))}"
         )
     return value
+
+
+def _bounds_text(minimum, maximum):
+    parts = []
+    if minimum is not None:
+        parts.append(f">= {minimum}")
+    if maximum is not None:
+        parts.append(f"<= {maximum}")
+    return " and ".join(parts)
+
+
+def check_int(value, name, *, minimum=None, maximum=None, allow_none=False):
+    """Return ``value`` as an int after checking it is an integer in [minimum, maximum].
+
+    ``None`` is returned as is when ``allow_none``. Booleans are refused.
+
+    Raises
+    ------
+    TypeError
+        Not an integer (a float such as 2.0 is refused too).
+    ValueError
+        Outside the bounds.
+
+    Examples
+    --------
+    >>> check_int(3, "iterations", minimum=0)
+    3
+    >>> check_int(-1, "iterations", minimum=0)
+    Traceback (most recent call last):
+    ...
+    ValueError: iterations must be an integer >= 0, got -1
+    """
+    if value is None and allow_none:
+        return None
+    bounds = _bounds_text(minimum, maximum)
+    what = f"an integer {bounds}".rstrip() + (" or None" if allow_none else "")
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be {what}, got {type(value).__name__} {value!r}")
+    if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
+        raise ValueError(f"{name} must be {what}, got {value!r}")
+    return int(value)
+
+
+def check_real(value, name, *, minimum=None, maximum=None, strict_minimum=False,
+               allow_none=False):
+    """Return ``value`` as a finite float in the bounds (``> minimum`` if ``strict_minimum``).
+
+    Examples
+    --------
+    >>> check_real(0.5, "sigma", minimum=0, strict_minimum=True)
+    0.5
+    """
+    if value is None and allow_none:
+        return None
+    low = None if minimum is None else (f"> {minimum}" if strict_minimum else f">= {minimum}")
+    bounds = " and ".join(p for p in (low, None if maximum is None else f"<= {maximum}") if p)
+    what = f"a finite number {bounds}".rstrip() + (" or None" if allow_none else "")
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be {what}, got {type(value).__name__} {value!r}")
+    x = float(value)
+    if (not np.isfinite(x) or (minimum is not None and (x < minimum or (strict_minimum
+                                                                        and x == minimum)))
+            or (maximum is not None and x > maximum)):
+        raise ValueError(f"{name} must be {what}, got {value!r}")
+    return x
+
+
+def check_bool(value, name):
+    """Return ``value`` as a bool after checking it is one (numpy booleans included)."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False, got {type(value).__name__} {value!r}")
+    return bool(value)
+
+
+def check_callable(value, name, *, allow_none=True):
+    """Return ``value`` after checking it is callable (or None when ``allow_none``)."""
+    if (value is None and allow_none) or callable(value):
+        return value
+    raise TypeError(f"{name} must be callable{' or None' if allow_none else ''}, got "
+                    f"{type(value).__name__}")
+
+
+def check_path(value, name):
+    """Return ``value`` as a :class:`~pathlib.Path` (from str or os.PathLike)."""
+    if isinstance(value, (str, Path)) or hasattr(value, "__fspath__"):
+        return Path(value)
+    raise TypeError(f"{name} must be a path (str or os.PathLike), got "
+                    f"{type(value).__name__} {value!r}")

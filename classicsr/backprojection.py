@@ -19,8 +19,11 @@ import numbers
 
 import numpy as np
 
-from ._validation import check_choice, check_scale
-from .resize import imresize
+from ._validation import check_bool, check_choice, check_int, check_scale
+from .resize._imresize import resize_trusted
+
+__all__ = ["BACKPROJECTION_KERNELS", "backproject", "backproject_trusted",
+           "check_backprojection_options", "gaussian_taps"]
 
 #: Back-projection filters accepted by :func:`backproject`.
 BACKPROJECTION_KERNELS = ("gaussian", "bicubic")
@@ -168,6 +171,18 @@ def backproject(sr, lr, scale, iterations=20, kernel="gaussian", *, tol=None, ca
     True
     """
     sr, lr, iterations = _check_arguments(sr, lr, scale, iterations, kernel, tol, callback)
+    return backproject_trusted(sr, lr, iterations, kernel, tol=tol, callback=callback)
+
+
+def check_backprojection_options(backprojection, iterations):
+    """Validate ``upscale``'s back-projection options; the iterations to run or None."""
+    backprojection = check_bool(backprojection, "backprojection")
+    iterations = check_int(iterations, "backprojection_iterations", minimum=0)
+    return iterations if backprojection else None
+
+
+def backproject_trusted(sr, lr, iterations, kernel="gaussian", *, tol=None, callback=None):
+    """:func:`backproject` without the argument checks, for internal callers."""
     x = sr.astype(np.float64)  # a copy, also when sr is float64
     lr = lr.astype(np.float64, copy=False)
     if iterations == 0 and callback is None:
@@ -176,12 +191,12 @@ def backproject(sr, lr, scale, iterations=20, kernel="gaussian", *, tol=None, ca
 
     taps = gaussian_taps() if kernel == "gaussian" else None
     track = tol is not None or callback is not None
-    diff = lr - imresize(x, output_shape=lr.shape[:2])
+    diff = lr - resize_trusted(x, output_shape=lr.shape[:2])
     rms = _rms(diff)
     if callback is not None:
         callback(0, rms)
     for iteration in range(1, iterations + 1):
-        step = imresize(diff, output_shape=x.shape[:2])
+        step = resize_trusted(diff, output_shape=x.shape[:2])
         if taps is not None:
             # conv2(up, p, 'same') with zero padding; p = q q^T is symmetric
             # and odd-sized, so correlation is convolution, aligned as MATLAB.
@@ -190,7 +205,7 @@ def backproject(sr, lr, scale, iterations=20, kernel="gaussian", *, tol=None, ca
         x += step
         if iteration == iterations and not track:
             break  # the residual of the result is not needed
-        diff = lr - imresize(x, output_shape=lr.shape[:2])
+        diff = lr - resize_trusted(x, output_shape=lr.shape[:2])
         previous, rms = rms, _rms(diff)
         if callback is not None:
             callback(iteration, rms)

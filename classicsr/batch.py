@@ -49,7 +49,7 @@ class BatchReport:
 def _process_one(src, dst, scale, method, options, overwrite):
     """Worker: read, upscale, write atomically. Returns ``(src, error or None)``."""
     from .io import read_image, write_image
-    from .upscale import upscale
+    from ._dispatch import upscale
 
     try:
         img = read_image(src)
@@ -129,11 +129,9 @@ def run_batch(in_dir, out_dir, scale, method="bicubic", *, workers=None, schedul
     """
     from tqdm.auto import tqdm
 
-    from .registry import get_method
-    from .upscale import check_method_scale
+    from ._dispatch import check_upscale_call
 
-    info = get_method(method)
-    check_method_scale(info, scale)
+    check_upscale_call(method, scale, options)
     if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int)
                                 or workers < 1):
         raise ValueError(f"workers must be a positive integer, got {workers!r}")

@@ -93,18 +93,21 @@ def _backprojection_options(args):
 
 
 def _add_train(sub):
-    from .training import TRAINABLE
+    from .training import trainable_methods
 
+    trainable = sorted(trainable_methods())
     p = sub.add_parser("train", help="train a model on a folder of images")
-    p.add_argument("method", choices=sorted(TRAINABLE), metavar="METHOD",
-                   help="one of: " + ", ".join(sorted(TRAINABLE)))
+    p.add_argument("method", choices=trainable, metavar="METHOD",
+                   help="one of: " + ", ".join(trainable))
     p.add_argument("--scale", type=int, required=True, help="upscaling factor (2, 3, 4)")
     p.add_argument("--images", required=True, help="folder of training images")
     p.add_argument("--out", required=True, help="model file to write (.npz)")
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     p.add_argument("--patches", type=int, help="use at most N training patches")
-    p.add_argument("--ksvd-iter", type=int, default=20, help="K-SVD iterations (default 20)")
-    p.add_argument("--dictionary", help="aplus: an existing Zeyde model file to anchor on")
+    p.add_argument("--ksvd-iter", type=int, help="zeyde, gr, anr, lle: K-SVD iterations "
+                                                   "(default 20)")
+    p.add_argument("--dictionary", help="aplus, kmeans: an existing Zeyde model file to "
+                                        "anchor on")
     p.add_argument("--overwrite", action="store_true", help="replace OUT if it exists")
 
 
@@ -145,7 +148,8 @@ def build_parser():
     _add_multiframe(sub)
     _add_batch(sub, methods)
     _add_compare(sub, methods)
-    sub.add_parser("methods", help="list the registered methods")
+    p = sub.add_parser("methods", help="list the registered methods (or one, with its options)")
+    p.add_argument("name", nargs="?", help="a method: show its options and defaults")
     _add_evaluate(sub, methods)
     _add_demo(sub)
     _add_train(sub)
@@ -155,7 +159,7 @@ def build_parser():
 def _cmd_upscale(args):
     from .io import read_image, write_image
     from .registry import get_method
-    from .upscale import upscale
+    from ._dispatch import upscale
 
     img = read_image(args.input)
     from pathlib import Path
@@ -225,20 +229,36 @@ def _cmd_compare(args):
     print(f"report: {args.out}/index.html")
 
 
-def _cmd_methods(args):
-    from .registry import available_methods
+def _describe(info):
+    from .registry import missing_requirements
 
-    for name, info in available_methods("all").items():
-        scales = "any" if info.scales is None else ",".join(map(str, info.scales))
-        model = " [trained model]" if info.needs_model else ""
-        print(f"{name:<12} {info.description}{model}")
-        print(f"{'':<12} scales: {scales}; halo: {info.halo}; {info.reference}")
+    scales = "any" if info.scales is None else ",".join(map(str, info.scales))
+    model = f" [trained model: {info.model}]" if info.needs_model else ""
+    missing = missing_requirements(info)
+    needs = f" [needs: pip install \"classicsr[{','.join(missing)}]\"]" if missing else ""
+    kind = "multi-frame; " if info.kind == "multiframe" else ""
+    return [f"{info.name:<12} {info.description}{model}{needs}",
+            f"{'':<12} {kind}scales: {scales}; halo: {info.halo}; {info.reference}"]
+
+
+def _cmd_methods(args):
+    from .registry import available_methods, get_method
+
+    if args.name is not None:
+        info = get_method(args.name, kind="all")
+        print("\n".join(_describe(info)))
+        print("options:" if info.options else "options: none")
+        for option in info.options:
+            print(f"  {option.name} = {option.default!r}: {option.description}")
+        return
+    for info in available_methods("all").values():
+        print("\n".join(_describe(info)))
 
 
 def _cmd_evaluate(args):
     from pathlib import Path
 
-    from .evaluate import evaluate
+    from .evaluation import evaluate
 
     for target in (args.json, args.csv):
         if target and Path(target).exists() and not args.overwrite:
@@ -272,9 +292,21 @@ def _cmd_train(args):
         raise FileExistsError(f"'{args.out}' exists; use --overwrite to replace it")
     if args.patches is not None and args.patches < 1:
         raise ValueError(f"--patches must be a positive integer, got {args.patches}")
-    model = train_model(args.method, args.scale, args.images, seed=args.seed,
-                        max_patches=args.patches, ksvd_iter=args.ksvd_iter,
-                        dictionary=args.dictionary)
+    from .training import trainable_methods
+
+    family = trainable_methods().get(args.method)
+    params = {}
+    if args.ksvd_iter is not None:
+        if family != "zeyde":
+            raise ValueError(f"--ksvd-iter is for the Zeyde dictionary (zeyde, gr, anr, lle), "
+                             f"not {args.method!r}")
+        params["n_iter"] = args.ksvd_iter
+    if args.dictionary is not None:
+        if family not in ("aplus", "kmeans"):
+            raise ValueError(f"--dictionary is for aplus and kmeans, not {args.method!r}")
+        params["dictionary"] = args.dictionary
+    model = train_model(args.method, args.scale, args.images, random_state=args.seed,
+                        max_patches=args.patches, **params)
     model.save(args.out, overwrite=args.overwrite)
     print(f"trained {model.method} x{args.scale} on {model.n_training_patches_} patches in "
           f"{model.training_seconds_:.1f} s -> {args.out}")

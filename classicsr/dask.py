@@ -111,7 +111,7 @@ def upscale(array, scale, method="bicubic", *, halo=None, **options):
     True
     """
     da = _require_dask()
-    from .upscale import check_method_scale, upscale as upscale_in_memory
+    from ._dispatch import check_upscale_call, upscale as upscale_in_memory
 
     if not isinstance(array, da.Array):
         raise TypeError(f"array must be a dask.array.Array, got {type(array).__name__}; "
@@ -123,12 +123,8 @@ def upscale(array, scale, method="bicubic", *, halo=None, **options):
         raise ValueError(f"array must be uint8, uint16, float32 or float64, got {array.dtype}")
     if 0 in array.shape:
         raise ValueError(f"array must not be empty, got shape {array.shape}")
-    info = get_method(method)
-    if info.kind != "single":
-        raise ValueError(f"method {method!r} is a multi-frame method; "
-                         "classicsr.dask.upscale takes single-image methods")
     scale = _check_scale(scale)
-    check_method_scale(info, scale)
+    info, _ = check_upscale_call(method, scale, options)
     if halo is None:
         halo = info.halo
     if isinstance(halo, (bool, np.bool_)) or not isinstance(halo, numbers.Integral):

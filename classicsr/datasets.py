@@ -14,7 +14,10 @@ current directory or beside the source checkout.
 import os
 from pathlib import Path
 
-from .io import is_image_file
+from .io import is_image_file, read_image
+
+__all__ = ["ENV_VAR", "default_image", "find_data_root", "hr_images", "image_name",
+           "list_images", "read_training_images", "resolve_dataset"]
 
 ENV_VAR = "CLASSICSR_DATA"
 
@@ -84,3 +87,34 @@ def default_image():
     from skimage import data
 
     return data.astronaut()
+
+
+def read_training_images(folder, *, paper_luminance=False):
+    """Every image of ``folder``, for ``fit`` of a trainable model.
+
+    Parameters
+    ----------
+    folder : str or Path
+    paper_luminance : bool
+        Return the rounded Y of MATLAB's ``rgb2ycbcr`` of each 8-bit image
+        (grey ``uint8``), as the papers' ``load_images.m`` trains; the
+        shipped models were trained so. Otherwise the images as they are
+        (the models take their float luminance).
+
+    Raises
+    ------
+    FileNotFoundError
+        If the folder does not exist or holds no image.
+    """
+    from ._image import luminance
+
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise FileNotFoundError(f"training image folder '{folder}' does not exist")
+    files = list_images(folder)
+    if not files:
+        raise FileNotFoundError(f"no images (PNG, JPEG, TIFF, BMP) in '{folder}'")
+    images = [read_image(path) for path in files]
+    if paper_luminance:
+        images = [luminance(img) if img.dtype.kind == "u" else img for img in images]
+    return images

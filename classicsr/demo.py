@@ -4,13 +4,11 @@ import time
 from pathlib import Path
 
 from .datasets import default_image
-from .degrade import degrade, modcrop
+from .degradation import degrade, modcrop
 from .figures import comparison_figure
 from .io import atomic_write_bytes, write_image
 from .metrics import psnr, ssim
-from .modelstore import has_shipped_model
-from .registry import available_methods, missing_requirements
-from .upscale import upscale
+from ._dispatch import upscale, usable_methods
 
 #: Zoomed region of the astronaut image (HR pixels): her face.
 _CROP = (40, 160, 128, 128)
@@ -34,13 +32,7 @@ def run_demo(out_dir="classicsr-demo", scale=3, *, overwrite=False, methods=None
     out_dir = Path(out_dir)
     hr = modcrop(default_image(), scale)
     lr = degrade(hr, scale)
-    names = [
-        name for name, info in available_methods().items()
-        if (info.scales is None or scale in info.scales)
-        and (methods is None or name in methods)
-        and (not info.needs_model or has_shipped_model(name, scale))
-        and not missing_requirements(info)
-    ]
+    names = [name for name in usable_methods(scale) if methods is None or name in methods]
     targets = [out_dir / "comparison.png"] + [out_dir / f"{n}_x{scale}.png" for n in names]
     existing = [str(p) for p in targets if p.exists()]
     if existing and not overwrite:

@@ -1,17 +1,28 @@
-"""Trained models: ``.npz`` files without pickle, a sha256 manifest, safe I/O.
+"""Trained models: one store for every method, ``.npz`` and ``.onnx`` alike.
 
 A model is a set of named numeric arrays plus a small JSON header (method,
 scale, hyper-parameters), saved with ``numpy.savez`` and read back with
 ``allow_pickle=False``. Models shipped with the package live in
 ``classicsr/models/`` next to ``manifest.json``, which records for each file
 the method, scale, sha256, training command, seed, wall time, library
-versions and the PSNR it gives; loading a shipped model checks its sha256.
+versions and the PSNR it gives.
+
+:func:`get_model` is the one way a method gets its model: a method's
+registry entry names its *model family* (``'zeyde'``, ``'aplus'``,
+``'srcnn'``, ...), each family is registered once with
+:func:`register_model_family` (its file suffix, its loader and the class of
+its fitted models), and the store resolves ``model=None`` (the shipped file,
+sha256-checked), a path, or a fitted model object, with one bounded cache
+and one set of error messages.
 """
 
 import hashlib
 import io
 import json
 import zipfile
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
@@ -19,8 +30,15 @@ import numpy as np
 
 from .io import atomic_write_bytes
 
+__all__ = ["CACHE_SIZE", "MANIFEST", "ModelFamily", "clear_cache", "get_model",
+           "has_shipped_model", "load_model", "model_family", "read_manifest",
+           "register_model_family", "save_model", "sha256_of", "shipped_model_path",
+           "shipped_models_dir"]
+
 _HEADER = "__header__"
 MANIFEST = "manifest.json"
+#: Loaded models kept in memory (least recently used dropped first).
+CACHE_SIZE = 16
 
 
 def sha256_of(path):
@@ -44,8 +62,8 @@ def save_model(path, arrays, header, *, overwrite=False):
     atomic_write_bytes(path, buffer.getvalue(), overwrite=overwrite)
 
 
-def load_model(path, *, expected_sha256=None):
-    """Read a model written by :func:`save_model`.
+def load_model(path):
+    """Read a ``.npz`` model written by :func:`save_model` (no pickle).
 
     Returns
     -------
@@ -55,19 +73,12 @@ def load_model(path, *, expected_sha256=None):
     Raises
     ------
     ValueError
-        If the file is corrupt, truncated, not a model, or its sha256 differs
-        from ``expected_sha256``. The message names the file.
+        If the file is corrupt, truncated or not a model. The message names
+        the file.
     """
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"no such model file: '{path}'")
-    if expected_sha256 is not None:
-        actual = sha256_of(path)
-        if actual != expected_sha256:
-            raise ValueError(
-                f"model file '{path}' is corrupt: sha256 {actual[:12]}... does not match "
-                f"the manifest ({expected_sha256[:12]}...)"
-            )
     try:
         with np.load(path, allow_pickle=False) as data:
             arrays = {name: data[name] for name in data.files}
@@ -95,31 +106,156 @@ def read_manifest():
     return json.loads(path.read_text())
 
 
-def shipped_model_path(method, scale):
-    """Path and manifest entry of the shipped model of ``method`` at ``scale``."""
-    manifest = read_manifest()
-    for name, entry in manifest.get("models", {}).items():
-        if entry["method"] == method and entry["scale"] == scale:
+def shipped_model_path(family, scale):
+    """Path and manifest entry of the shipped model of ``family`` at ``scale``."""
+    for name, entry in read_manifest().get("models", {}).items():
+        if entry["method"] == family and entry["scale"] == scale:
             return shipped_models_dir() / name, entry
     raise FileNotFoundError(
-        f"no shipped model for method {method!r} at scale {scale}; train one with "
-        f"'classicsr train {method} --scale {scale} --images DIR --out FILE' and pass "
+        f"no shipped {family} model at scale {scale}; train one with "
+        f"'classicsr train {family} --scale {scale} --images DIR --out FILE' and pass "
         "model=FILE"
     )
 
 
-#: Methods that use another method's model file.
-MODEL_OF = {"gr": "zeyde", "anr": "zeyde", "lle": "zeyde"}
-
-
-def has_shipped_model(method, scale):
-    """Whether a model for ``method`` at ``scale`` ships with the package."""
-    wanted = MODEL_OF.get(method, method)
-    return any(e["method"] == wanted and e["scale"] == scale
+def has_shipped_model(family, scale):
+    """Whether a model of ``family`` at ``scale`` ships with the package."""
+    return any(e["method"] == family and e["scale"] == scale
                for e in read_manifest().get("models", {}).values())
 
 
-def load_shipped(method, scale):
-    """Load the shipped model of ``method`` at ``scale``, checking its sha256."""
-    path, entry = shipped_model_path(method, scale)
-    return load_model(path, expected_sha256=entry["sha256"])
+@dataclass(frozen=True)
+class ModelFamily:
+    """How the models of one family are stored and loaded.
+
+    Attributes
+    ----------
+    name : str
+        The family (the ``method`` of the manifest and of the file's header).
+    suffix : str
+        File suffix, ``'.npz'`` or ``'.onnx'``.
+    load : callable
+        ``load(path, **load_options)`` -> a model with ``scale`` and
+        ``method`` attributes; raises ``ValueError`` for a file that is not
+        such a model.
+    model_type : type or None
+        Class of fitted models accepted as ``model=`` directly.
+    estimator : type or None
+        The scikit-learn estimator that trains the family (``None`` when it
+        is trained by a recipe, as the CNNs).
+    """
+
+    name: str
+    suffix: str
+    load: object
+    model_type: object = None
+    estimator: object = None
+
+
+_FAMILIES = {}
+_CACHE = OrderedDict()
+_CACHE_LOCK = threading.Lock()
+
+
+def register_model_family(name, *, suffix, load, model_type=None, estimator=None):
+    """Declare a model family (called by the module that implements it)."""
+    if suffix not in (".npz", ".onnx"):
+        raise ValueError(f"suffix must be '.npz' or '.onnx', got {suffix!r}")
+    _FAMILIES[name] = ModelFamily(name, suffix, load, model_type, estimator)
+    return _FAMILIES[name]
+
+
+def model_family(name):
+    """The :class:`ModelFamily` of ``name`` (the built-in methods are loaded first)."""
+    from .registry import available_methods
+
+    available_methods("all")  # registers the built-in families
+    try:
+        return _FAMILIES[name]
+    except KeyError:
+        raise ValueError(f"unknown model family {name!r}; known: "
+                         f"{', '.join(sorted(_FAMILIES))}") from None
+
+
+def clear_cache():
+    """Forget every loaded model."""
+    with _CACHE_LOCK:
+        _CACHE.clear()
+
+
+def _check_loaded(loaded, family, scale, where):
+    got = (getattr(loaded, "method", None), getattr(loaded, "scale", None))
+    if got != (family.name, scale):
+        raise ValueError(f"model {where} is {got[0]} x{got[1]}, not {family.name} x{scale}")
+    return loaded
+
+
+def get_model(family, scale, model=None, **load_options):
+    """The loaded model of ``family`` at ``scale``.
+
+    Parameters
+    ----------
+    family : str
+        A model family (:attr:`classicsr.registry.MethodInfo.model`).
+    scale : int
+    model : None, str, Path or a fitted model
+        ``None``: the model shipped with the package (its sha256 checked
+        against the manifest); a path: a file written by ``classicsr train``
+        or by the family's export; a fitted model object of the family.
+    **load_options
+        Passed to the family's loader (e.g. ONNX Runtime ``providers``);
+        part of the cache key.
+
+    Returns
+    -------
+    object
+        The model; loaded files are cached (:data:`CACHE_SIZE` entries, keyed
+        by path, size, modification time and load options).
+
+    Raises
+    ------
+    TypeError
+        ``model`` is not None, a path or a model of the family.
+    FileNotFoundError
+        No such file, or no shipped model at that scale.
+    ValueError
+        A file of another suffix, family or scale, corrupt, or whose sha256
+        differs from the manifest.
+    """
+    fam = model_family(family)
+    if fam.model_type is not None and isinstance(model, fam.model_type):
+        return _check_loaded(model, fam, scale, f"object {type(model).__name__}")
+    if model is None:
+        path, entry = shipped_model_path(fam.name, scale)
+        expected = entry["sha256"]
+    elif isinstance(model, (str, Path)) or hasattr(model, "__fspath__"):
+        path, expected = Path(model), None
+    else:
+        accepted = "None, a path" + (f" or a {fam.model_type.__name__}"
+                                     if fam.model_type is not None else "")
+        raise TypeError(f"model must be {accepted}, got {type(model).__name__}")
+    if not path.is_file():
+        raise FileNotFoundError(f"no such model file: '{path}'")
+    if path.suffix.lower() != fam.suffix:
+        raise ValueError(f"model '{path}' is not a {fam.suffix} file: {fam.name} models are "
+                         f"{fam.suffix} files written by classicsr")
+    stat = path.stat()
+    key = (fam.name, str(path.resolve()), stat.st_size, stat.st_mtime_ns, expected,
+           tuple(sorted((k, repr(v)) for k, v in load_options.items())))
+    with _CACHE_LOCK:
+        cached = _CACHE.get(key)
+        if cached is not None:
+            _CACHE.move_to_end(key)
+    if cached is not None:
+        return _check_loaded(cached, fam, scale, f"'{path}'")
+    if expected is not None:
+        actual = sha256_of(path)
+        if actual != expected:
+            raise ValueError(f"model file '{path}' is corrupt: sha256 {actual[:12]}... does "
+                             f"not match the manifest ({expected[:12]}...)")
+    loaded = _check_loaded(fam.load(path, **load_options), fam, scale, f"'{path}'")
+    with _CACHE_LOCK:
+        _CACHE[key] = loaded
+        while len(_CACHE) > CACHE_SIZE:
+            _CACHE.popitem(last=False)
+    return loaded

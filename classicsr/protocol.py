@@ -4,8 +4,10 @@
    image, so Y is rounded; a greyscale image is used as it is.
 2. ``modcrop`` to a multiple of the scale, and make the LR image with
    MATLAB-style bicubic ``imresize(Y, 1/s)`` in floating point (not rounded).
-3. Super-resolve the float LR image (optionally followed by iterative
-   back-projection of the float output onto the float LR image).
+3. Super-resolve the float LR image, divided by white (255 for 8-bit
+   images), through the same dispatcher as :func:`classicsr.upscale`
+   (optionally followed by iterative back-projection of the float output
+   onto the float LR image).
 4. Round the output to the integer dtype, and compute PSNR and SSIM against
    Y with ``s`` pixels shaved from every border.
 
@@ -16,14 +18,15 @@ import time
 
 import numpy as np
 
+from ._dispatch import resolve, run_unit
+from ._image import from_unit, full_scale, luminance
 from ._validation import INT_FULL_SCALE, check_image, check_integer_scale
-from .backprojection import backproject
-from .color import rgb2ycbcr, to_dtype
-from .degrade import modcrop
+from .backprojection import check_backprojection_options
+from .degradation import crop_to_multiple
 from .metrics import psnr, ssim
-from .registry import get_method
-from .resize import imresize
-from .upscale import check_backprojection, check_method_scale
+from .resize._imresize import resize_trusted
+
+__all__ = ["evaluate_image", "hr_luminance", "protocol_pair", "score_luminance"]
 
 
 def hr_luminance(hr):
@@ -31,49 +34,7 @@ def hr_luminance(hr):
     hr = check_image(hr, "hr")
     if hr.dtype not in INT_FULL_SCALE:
         raise TypeError(f"hr must be a uint8 or uint16 image, got {hr.dtype}")
-    if hr.ndim == 3 and hr.shape[2] in (3, 4):
-        return rgb2ycbcr(hr[:, :, :3])[:, :, 0]
-    return hr.reshape(hr.shape[:2])
-
-
-def super_resolve_luminance(lr, scale, method, full=255.0, backprojection=False,
-                            backprojection_iterations=20, **options):
-    """Run ``method`` on a float LR luminance image on the [0, full] scale.
-
-    Learning-based methods see the image divided by ``full`` (in [0, 1]),
-    interpolation methods the float image itself.
-
-    Parameters
-    ----------
-    lr : ndarray, shape (h, w), float64
-        The LR luminance image on the [0, full] scale.
-    scale : int
-        Upscaling factor.
-    method : str
-        A registered method.
-    full : float
-        The value of white (255 for 8-bit images).
-    backprojection : bool
-        Back-project the float output onto ``lr``
-        (:func:`classicsr.backprojection.backproject`, Gaussian filter).
-    backprojection_iterations : int
-        Back-projection steps (default 20).
-    **options
-        Passed to the method.
-
-    Returns
-    -------
-    ndarray, float64
-        The super-resolved luminance on the [0, full] scale, not rounded.
-    """
-    info = get_method(method)
-    backprojection, iterations = check_backprojection(backprojection,
-                                                      backprojection_iterations)
-    if info.channels == "all":
-        sr = info.function(lr, scale, **options)
-    else:
-        sr = info.function(lr / full, scale, **options) * full
-    return backproject(sr, lr, scale, iterations) if backprojection else sr
+    return luminance(hr)
 
 
 def evaluate_image(hr, scale, method, backprojection=False, backprojection_iterations=20,
@@ -90,7 +51,7 @@ def evaluate_image(hr, scale, method, backprojection=False, backprojection_itera
         A registered method.
     backprojection : bool
         Back-project the float SR output onto the float LR image before the
-        protocol's rounding (see :func:`super_resolve_luminance`).
+        protocol's rounding (:func:`classicsr.backprojection.backproject`).
     backprojection_iterations : int
         Back-projection steps (default 20).
     **options
@@ -104,18 +65,36 @@ def evaluate_image(hr, scale, method, backprojection=False, backprojection_itera
         included).
     """
     scale = check_integer_scale(scale)
-    check_method_scale(get_method(method), scale)
-    y = modcrop(hr_luminance(hr), scale)
-    full = INT_FULL_SCALE[y.dtype]
-    lr = imresize(y.astype(np.float64), 1.0 / scale, method="bicubic")
+    info, _, options = resolve(method, scale, options)
+    bp_iterations = check_backprojection_options(backprojection, backprojection_iterations)
+    y, lr = protocol_pair(hr, scale)
     start = time.perf_counter()
-    sr = super_resolve_luminance(lr, scale, method, full=full, backprojection=backprojection,
-                                 backprojection_iterations=backprojection_iterations,
-                                 **options)
+    sr = run_unit(info, lr, scale, options, bp_iterations)
     seconds = time.perf_counter() - start
-    sr = to_dtype(sr, y.dtype)
-    return {
-        "psnr": psnr(y, sr, crop_border=scale),
-        "ssim": ssim(y, sr, crop_border=scale),
-        "seconds": seconds,
-    }
+    return {**score_luminance(y, sr, scale), "seconds": seconds}
+
+
+def protocol_pair(hr, scale):
+    """Steps 1-2: the HR luminance (integer, cropped) and the float LR luminance in [0, 1].
+
+    Returns
+    -------
+    y : ndarray, uint8 or uint16, shape (H, W)
+        Y of the HR image cropped to a multiple of ``scale``.
+    lr : ndarray, float64, shape (H / scale, W / scale)
+        MATLAB bicubic ``imresize(Y, 1/scale)`` in floating point (not
+        rounded), divided by white.
+    """
+    y = hr_luminance(hr)
+    scale = check_integer_scale(scale)
+    if y.shape[0] < scale or y.shape[1] < scale:
+        raise ValueError(f"hr of shape {hr.shape[:2]} is smaller than the scale factor {scale}")
+    y = crop_to_multiple(y, scale)
+    lr = resize_trusted(y.astype(np.float64), 1.0 / scale, method="bicubic")
+    return y, lr / full_scale(y.dtype)
+
+
+def score_luminance(y, sr, scale):
+    """Step 4: round the unit-scale SR luminance to ``y``'s dtype; PSNR and SSIM, border shaved."""
+    sr = from_unit(sr, y.dtype)
+    return {"psnr": psnr(y, sr, crop_border=scale), "ssim": ssim(y, sr, crop_border=scale)}

@@ -1,21 +1,60 @@
 """The method registry: every super-resolution method, by name.
 
-Methods are registered with the :func:`register_method` decorator; the
-public :func:`classicsr.upscale`, :func:`available_methods` and the
-``classicsr`` command line are generated from this table.
+A method is registered by the module that implements it, with the
+:func:`register_method` decorator; the entry says everything a caller needs
+(kind, colour handling, scales, tile halo, optional requirements, the model
+family it loads and its options with defaults and descriptions).
+:func:`classicsr.upscale`, :func:`classicsr.upscale_frames`, the evaluation
+protocol, ``compare``, ``demo``, ``batch``, Dask and the ``classicsr``
+command line are all driven by this table through one dispatcher
+(:mod:`classicsr._dispatch`).
+
+The built-in methods are registered on first use of the registry (their
+modules import Numba and scikit-learn), so ``import classicsr`` stays cheap.
 """
 
+import importlib
+import inspect
+import threading
 from dataclasses import dataclass, field
 
-#: How a method treats colour: ``'all'`` runs it on every channel in the
-#: input dtype; ``'luminance'`` runs it on the float Y channel in [0, 1] and
-#: upscales Cb/Cr (and alpha) with bicubic, as the learning-based papers do.
+__all__ = ["CHANNEL_MODES", "LEARNED_SCALES", "METHOD_KINDS", "MethodInfo", "MethodOption",
+           "available_methods", "get_method", "missing_requirements", "register_method",
+           "unregister_method"]
+
+#: How a method treats colour: ``'all'`` runs it on every channel (in the
+#: input dtype when no float step is needed); ``'luminance'`` runs it on the
+#: float Y channel in [0, 1] and upscales Cb/Cr (and alpha) with bicubic, as
+#: the learning-based papers do (see :mod:`classicsr._image`).
 CHANNEL_MODES = ("all", "luminance")
 
 #: What a method takes: ``'single'`` -- one image (:func:`classicsr.upscale`);
 #: ``'multiframe'`` -- several frames of one scene
 #: (:func:`classicsr.upscale_frames`).
 METHOD_KINDS = ("single", "multiframe")
+
+#: Integer scales the learning-based methods are trained and shipped for.
+LEARNED_SCALES = (2, 3, 4)
+
+#: Modules of the built-in methods, imported (and so registered) on first use.
+_BUILTIN_MODULES = (
+    "classicsr.interpolation",
+    "classicsr.example_based",
+    "classicsr.cnn.baselines",
+    "classicsr.multiframe.algorithms",
+)
+
+
+@dataclass(frozen=True)
+class MethodOption:
+    """One option of a method: its name, default and a one-line description."""
+
+    name: str
+    default: object
+    description: str
+
+    def __str__(self):
+        return f"{self.name}={self.default!r}: {self.description}"
 
 
 @dataclass(frozen=True)
@@ -27,32 +66,37 @@ class MethodInfo:
     name : str
         Registry key, as passed to ``upscale(..., method=name)``.
     function : callable
-        ``function(image, scale, **options)``. For ``channels='all'`` it gets
-        the validated image in its own dtype and returns that dtype; for
-        ``'luminance'`` it gets a float64 ``(h, w)`` array in [0, 1] and
-        returns a float64 ``(h * scale, w * scale)`` array.
+        Single-image methods: ``function(image, scale, **options)``. For
+        ``channels='all'`` it gets the validated image (in its own dtype, or
+        float in [0, 1] when a float step such as back-projection follows)
+        and returns the same dtype; for ``'luminance'`` it gets a float64
+        ``(h, w)`` array in [0, 1] and returns a float64 ``(h * scale, w *
+        scale)`` array. Multi-frame methods: ``function(problem, **options)``
+        with a :class:`classicsr.multiframe.algorithms.Problem`.
     description : str
         One line, shown by ``classicsr methods``.
     reference : str
         The paper (authors, venue, year).
     scales : tuple of int or None
         Integer scales supported; ``None`` for any positive real scale.
-    needs_model : bool
-        Whether the method uses a trained model.
+    model : str or None
+        The model family the method loads through
+        :func:`classicsr.modelstore.get_model` (``'zeyde'`` for GR, ANR and
+        NE+LLE, which use Zeyde's dictionary); ``None`` if it uses none.
     halo : int
         Pixels of LR context needed around a tile for the tile's output to
         equal the whole-image output (used by tiled and distributed runs).
     channels : {'all', 'luminance'}
         Colour handling, see :data:`CHANNEL_MODES`.
     kind : {'single', 'multiframe'}
-        What the method takes, see :data:`METHOD_KINDS`. A multi-frame
-        method's ``function`` takes a
-        :class:`classicsr.multiframe.methods.Problem` and its options.
+        What the method takes, see :data:`METHOD_KINDS`.
     requires : tuple of (module, extra)
         Optional modules the method needs at run time and the
-        ``pip install "classicsr[extra]"`` that provides each (e.g.
-        ``(("onnxruntime", "onnx"),)`` for the CNN baselines); see
+        ``pip install "classicsr[extra]"`` that provides each; see
         :func:`missing_requirements`.
+    options : tuple of MethodOption
+        The keyword options of ``function`` with their defaults and
+        descriptions (``model`` included for methods that load one).
     """
 
     name: str
@@ -60,37 +104,77 @@ class MethodInfo:
     description: str
     reference: str
     scales: tuple | None
-    needs_model: bool
+    model: str | None
     halo: int
     channels: str
     kind: str = "single"
     requires: tuple = ()
+    options: tuple = ()
+
+    @property
+    def needs_model(self):
+        """Whether the method uses a trained model."""
+        return self.model is not None
+
+    @property
+    def option_names(self):
+        """The names of :attr:`options`, in signature order."""
+        return tuple(o.name for o in self.options)
 
 
 _REGISTRY = {}
+_LOCK = threading.RLock()
+_BUILTINS_LOADED = False
 
 
-def register_method(
-    name,
-    *,
-    description,
-    reference,
-    scales=None,
-    needs_model=False,
-    halo=0,
-    channels="all",
-    kind="single",
-    requires=(),
-):
-    """Class or function decorator that registers a super-resolution method.
+def _method_options(name, function, kind, descriptions, runtime):
+    """The options of ``function`` (keyword parameters after the data ones)."""
+    skip = 2 if kind == "single" else 1
+    params = list(inspect.signature(function).parameters.values())[skip:]
+    options = []
+    for p in params:
+        if p.kind in (p.VAR_KEYWORD, p.VAR_POSITIONAL):
+            raise ValueError(f"method {name!r}: options must be named parameters, "
+                             f"not *{p.name}")
+        if p.name in runtime:
+            continue
+        if p.default is p.empty:
+            raise ValueError(f"method {name!r}: option {p.name!r} has no default")
+        if p.name not in descriptions:
+            raise ValueError(f"method {name!r}: option {p.name!r} is not described")
+        options.append(MethodOption(p.name, p.default, descriptions[p.name]))
+    extra = set(descriptions) - {o.name for o in options}
+    if extra:
+        raise ValueError(f"method {name!r}: described options {sorted(extra)} are not "
+                         "parameters of its function")
+    return tuple(options)
+
+
+def register_method(name, *, description, reference, scales=None, model=None, halo=0,
+                    channels="all", kind="single", requires=(), options=None, runtime=()):
+    """Function decorator that registers a super-resolution method.
+
+    Parameters
+    ----------
+    name, description, reference, scales, model, halo, channels, kind, requires
+        See :class:`MethodInfo`.
+    options : dict, optional
+        ``{option: one-line description}`` for every keyword parameter of the
+        function (defaults are read from its signature).
+    runtime : tuple of str
+        Parameters the dispatcher supplies itself (e.g. a multi-frame
+        method's ``callback`` and ``progress``); not user options.
 
     Examples
     --------
-    >>> from classicsr.registry import register_method
+    >>> from classicsr.registry import get_method, register_method, unregister_method
     >>> @register_method("double_nearest", description="demo", reference="-",
-    ...                  scales=(2,), halo=1)
-    ... def _double(img, scale):
+    ...                  scales=(2,), halo=1, options={"copy": "return a copy"})
+    ... def _double(img, scale, copy=True):
     ...     return img.repeat(2, 0).repeat(2, 1)
+    >>> get_method("double_nearest").options[0].default
+    True
+    >>> unregister_method("double_nearest")
     """
     if name in _REGISTRY:
         raise ValueError(f"a method named {name!r} is already registered")
@@ -108,11 +192,13 @@ def register_method(
             description=description,
             reference=reference,
             scales=scales,
-            needs_model=bool(needs_model),
+            model=model,
             halo=int(halo),
             channels=channels,
             kind=kind,
             requires=tuple((str(m), str(e)) for m, e in requires),
+            options=_method_options(name, function, kind, dict(options or {}),
+                                    tuple(runtime)),
         )
         return function
 
@@ -122,6 +208,18 @@ def register_method(
 def unregister_method(name):
     """Remove a method from the registry (for tests and plug-ins)."""
     _REGISTRY.pop(name, None)
+
+
+def _load_builtins():
+    global _BUILTINS_LOADED
+    if _BUILTINS_LOADED:
+        return
+    with _LOCK:
+        if _BUILTINS_LOADED:
+            return
+        for module in _BUILTIN_MODULES:
+            importlib.import_module(module)
+        _BUILTINS_LOADED = True
 
 
 def _check_kind(kind):
@@ -141,8 +239,15 @@ def available_methods(kind="single"):
         single-image methods; ``'multiframe'``: the methods of
         :func:`classicsr.upscale_frames`; ``'all'``: both (see
         :attr:`MethodInfo.kind`).
+
+    Examples
+    --------
+    >>> import classicsr
+    >>> [o.name for o in classicsr.available_methods()["aplus"].options]
+    ['model']
     """
     _check_kind(kind)
+    _load_builtins()
     return {name: info for name, info in sorted(_REGISTRY.items())
             if kind == "all" or info.kind == kind}
 
@@ -156,7 +261,8 @@ def get_method(name, kind="single"):
     """
     _check_kind(kind)
     if not isinstance(name, str):
-        raise TypeError(f"method must be a string, got {type(name).__name__}")
+        raise TypeError(f"method must be a string, got {type(name).__name__} {name!r}")
+    _load_builtins()
     info = _REGISTRY.get(name)
     if info is not None and kind in ("all", info.kind):
         return info

@@ -1,7 +1,7 @@
 """``classicsr compare``: a comparison report of methods on images, as offline HTML.
 
 For each image (taken as the ground truth), the LR input is made by the
-papers' degradation (:func:`classicsr.degrade`: modcrop and MATLAB bicubic),
+papers' degradation (:func:`classicsr.degradation`: modcrop and MATLAB bicubic),
 every method upscales it, and the report records PSNR/SSIM (Y channel,
 ``scale`` pixels shaved, as :func:`classicsr.psnr`) and the time of each.
 Written into the output folder:
@@ -26,13 +26,11 @@ from pathlib import Path
 import numpy as np
 
 from .datasets import image_name, list_images
-from .degrade import degrade, modcrop
+from .degradation import degrade, modcrop
 from .figures import as_uint8, comparison_figure
 from .io import atomic_write_bytes, read_image, write_image
 from .metrics import psnr, ssim
-from .modelstore import has_shipped_model
-from .registry import available_methods, get_method, missing_requirements
-from .upscale import check_method_scale, upscale
+from ._dispatch import check_upscale_call, upscale, usable_methods
 
 #: Side of the zoomed crop, as a fraction of the shorter image side.
 CROP_FRACTION = 0.25
@@ -80,15 +78,6 @@ def _inputs(source):
     return [source]
 
 
-def default_methods(scale):
-    """Single-image methods usable at ``scale``: a shipped model where one is needed,
-    optional runtimes (e.g. onnxruntime) installed."""
-    return [name for name, info in available_methods().items()
-            if (info.scales is None or scale in info.scales)
-            and (not info.needs_model or has_shipped_model(name, scale))
-            and not missing_requirements(info)]
-
-
 def compare(source, scale, methods=None, out_dir="classicsr-compare", *, overwrite=False,
             progress=True):
     """Compare methods on an image or a folder of images and write the HTML report.
@@ -117,11 +106,11 @@ def compare(source, scale, methods=None, out_dir="classicsr-compare", *, overwri
     from tqdm.auto import tqdm
 
     files = _inputs(source)
-    methods = list(default_methods(scale) if methods is None else methods)
+    methods = list(usable_methods(scale) if methods is None else methods)
     if not methods:
         raise ValueError("methods must name at least one method")
     for name in methods:
-        check_method_scale(get_method(name), scale)
+        check_upscale_call(name, scale, {})
     out_dir = Path(out_dir)
     index = out_dir / "index.html"
     if out_dir.exists() and any(out_dir.iterdir()) and not overwrite:

@@ -1,49 +1,69 @@
-"""Training entry points shared by the CLI and the recipes."""
+"""Training entry point shared by the CLI and the recipes: method name -> fitted model.
+
+Which methods can be trained, and by which estimator, comes from the
+registry (a method's model family) and the model store (the family's
+estimator): GR, ANR and NE+LLE use Zeyde's dictionary, so training any of
+them trains a :class:`~classicsr.example_based.ZeydeDictionary`.
+"""
 
 from pathlib import Path
 
-from ._validation import check_integer_scale
-from .dictionary.aplus import APlus
-from .dictionary.kmeans import KMeansRegressors
-from .dictionary.scsr import ScSRDictionary
-from .dictionary.training_data import load_luminance_images
-from .dictionary.zeyde import ZeydeDictionary
+from ._validation import check_int, check_integer_scale, check_path
+from .modelstore import model_family
+from .registry import LEARNED_SCALES, available_methods, get_method
 
-#: method -> model class and whether it is built on a Zeyde dictionary.
-TRAINABLE = {"zeyde": ZeydeDictionary, "gr": ZeydeDictionary, "anr": ZeydeDictionary,
-             "lle": ZeydeDictionary, "aplus": APlus, "kmeans": KMeansRegressors,
-             "scsr": ScSRDictionary}
+__all__ = ["train_model", "trainable_methods"]
 
 
-def train_model(method, scale, images, *, seed=0, max_patches=None, ksvd_iter=20,
-                dictionary=None, verbose=True, projection_dtype="float32"):
+def trainable_methods():
+    """``{method: model family}`` of the methods whose models this package can train."""
+    return {name: info.model for name, info in available_methods().items()
+            if info.model is not None and model_family(info.model).estimator is not None}
+
+
+def train_model(method, scale, images, *, random_state=0, max_patches=None, verbose=True,
+                **params):
     """Train the model ``method`` needs at ``scale`` on a folder (or list) of images.
 
-    ``gr``, ``anr`` and ``lle`` use the Zeyde dictionary, so training any of
-    them trains a :class:`ZeydeDictionary`. ``aplus`` and ``kmeans`` also
-    need one (anchors / PCA): pass ``dictionary`` (a fitted model or a path)
-    or it is trained first.
+    Parameters
+    ----------
+    method : str
+        A trainable method (:func:`trainable_methods`).
+    scale : int
+    images : str, Path or list of ndarray
+        A folder of images, or the images (any supported dtype, grey or colour).
+    random_state : int
+    max_patches : int, optional
+        Use at most this many training patches (``n_patches`` for ScSR, which
+        samples exactly that many).
+    verbose : bool
+    **params
+        Other hyper-parameters of the family's estimator (e.g. ``n_iter``,
+        ``dictionary``); a name the estimator does not have is a TypeError.
+
+    Returns
+    -------
+    The fitted estimator.
     """
-    check_integer_scale(scale, allowed=(2, 3, 4))
-    if method not in TRAINABLE:
+    scale = check_integer_scale(scale, allowed=LEARNED_SCALES)
+    get_method(method)
+    trainable = trainable_methods()
+    if method not in trainable:
         raise ValueError(f"method {method!r} is not trainable; trainable: "
-                         + ", ".join(sorted(TRAINABLE)))
-    if isinstance(images, (str, Path)):
-        images = load_luminance_images(images)
-    if method == "scsr":
-        kwargs = {} if max_patches is None else {"n_samples": max_patches}
-        return ScSRDictionary(scale, random_state=seed, verbose=verbose, **kwargs).fit(images)
-    if TRAINABLE[method] is ZeydeDictionary:
-        return ZeydeDictionary(scale, n_iter=ksvd_iter, max_patches=max_patches,
-                               random_state=seed, verbose=verbose).fit(images)
-    if dictionary is None:
-        dictionary = ZeydeDictionary(scale, n_iter=ksvd_iter, random_state=seed,
-                                     verbose=verbose).fit(images)
-    elif not isinstance(dictionary, ZeydeDictionary):
-        dictionary = ZeydeDictionary.load(dictionary)
-    kwargs = {} if max_patches is None else {"max_samples": max_patches}
-    if method == "kmeans":
-        return KMeansRegressors(scale, random_state=seed, verbose=verbose,
-                                **kwargs).fit(images, dictionary)
-    return APlus(scale, projection_dtype=projection_dtype, verbose=verbose,
-                 **kwargs).fit(images, dictionary)
+                         + ", ".join(sorted(trainable)))
+    estimator = model_family(trainable[method]).estimator
+    check_int(max_patches, "max_patches", minimum=1, allow_none=True)
+    if max_patches is not None:
+        key = "n_patches" if "n_patches" in estimator._get_param_names() else "max_patches"
+        params[key] = max_patches
+    accepted = set(estimator._get_param_names())
+    unknown = sorted(set(params) - accepted)
+    if unknown:
+        raise TypeError(f"{estimator.__name__} has no parameter(s) {', '.join(unknown)}; "
+                        f"accepted: {', '.join(sorted(accepted - {'scale'}))}")
+    model = estimator(scale, random_state=random_state, verbose=verbose, **params)
+    if not isinstance(images, (list, tuple)):
+        from .datasets import read_training_images
+
+        images = read_training_images(check_path(images, "images"), paper_luminance=True)
+    return model.fit(images)

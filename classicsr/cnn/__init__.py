@@ -1,6 +1,6 @@
 """CNN baselines (SRCNN, FSRCNN): trained with torch, run with ONNX Runtime.
 
-Inference (:mod:`classicsr.cnn.inference`, :mod:`classicsr.cnn.methods`)
+Inference (:mod:`classicsr.cnn._onnx`, :mod:`classicsr.cnn.baselines`)
 needs only ``onnxruntime`` (``pip install "classicsr[onnx]"``); training and
 export (:mod:`classicsr.cnn.networks`, :mod:`classicsr.cnn.train`,
 :mod:`classicsr.cnn.export`) need the ``train`` extra (torch, onnx). Nothing

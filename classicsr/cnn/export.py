@@ -5,7 +5,7 @@ any height and width of at least ``2 * context + 1``) and gives ``output`` of
 shape ``(batch, 1, factor * (height - 2 * context), factor * (width - 2 *
 context))``. The model's metadata (key ``'classicsr'``, JSON) records the
 method, scale, context, factor and network hyper-parameters that
-:mod:`classicsr.cnn.inference` needs, so the file is self-describing.
+:mod:`classicsr.cnn._onnx` needs, so the file is self-describing.
 """
 
 import json
@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from ..io import atomic_write_bytes
-from .inference import INPUT_NAME, METADATA_KEY
+from ._onnx import INPUT_NAME, METADATA_KEY
 
 #: Default ONNX opset (the issue asks for 17 or newer).
 OPSET = 17
@@ -24,7 +24,7 @@ TOLERANCE = 1e-5
 
 
 def network_metadata(net):
-    """The metadata :mod:`classicsr.cnn.inference` reads from a model file."""
+    """The metadata :mod:`classicsr.cnn._onnx` reads from a model file."""
     method = "fsrcnn" if hasattr(net, "deconv") else "srcnn"
     scale = net.scale if method == "fsrcnn" else net.config.get("scale")
     return {"method": method, "scale": scale, "context": net.context, "factor": net.factor,

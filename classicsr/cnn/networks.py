@@ -20,7 +20,7 @@ import math
 import torch
 from torch import nn
 
-from ..dictionary.methods import SCALES
+from ..example_based._registered import SCALES
 
 
 def _check_positive_odd(name, value):

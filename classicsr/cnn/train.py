@@ -38,16 +38,12 @@ from pathlib import Path
 
 import numpy as np
 
-from ..color import to_dtype
-from ..datasets import find_data_root, hr_images, resolve_dataset
-from ..degrade import modcrop
-from ..dictionary.methods import SCALES
-from ..dictionary.training_data import load_luminance_images
+from .._image import training_luminance
+from ..datasets import find_data_root, hr_images, read_training_images, resolve_dataset
 from ..io import read_image
-from ..metrics import psnr
-from ..protocol import hr_luminance
-from ..resize import imresize
-from .inference import network_input
+from ..protocol import protocol_pair, score_luminance
+from ..registry import LEARNED_SCALES as SCALES
+from ._onnx import network_input
 
 METHODS = ("srcnn", "fsrcnn")
 SRCNN_SUB_IMAGE = 33
@@ -209,11 +205,10 @@ def validation_psnr(net, method, scale, dataset_dir, device="cpu"):
     net.eval()
     with torch.no_grad():
         for path in hr_images(dataset_dir, scale):
-            y = modcrop(hr_luminance(read_image(path)), scale)
-            lr = imresize(y.astype(np.float64), 1.0 / scale) / 255.0
+            y, lr = protocol_pair(read_image(path), scale)
             x = torch.from_numpy(network_input(lr, method, scale, net.context)).to(device)
-            sr = net(x[None, None])[0, 0].double().cpu().numpy() * 255.0
-            scores.append(psnr(y, to_dtype(sr, y.dtype), crop_border=scale))
+            sr = net(x[None, None])[0, 0].double().cpu().numpy()
+            scores.append(score_luminance(y, sr, scale)["psnr"])
     net.train()
     return float(np.mean(scores))
 
@@ -349,7 +344,9 @@ def train(method, scale, *, images=None, seed=0, checkpoint_dir=None, checkpoint
         images = root / "T91"
     if state["step"] < config.iterations:  # a finished run needs no data
         if isinstance(images, (str, Path)):
-            images = load_luminance_images(images)
+            # the rounded 8-bit Y of each image, as the papers
+            images = read_training_images(images, paper_luminance=True)
+        images = [training_luminance(img) for img in images]
         data = training_set(method, images, config.scale, net.context)
         state["n_sub_images"] = len(data)
         log(f"{method} x{scale}: {len(data)} sub-images, "

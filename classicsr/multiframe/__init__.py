@@ -12,16 +12,16 @@
 The motion convention is described in :mod:`classicsr.multiframe.motion`,
 the observation operators in :mod:`classicsr.multiframe.operators`, the
 solvers in :mod:`classicsr.multiframe.solvers` and the methods (with how
-their default parameters were chosen) in :mod:`classicsr.multiframe.methods`.
+their default parameters were chosen) in :mod:`classicsr.multiframe.algorithms`.
 Importing this package is cheap: Numba, SciPy and OpenCV are imported when
 first needed.
 """
 
 from .io import read_frames
 from .motion import MOTION_MODELS, motion_error
-from .reconstruct import reconstruct, upscale_frames
+from .reconstruction import reconstruct, upscale_frames
 from .registration import register
-from .simulate import simulate
+from .simulation import simulate
 
 __all__ = ["MOTION_MODELS", "motion_error", "read_frames", "reconstruct", "register",
            "simulate", "upscale_frames"]

@@ -24,8 +24,10 @@ per frame, summed by :func:`sum_frames`.
 :func:`sample` and their adjoints): ``A_k = S_k H``, the separable PSF on
 the HR grid (edge replication) shared by all frames, then bilinear sampling
 at each LR pixel centre mapped by ``T_k``; the sampling table is computed
-once per problem. The adjoint scatters frames into a few private buffers
-(one per thread) summed by the caller.
+once per problem. The adjoint scatters the frames into a fixed number of
+private buffers (``ADJOINT_BUFFERS`` of :mod:`~classicsr.multiframe.operators`,
+whatever the thread count, so the result does not depend on it), summed by
+the caller.
 
 The difference kernels implement ``D_s x = x - x(. + s)`` over the pairs of
 pixels inside the image, for the shifts ``s`` of the bilateral-TV / Huber /
@@ -34,6 +36,10 @@ Tikhonov priors, and ``sum_s D_s^T (w_s * D_s x)``.
 
 import numpy as np
 from numba import njit, prange
+
+__all__ = ["adjoint_per_frame", "bilinear_table", "blur_cols", "blur_cols_adjoint", "blur_rows",
+           "blur_rows_adjoint", "forward", "sample", "sample_adjoint", "shifted_differences",
+           "sum_frames", "weighted_difference_normal"]
 
 
 @njit(cache=True)

@@ -1,8 +1,15 @@
-"""Checking a sequence of frames and converting it to float luminance / channels."""
+"""Checking a sequence of frames, and the luminance of a stack of frames.
+
+Values and colour are converted by :mod:`classicsr._image` (``to_unit``,
+``luminance``), as for single images.
+"""
 
 import numpy as np
 
-from .._validation import INT_FULL_SCALE, check_image
+from .._image import luminance
+from .._validation import check_image
+
+__all__ = ["MIN_FRAME_SIZE", "check_frames", "is_colour", "stack_luminance"]
 
 #: Smallest frame side accepted (registration and the operators need context).
 MIN_FRAME_SIZE = 8
@@ -60,22 +67,21 @@ def check_frames(frames, name="frames"):
     return np.stack(items)
 
 
-def to_unit_float(stack):
-    """Float64 copy of a validated stack on the [0, 1] scale."""
-    return stack.astype(np.float64) / INT_FULL_SCALE.get(stack.dtype, 1.0)
-
-
 def is_colour(stack):
     """Whether a validated ``(N, h, w[, C])`` stack holds RGB frames."""
     return stack.ndim == 4 and stack.shape[3] == 3
 
 
-def luminance_stack(stack):
-    """``(N, h, w)`` float64 luminance in [0, 1]: Y of MATLAB's ``rgb2ycbcr``
-    for RGB frames, the frames themselves for grey ones."""
-    from ..color import rgb2ycbcr
+def stack_luminance(x):
+    """``(N, h, w)`` float64 luminance of a unit-scale ``(N, h, w[, C])`` stack.
 
-    x = to_unit_float(stack)
-    if is_colour(stack):
-        return np.stack([rgb2ycbcr(f)[:, :, 0] for f in x])
-    return x.reshape(x.shape[:3])
+    :func:`classicsr._image.luminance` of every frame: Y of MATLAB's
+    ``rgb2ycbcr`` for RGB frames, the frames themselves for grey ones.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> stack_luminance(np.ones((2, 8, 8, 3))).shape
+    (2, 8, 8)
+    """
+    return np.stack([luminance(frame) for frame in x])

@@ -1,23 +1,11 @@
 """Reading a sequence of frames from a video file or a folder of images."""
 
-import numbers
-from pathlib import Path
-
 import numpy as np
 
+from .._validation import check_int, check_path
 from ..io import IMAGE_SUFFIXES, is_image_file, read_image
 
-
-def _check_max_frames(max_frames):
-    if max_frames is None:
-        return None
-    if (isinstance(max_frames, (bool, np.bool_))
-            or not isinstance(max_frames, numbers.Integral)):
-        raise TypeError(f"max_frames must be an integer or None, got {max_frames!r}")
-    if max_frames < 2:
-        raise ValueError(f"max_frames must be >= 2 (multi-frame needs two frames), "
-                         f"got {max_frames}")
-    return int(max_frames)
+__all__ = ["read_frames"]
 
 
 def read_frames(path, max_frames=None):
@@ -29,7 +17,8 @@ def read_frames(path, max_frames=None):
         A folder: its PNG / JPEG / TIFF / BMP files in name order (other files
         are ignored). A file: a video OpenCV can decode (AVI, MP4, ...).
     max_frames : int, optional
-        Keep only the first ``max_frames`` frames.
+        Keep only the first ``max_frames`` frames (at least 2: multi-frame
+        reconstruction needs two).
 
     Returns
     -------
@@ -38,14 +27,16 @@ def read_frames(path, max_frames=None):
 
     Raises
     ------
+    TypeError
+        ``path`` is not a path, ``max_frames`` not an integer.
     FileNotFoundError
         ``path`` does not exist.
     ValueError
         A folder without image files, a single image file, a video OpenCV
         cannot open or decode, or frames that cannot be decoded.
     """
-    max_frames = _check_max_frames(max_frames)
-    path = Path(path)
+    path = check_path(path, "path")
+    max_frames = check_int(max_frames, "max_frames", minimum=2, allow_none=True)
     if not path.exists():
         raise FileNotFoundError(f"no such video file or folder: '{path}'")
     if path.is_dir():

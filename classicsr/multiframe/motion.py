@@ -1,8 +1,8 @@
 """Motion between frames: 3x3 matrices, their checks, conversions and errors.
 
-Convention (used by :func:`~classicsr.multiframe.simulate`,
+Convention (used by :func:`~classicsr.multiframe.simulation`,
 :func:`~classicsr.multiframe.register` and
-:func:`~classicsr.multiframe.reconstruct`): ``motion[k]`` is a 3x3 matrix
+:func:`~classicsr.multiframe.reconstruction`): ``motion[k]`` is a 3x3 matrix
 ``P_k`` in low-resolution (LR) pixel coordinates, ``x`` = column and ``y`` =
 row, pixel centres at integers, such that frame ``k`` at point ``p`` shows
 what the reference frame shows at ``P_k p`` (homogeneous coordinates)::
@@ -18,8 +18,13 @@ import numbers
 
 import numpy as np
 
+from .._validation import check_choice
+
+__all__ = ["MOTION_MODELS", "apply", "check_model", "check_motion", "grid_matrix", "lr_to_hr",
+           "motion_error", "translations"]
+
 #: Motion models of :func:`~classicsr.multiframe.register` and
-#: :func:`~classicsr.multiframe.simulate`.
+#: :func:`~classicsr.multiframe.simulation`.
 MOTION_MODELS = ("translation", "affine", "homography")
 
 
@@ -77,8 +82,6 @@ def check_motion(motion, n_frames, name="motion"):
 
 def check_model(model, name="motion"):
     """Check a motion model name."""
-    from .._validation import check_choice
-
     return check_choice(model, name, MOTION_MODELS)
 
 

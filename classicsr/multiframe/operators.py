@@ -11,64 +11,19 @@ Huber and Tikhonov priors.
 """
 
 import math
-import os
-from contextlib import contextmanager
 
 import numpy as np
 
 from .motion import lr_to_hr
 
-#: Problems whose HR image has fewer pixels than this run their Numba kernels
-#: on one thread when the machine is busy (see :func:`kernel_threads`). Set it
-#: to 0 to keep Numba's thread count always.
-PARALLEL_MIN_PIXELS = 2048 * 2048
+__all__ = ["ADJOINT_BUFFERS", "FIRST_ORDER_SHIFTS", "OPERATORS", "BlurWarpDecimate",
+           "FrameOperator", "ShiftedDifferences", "WarpBlurDecimate", "btv_shifts",
+           "gaussian_psf_taps"]
+
 #: Private HR buffers of the adjoint sampling: a fixed number, not the thread
 #: count, so that the order of the sums, hence the result, is the same bit for
 #: bit whatever the number of threads.
 ADJOINT_BUFFERS = 8
-
-
-def machine_is_busy():
-    """Whether other processes compete for the cores.
-
-    True when the 1-minute load average reaches the number of CPUs plus one:
-    this process accounts for at most one runnable thread per CPU, so the rest
-    is somebody else's. False where the load average is unknown.
-    """
-    try:
-        load = os.getloadavg()[0]
-    except (AttributeError, OSError):
-        return False
-    return load >= (os.cpu_count() or 1) + 1
-
-
-@contextmanager
-def kernel_threads(hr_pixels):
-    """Run the Numba kernels inside on one thread when the problem is small and
-    the machine busy; on Numba's thread count otherwise.
-
-    A solver calls the kernels hundreds of times, each on about a
-    millisecond of work or less. When other processes keep the cores busy,
-    every parallel region can wait a whole scheduler time slice for its
-    second thread. Measured on 2 cores shared with a training job (load
-    average 3 to 6), ``l1btv`` on 16 frames to x2: 128x128 frames 0.65 s on
-    one thread against 5.5 s on two OpenMP threads; 256x256 frames 1.6 s
-    against 6.4 s. On the same machine idle, two threads are faster at every
-    size: 0.28 s against 0.43 s (128x128), 5.8 s against 7.9 s (512x512).
-    Problems of at least :data:`PARALLEL_MIN_PIXELS` HR pixels keep Numba's
-    thread count. The result does not depend on the thread count.
-    """
-    from numba import get_num_threads, set_num_threads
-
-    if hr_pixels >= PARALLEL_MIN_PIXELS or not machine_is_busy():
-        yield
-        return
-    previous = get_num_threads()
-    set_num_threads(1)
-    try:
-        yield
-    finally:
-        set_num_threads(previous)
 
 
 def gaussian_psf_taps(sigma):

@@ -17,11 +17,14 @@ The result follows the convention of :mod:`classicsr.multiframe.motion`
 (``frame_k(p) = reference(motion[k] p)``).
 """
 
-import numbers
-
 import numpy as np
 
-from .motion import MOTION_MODELS, check_model
+from .._image import to_unit
+from .._validation import check_bool, check_int
+from .motion import check_model
+
+__all__ = ["ECC_EPSILON", "ECC_ITERATIONS", "ECC_SMOOTHING", "MIN_LEVEL_SIZE", "OUTLIER_MADS",
+           "register", "register_luminance", "register_pair"]
 
 #: Coarsest pyramid level: at least this many pixels on the shorter side.
 MIN_LEVEL_SIZE = 32
@@ -157,15 +160,15 @@ def register(frames, reference=0, motion="translation", *, robust=True, progress
     """
     from tqdm.auto import tqdm
 
-    from .frames import check_frames, luminance_stack
+    from .frames import check_frames, stack_luminance
 
     stack = check_frames(frames)
     model = check_model(motion, "motion")
-    reference = check_reference(reference, stack.shape[0])
-    if not isinstance(robust, (bool, np.bool_)):
-        raise TypeError(f"robust must be True or False, got {robust!r}")
-    return register_luminance(luminance_stack(stack).astype(np.float32), reference, model,
-                              robust=bool(robust), progress=progress, tqdm=tqdm)
+    reference = check_int(reference, "reference", minimum=0, maximum=stack.shape[0] - 1)
+    robust = check_bool(robust, "robust")
+    progress = check_bool(progress, "progress")
+    return register_luminance(stack_luminance(to_unit(stack)).astype(np.float32), reference,
+                              model, robust=robust, progress=progress, tqdm=tqdm)
 
 
 def register_luminance(stack, reference, model, *, robust=True, progress=False, tqdm=None):
@@ -179,18 +182,3 @@ def register_luminance(stack, reference, model, *, robust=True, progress=False, 
         if k != reference:
             out[k] = register_pair(stack[reference], stack[k], model, robust)
     return out
-
-
-def check_reference(reference, n_frames):
-    """An integer index in ``[0, n_frames)``."""
-    if isinstance(reference, (bool, np.bool_)) or not isinstance(reference, numbers.Integral):
-        raise TypeError(
-            f"reference must be an integer frame index, got {type(reference).__name__} "
-            f"{reference!r}")
-    if not 0 <= reference < n_frames:
-        raise ValueError(f"reference must be in [0, {n_frames - 1}] for {n_frames} frames, "
-                         f"got {reference}")
-    return int(reference)
-
-
-__all__ = ["MOTION_MODELS", "register", "register_pair"]

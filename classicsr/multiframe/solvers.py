@@ -1,7 +1,7 @@
 """Iterative solvers, kept apart from the problems they solve.
 
 Every solver works on NumPy arrays through callables, so the same code serves
-every method of :mod:`classicsr.multiframe.methods`. Common conventions:
+every method of :mod:`classicsr.multiframe.algorithms`. Common conventions:
 
 * ``max_iter`` caps the iterations; ``tol`` is a relative stopping
   tolerance (see each solver);
@@ -14,6 +14,9 @@ Each returns ``(x, info)`` with ``info = {"iterations": n, "converged": bool}``.
 """
 
 import numpy as np
+
+__all__ = ["conjugate_gradient", "cyclic_projections", "dot", "gradient_descent", "irls",
+           "norm"]
 
 
 def dot(a, b):

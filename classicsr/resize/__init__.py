@@ -1,5 +1,5 @@
 """MATLAB-compatible resampling (``imresize``)."""
 
-from .imresize import RESIZE_METHODS, imresize
+from ._imresize import RESIZE_METHODS, imresize
 
 __all__ = ["RESIZE_METHODS", "imresize"]

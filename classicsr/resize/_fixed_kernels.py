@@ -1,6 +1,6 @@
 """Integer (fixed-point) kernel for the fused two-pass upscale of integer images.
 
-Used by :func:`classicsr.resize.imresize` only when it is bit-exact with the
+Used by :func:`classicsr.resize._imresize` only when it is bit-exact with the
 float64 kernels of :mod:`classicsr.resize._kernels`: every weight of both
 axes is a dyadic rational ``w = n / 2**shift`` (true of bicubic, bilinear
 and nearest at the factors 2 and 4, among others) and ``sum |n| * maxval``

@@ -1,6 +1,6 @@
 """Numba kernels for the separable 1-D resampling passes.
 
-Imported lazily by :func:`classicsr.resize.imresize` so that importing
+Imported lazily by :func:`classicsr.resize._imresize` so that importing
 ``classicsr`` compiles nothing. Each pass accumulates in float64, tap by tap
 in MATLAB's order (as ``imresizemex``), and converts to the output class:
 integer outputs are rounded half away from zero and saturated to

@@ -21,9 +21,9 @@ import numpy as np
 
 import classicsr
 from classicsr.datasets import find_data_root, list_images
-from classicsr.dictionary.kmeans import KMeansRegressors
-from classicsr.dictionary.training_data import load_luminance_images, training_pairs
-from classicsr.dictionary.zeyde import ZeydeDictionary
+from classicsr.example_based.kmeans import KMeansRegressors
+from classicsr.example_based._training_data import load_luminance_images, training_pairs
+from classicsr.example_based.zeyde import ZeydeDictionary
 from classicsr.io import atomic_write_bytes, read_image
 from classicsr.protocol import evaluate_image
 

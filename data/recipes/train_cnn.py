@@ -35,7 +35,7 @@ import classicsr
 from classicsr.cnn.export import OPSET, export_onnx
 from classicsr.cnn.train import DEFAULTS, METHODS, train
 from classicsr.datasets import find_data_root
-from classicsr.dictionary.training_data import load_luminance_images
+from classicsr.example_based._training_data import load_luminance_images
 from classicsr.io import atomic_write_bytes
 from classicsr.modelstore import MANIFEST, sha256_of
 

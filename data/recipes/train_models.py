@@ -24,18 +24,18 @@ from pathlib import Path
 import numpy as np
 
 import classicsr
-from classicsr.datasets import find_data_root
-from classicsr.dictionary.aplus import APlus
-from classicsr.dictionary.kmeans import KMeansRegressors
-from classicsr.dictionary.scsr import ScSRDictionary
-from classicsr.dictionary.training_data import load_luminance_images
-from classicsr.dictionary.zeyde import ZeydeDictionary
+from classicsr.datasets import find_data_root, read_training_images
+from classicsr.example_based import APlus, KMeansRegressors, ScSRDictionary, ZeydeDictionary
 from classicsr.io import atomic_write_bytes
 from classicsr.modelstore import MANIFEST, sha256_of
 
 MODELS = Path(__file__).resolve().parents[2] / "classicsr" / "models"
-USERS = {"zeyde": ("zeyde", "gr", "anr", "lle"), "aplus": ("aplus",), "kmeans": ("kmeans",),
-         "scsr": ("scsr",)}
+
+
+def users(family):
+    """The registered methods that use the models of ``family`` (from the registry)."""
+    return [name for name, info in classicsr.available_methods().items()
+            if info.model == family]
 
 
 def evaluate(method, scale, path, data_root):
@@ -54,10 +54,11 @@ def record(manifest, path, model, scale, seed, command, data_root):
         "seed": seed,
         "training_seconds": round(model.training_seconds_, 1),
         "n_training_patches": int(model.n_training_patches_),
-        "params": {k: v for k, v in model.get_params().items() if k != "verbose"},
+        "params": {k: v for k, v in model.get_params(deep=False).items()
+                   if k not in ("verbose", "dictionary")},
         "created": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         "versions": json.loads(json.dumps(_versions())),
-        "psnr": {m: evaluate(m, scale, path, data_root) for m in USERS[model.method]},
+        "psnr": {m: evaluate(m, scale, path, data_root) for m in users(model.method)},
     }
     manifest.setdefault("models", {})[path.name] = entry
     print(json.dumps({path.name: entry["psnr"]}), flush=True)
@@ -73,12 +74,12 @@ def _versions():
             "scikit-learn": sklearn.__version__, "numba": numba.__version__}
 
 
-def keep_half_if_harmless(model, path, scale, data_root, dtype_param):
+def keep_half_if_harmless(model, path, scale, data_root):
     """Store ``regressors_`` as float16 if no Set5/Set14 mean moves by > 0.005 dB."""
     full = evaluate(model.method, scale, path, data_root)
     half = copy.copy(model)
     half.regressors_ = model.regressors_.astype(np.float16)
-    setattr(half, dtype_param, "float16")
+    half.regressor_dtype = "float16"
     half_path = path.with_suffix(".f16.tmp.npz")
     half.save(half_path, overwrite=True)
     halved = evaluate(model.method, scale, half_path, data_root)
@@ -111,7 +112,8 @@ def main(argv=None):
     if data_root is None or not (data_root / "T91").is_dir():
         parser.error("T91 not found: pass --data-root or set CLASSICSR_DATA")
     command = "python data/recipes/train_models.py " + " ".join(sys.argv[1:] if argv is None else argv)
-    images = load_luminance_images(data_root / "T91")
+    # the rounded 8-bit Y of each image, as the papers' load_images.m
+    images = read_training_images(data_root / "T91", paper_luminance=True)
     manifest_path = MODELS / MANIFEST
     manifest = json.loads(manifest_path.read_text()) if manifest_path.is_file() else {}
     manifest["description"] = ("Models trained by data/recipes/train_models.py on the 91 "
@@ -143,17 +145,17 @@ def main(argv=None):
         # on a T91 split by data/recipes/select_kmeans.py. The second item
         # names the parameter that records the storage dtype of the regressors.
         anchored = {
-            "aplus": (APlus(scale, verbose=True), "projection_dtype"),
-            "kmeans": (KMeansRegressors(scale, random_state=args.seed, verbose=True),
-                       "storage_dtype"),
+            "aplus": APlus(scale, dictionary=zeyde, verbose=True),
+            "kmeans": KMeansRegressors(scale, dictionary=zeyde, random_state=args.seed,
+                                       verbose=True),
         }
-        for name, (model, dtype_param) in anchored.items():
+        for name, model in anchored.items():
             if name not in args.methods:
                 continue
-            model.fit(images, zeyde)
+            model.fit(images)
             path = MODELS / f"{name}_x{scale}.npz"
             model.save(path, overwrite=True)
-            model = keep_half_if_harmless(model, path, scale, data_root, dtype_param)
+            model = keep_half_if_harmless(model, path, scale, data_root)
             record(manifest, path, model, scale, args.seed, command, data_root)
             manifest["models"][path.name]["float16_drift_db"] = model.float16_drift_db
             save_manifest(manifest)

@@ -1,13 +1,14 @@
 """Simulated low-resolution sequences: ``y_k = D H W_k x + n_k`` with known motion."""
 
-import numbers
-
 import numpy as np
 
-from .._validation import INT_FULL_SCALE, check_image, check_integer_scale
-from ..color import to_dtype
+from .._image import from_unit, to_unit
+from .._validation import check_image, check_int, check_integer_scale, check_real
 from .motion import check_model, lr_to_hr, translations
 from .operators import gaussian_psf_taps
+
+__all__ = ["MAX_PERSPECTIVE", "MAX_ROTATION", "MAX_SHIFT", "MAX_ZOOM", "random_motion",
+           "simulate"]
 
 #: Largest |shift| (LR pixels) of simulated frames, and the ranges of the
 #: small rotation (radians), zoom and perspective terms of 'affine' and
@@ -42,23 +43,6 @@ def random_motion(n_frames, model, shape, rng):
             motion[k] = motion[k] @ centre @ linear @ np.linalg.inv(centre)
     motion[0] = np.eye(3)
     return motion / motion[:, 2, 2][:, None, None]
-
-
-def _check_count(value, name, minimum):
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an integer, got {type(value).__name__} {value!r}")
-    if value < minimum:
-        raise ValueError(f"{name} must be >= {minimum}, got {value}")
-    return int(value)
-
-
-def check_sigma(value, name):
-    """A finite number >= 0."""
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a real number, got {type(value).__name__} {value!r}")
-    if not np.isfinite(value) or value < 0:
-        raise ValueError(f"{name} must be a finite number >= 0, got {value!r}")
-    return float(value)
 
 
 def _observe(channel, transforms, taps, scale, lr_shape):
@@ -137,16 +121,13 @@ def simulate(hr, scale, n_frames=16, motion="translation", psf_sigma=1.0,
     """
     hr = check_image(hr, "hr", allow_alpha=False)
     scale = check_integer_scale(scale)
-    n_frames = _check_count(n_frames, "n_frames", 2)
+    n_frames = check_int(n_frames, "n_frames", minimum=2)
     model = check_model(motion, "motion")
-    psf_sigma = check_sigma(psf_sigma, "psf_sigma")
-    noise_sigma = check_sigma(noise_sigma, "noise_sigma")
-    outlier_frames = _check_count(outlier_frames, "outlier_frames", 0)
-    if outlier_frames > n_frames - 1:
-        raise ValueError(
-            f"outlier_frames must be at most n_frames - 1 = {n_frames - 1} (the reference "
-            f"frame stays clean), got {outlier_frames}"
-        )
+    psf_sigma = check_real(psf_sigma, "psf_sigma", minimum=0)
+    noise_sigma = check_real(noise_sigma, "noise_sigma", minimum=0)
+    # at most n_frames - 1: the reference frame stays clean
+    outlier_frames = check_int(outlier_frames, "outlier_frames", minimum=0,
+                               maximum=n_frames - 1)
     if hr.shape[0] % scale or hr.shape[1] % scale:
         raise ValueError(
             f"hr of shape {hr.shape[:2]} is not a multiple of scale={scale}; "
@@ -155,8 +136,7 @@ def simulate(hr, scale, n_frames=16, motion="translation", psf_sigma=1.0,
     rng = np.random.default_rng(seed)
     lr_shape = (hr.shape[0] // scale, hr.shape[1] // scale)
     true_motion = random_motion(n_frames, model, lr_shape, rng)
-    full = INT_FULL_SCALE.get(hr.dtype, 1.0)
-    x = hr.astype(np.float64) / full
+    x = to_unit(hr)
     channels = x[:, :, None] if x.ndim == 2 else x
     transforms = lr_to_hr(true_motion, scale)
     taps = gaussian_psf_taps(psf_sigma)
@@ -173,4 +153,4 @@ def simulate(hr, scale, n_frames=16, motion="translation", psf_sigma=1.0,
     frames = np.clip(frames, 0.0, 1.0)
     if hr.ndim == 2:
         frames = frames[..., 0]
-    return to_dtype(frames * full, hr.dtype), true_motion
+    return from_unit(frames, hr.dtype), true_motion

@@ -1,7 +1,14 @@
 """The degradation of the SR literature: modcrop, then MATLAB bicubic downscale."""
 
 from ._validation import check_image, check_integer_scale
-from .resize import imresize
+from .resize._imresize import resize_trusted
+
+__all__ = ["crop_to_multiple", "degrade", "modcrop"]
+
+
+def crop_to_multiple(img, scale):
+    """``modcrop`` without the checks (internal callers with a valid image and scale)."""
+    return img[:img.shape[0] - img.shape[0] % scale, :img.shape[1] - img.shape[1] % scale]
 
 
 def modcrop(img, scale):
@@ -12,13 +19,11 @@ def modcrop(img, scale):
     """
     img = check_image(img, "img")
     scale = check_integer_scale(scale)
-    h = img.shape[0] - img.shape[0] % scale
-    w = img.shape[1] - img.shape[1] % scale
-    if h == 0 or w == 0:
+    if img.shape[0] < scale or img.shape[1] < scale:
         raise ValueError(
             f"img of shape {img.shape[:2]} is smaller than the scale factor {scale}"
         )
-    return img[:h, :w]
+    return crop_to_multiple(img, scale)
 
 
 def degrade(hr, scale):
@@ -40,6 +45,5 @@ def degrade(hr, scale):
         The LR image, of shape ``(H // scale, W // scale[, C])`` and the dtype
         of ``hr``.
     """
-    scale = check_integer_scale(scale)
     hr = modcrop(hr, scale)
-    return imresize(hr, 1.0 / scale, method="bicubic")
+    return resize_trusted(hr, 1.0 / int(scale), method="bicubic")

@@ -3,8 +3,10 @@
 Every method takes a :class:`Problem` (float64 ``(N, h, w)`` frames in
 [0, 1], their motion, the scale and the PSF) and returns the float64
 ``(scale h, scale w)`` estimate. They are registered in
-:mod:`classicsr.registry` with ``kind='multiframe'`` by
-:mod:`classicsr.multiframe.reconstruct`.
+:mod:`classicsr.registry` with ``kind='multiframe'`` at the end of this
+module, with their options and defaults (``classicsr methods l1btv`` lists
+them); :func:`classicsr.multiframe.reconstruct` dispatches through the
+registry.
 
 Objectives (``A`` the stacked ``D H W_k``, ``D_s`` the pixel differences
 of :class:`~classicsr.multiframe.operators.ShiftedDifferences`):
@@ -29,7 +31,10 @@ l1btv         ``||A x - y||_1 + lam BTV(x)`` (IRLS + CG, or Farsiu's
 
 Default parameters
 ------------------
-Chosen by measurement (``python benchmarks/bench_multiframe.py --tune``
+The defaults are those of the functions' signatures (the registry reads
+them from there: ``classicsr methods NAME`` and
+``classicsr.available_methods("multiframe")[NAME].options`` list them).
+They were chosen by measurement (``python benchmarks/bench_multiframe.py --tune``
 reruns the sweep) on simulated x2 sequences (16 frames, translation,
 ``psf_sigma=1``, ``noise_sigma=2/255``, seed 7, motion registered) of three
 images that are *not* the astronaut evaluation image:
@@ -63,28 +68,28 @@ one (fewer iterations, then the wider POCS bound) was kept. Median gains
 
 import numpy as np
 
+from .._validation import check_bool, check_choice, check_int, check_real
+from ..registry import register_method
 from .operators import (FIRST_ORDER_SHIFTS, OPERATORS, BlurWarpDecimate,
                         ShiftedDifferences, btv_shifts)
 from .solvers import conjugate_gradient, cyclic_projections, gradient_descent, irls
 
-#: Default options of each method (see the module notes for how they were chosen).
-DEFAULTS = {
-    "shift_add": {"lam": 0.08, "alpha": 0.7, "radius": 2, "iterations": 8, "cg_iterations": 6,
-                  "eps": 1e-2},
-    "ibp": {"iterations": 80},
-    "pocs": {"iterations": 6, "delta": None, "delta_factor": 0.5, "relaxation": 1.0},
-    "map": {"prior": "btv", "lam": None, "alpha": 0.7, "radius": 2, "huber_threshold": 0.1,
-            "iterations": 8, "cg_iterations": 6},
-    "l1btv": {"lam": 0.02, "alpha": 0.7, "radius": 2, "iterations": 8, "cg_iterations": 6,
-              "solver": "irls", "step": 0.002},
-}
+__all__ = ["EPS", "GRADIENT_ITERATIONS", "IRLS_ITERATIONS", "MAP_LAMBDA", "MAP_PRIORS",
+           "SCALES", "SOLVERS", "Problem", "check_option_values", "estimate_noise", "ibp",
+           "l1btv", "map_estimate", "median_shift_and_add", "pocs", "regularised_solve",
+           "shift_add"]
 
-#: Iterations of ``l1btv(solver='gradient')`` when ``iterations`` is not given.
-GRADIENT_ITERATIONS = 100
+#: Integer scales the multi-frame methods accept.
+SCALES = tuple(range(1, 9))
 
-
-#: Default ``lam`` of ``map`` for each prior.
+#: Priors of :func:`map_estimate`, and the default ``lam`` of each.
+MAP_PRIORS = ("tikhonov", "huber", "btv")
 MAP_LAMBDA = {"tikhonov": 0.01, "huber": 0.02, "btv": 0.0005}
+
+#: Solvers of :func:`l1btv`, and its iterations when ``iterations`` is None.
+SOLVERS = ("irls", "gradient")
+IRLS_ITERATIONS = 8
+GRADIENT_ITERATIONS = 100
 
 #: Smoothing of |.| in the IRLS weights ``1 / sqrt(r^2 + EPS^2)`` ([0, 1] scale).
 EPS = 1e-2
@@ -252,8 +257,8 @@ def regularised_solve(forward, adjoint, observed, x0, *, data, prior, lam, alpha
                 progress=progress, desc=desc)[0]
 
 
-def shift_add(problem, *, lam=None, alpha=None, radius=None, iterations=None,
-              cg_iterations=None, eps=None, deblur=True, callback=None, progress=False):
+def shift_add(problem, *, lam=0.08, alpha=0.7, radius=2, iterations=8, cg_iterations=6,
+              eps=EPS, deblur=True, callback=None, progress=False):
     """Robust median shift-and-add, then L1 + BTV deblurring (Farsiu et al. 2004).
 
     The deblurring minimises ``sum_p c_p |z_p - (H x)_p| + lam BTV(x)`` with
@@ -261,21 +266,19 @@ def shift_add(problem, *, lam=None, alpha=None, radius=None, iterations=None,
     data weight and are filled by the prior), by IRLS + CG. ``deblur=False``
     returns the shift-and-add image itself.
     """
-    o = _options("shift_add", lam=lam, alpha=alpha, radius=radius, iterations=iterations,
-                 cg_iterations=cg_iterations, eps=eps)
     z, counts = problem.shift_and_add()
     if not deblur:
         return z
     blur = BlurWarpDecimate(np.eye(3)[None], problem.hr_shape, 1,
                             taps=problem.operator.taps)
     return regularised_solve(
-        blur.forward, blur.adjoint, z[None], z, data="l1", prior="btv", lam=o["lam"],
-        alpha=o["alpha"], radius=o["radius"], data_weights=counts[None].astype(np.float64),
-        iterations=o["iterations"], cg_iterations=o["cg_iterations"], eps=o["eps"],
-        callback=callback, progress=progress, desc="shift_add")
+        blur.forward, blur.adjoint, z[None], z, data="l1", prior="btv", lam=lam, alpha=alpha,
+        radius=radius, data_weights=counts[None].astype(np.float64), iterations=iterations,
+        cg_iterations=cg_iterations, eps=eps, callback=callback, progress=progress,
+        desc="shift_add")
 
 
-def ibp(problem, *, iterations=None, step=None, callback=None, progress=False):
+def ibp(problem, *, iterations=80, step=None, callback=None, progress=False):
     """Iterative back-projection (Irani & Peleg, CVGIP 1991).
 
     ``x <- x + step * sum_k W_k^T H^T D^T (y_k - D H W_k x)``: the simulated
@@ -285,7 +288,6 @@ def ibp(problem, *, iterations=None, step=None, callback=None, progress=False):
     iteration, seeded); the iteration count is the regulariser (early
     stopping). Starts from the shift-and-add image.
     """
-    o = _options("ibp", iterations=iterations)
     op = problem.operator
     if step is None:
         step = 1.0 / op.norm_squared(seed=0)
@@ -293,7 +295,7 @@ def ibp(problem, *, iterations=None, step=None, callback=None, progress=False):
     def gradient(x):
         return -op.adjoint(problem.frames - op.forward(x))
 
-    return gradient_descent(gradient, problem.initial(), step=step, max_iter=o["iterations"],
+    return gradient_descent(gradient, problem.initial(), step=step, max_iter=iterations,
                             tol=1e-6, callback=callback, progress=progress, desc="ibp")[0]
 
 
@@ -312,7 +314,7 @@ def estimate_noise(frames):
     return float(np.median(sigmas))
 
 
-def pocs(problem, *, iterations=None, delta=None, delta_factor=None, relaxation=None,
+def pocs(problem, *, iterations=6, delta=None, delta_factor=0.5, relaxation=1.0,
          callback=None, progress=False):
     """Projections onto convex sets (Stark & Oskoui 1989; Patti, Sezan & Tekalp 1997).
 
@@ -324,11 +326,9 @@ def pocs(problem, *, iterations=None, delta=None, delta_factor=None, relaxation=
     the residual beyond the bound (exact for non-overlapping rows, an
     averaged projection otherwise); frames in turn, then the amplitude set.
     """
-    o = _options("pocs", iterations=iterations, delta=delta, delta_factor=delta_factor,
-                 relaxation=relaxation)
-    bound = o["delta"]
+    bound = delta
     if bound is None:
-        bound = o["delta_factor"] * estimate_noise(problem.frames)
+        bound = delta_factor * estimate_noise(problem.frames)
     projections = []
     for k in range(problem.frames.shape[0]):
         op = problem.operator.frame(k)
@@ -339,82 +339,206 @@ def pocs(problem, *, iterations=None, delta=None, delta_factor=None, relaxation=
         def project(x, op=op, inverse=inverse, observed=observed):
             r = observed - op.forward(x)
             excess = r - np.clip(r, -bound, bound)
-            return x + o["relaxation"] * inverse * op.adjoint(excess)
+            return x + relaxation * inverse * op.adjoint(excess)
 
         projections.append(project)
     projections.append(lambda x: np.clip(x, 0.0, 1.0))
-    return cyclic_projections(projections, problem.initial(), max_iter=o["iterations"],
+    return cyclic_projections(projections, problem.initial(), max_iter=iterations,
                               tol=1e-6, callback=callback, progress=progress)[0]
 
 
-MAP_PRIORS = ("tikhonov", "huber", "btv")
-
-
-def map_estimate(problem, *, prior=None, lam=None, alpha=None, radius=None,
-                 huber_threshold=None, iterations=None, cg_iterations=None, callback=None,
-                 progress=False):
+def map_estimate(problem, *, prior="btv", lam=None, alpha=0.7, radius=2, huber_threshold=0.1,
+                 iterations=8, cg_iterations=6, callback=None, progress=False):
     """Maximum a posteriori estimate with Gaussian noise: ``1/2 ||A x - y||^2 + lam R(x)``.
 
     ``prior='tikhonov'`` (``R = 1/2 ||D x||^2``, first differences; solved
     by CG), ``'huber'`` (Huber penalty of threshold ``huber_threshold`` on
     first differences, Schultz & Stevenson 1996) or ``'btv'`` (bilateral
-    TV, Farsiu et al. 2004), the last two by IRLS + CG.
+    TV, Farsiu et al. 2004), the last two by IRLS + CG. ``lam=None`` takes
+    the prior's default from :data:`MAP_LAMBDA`.
     """
-    o = _options("map", prior=prior, lam=lam, alpha=alpha, radius=radius,
-                 huber_threshold=huber_threshold, iterations=iterations,
-                 cg_iterations=cg_iterations)
-    lam = MAP_LAMBDA[o["prior"]] if o["lam"] is None else o["lam"]
+    lam = MAP_LAMBDA[prior] if lam is None else lam
     op = problem.operator
     return regularised_solve(
-        op.forward, op.adjoint, problem.frames, problem.initial(), data="l2",
-        prior=o["prior"], lam=lam, alpha=o["alpha"], radius=o["radius"],
-        huber_threshold=o["huber_threshold"], iterations=o["iterations"],
-        cg_iterations=o["cg_iterations"], callback=callback, progress=progress, desc="map")
+        op.forward, op.adjoint, problem.frames, problem.initial(), data="l2", prior=prior,
+        lam=lam, alpha=alpha, radius=radius, huber_threshold=huber_threshold,
+        iterations=iterations, cg_iterations=cg_iterations, callback=callback,
+        progress=progress, desc="map")
 
 
-def l1btv(problem, *, lam=None, alpha=None, radius=None, iterations=None, cg_iterations=None,
-          solver=None, step=None, callback=None, progress=False):
+def l1btv(problem, *, lam=0.02, alpha=0.7, radius=2, iterations=None, cg_iterations=6,
+          solver="irls", step=0.002, callback=None, progress=False):
     """Robust super-resolution: ``||A x - y||_1 + lam BTV(x)`` (Farsiu et al., TIP 2004).
 
     ``solver='irls'`` (default): IRLS with warm-started CG inner steps.
     ``solver='gradient'``: Farsiu's steepest descent
     ``x -= step (A^T sign(A x - y) + lam sum a_s D_s^T sign(D_s x))`` with
-    ``sign`` smoothed as ``v / sqrt(v^2 + EPS^2)``, fixed ``step``,
-    ``iterations`` steps (:data:`GRADIENT_ITERATIONS` by default).
+    ``sign`` smoothed as ``v / sqrt(v^2 + EPS^2)``, fixed ``step``.
+    ``iterations=None`` means :data:`IRLS_ITERATIONS` IRLS steps or
+    :data:`GRADIENT_ITERATIONS` gradient steps.
     """
-    if solver not in (None, "irls", "gradient"):
-        raise ValueError(f"unknown solver {solver!r}; known: gradient, irls")
-    if solver == "gradient" and iterations is None:
-        iterations = GRADIENT_ITERATIONS
-    o = _options("l1btv", lam=lam, alpha=alpha, radius=radius, iterations=iterations,
-                 cg_iterations=cg_iterations, solver=solver, step=step)
+    solver = check_choice(solver, "solver", SOLVERS)
+    if iterations is None:
+        iterations = IRLS_ITERATIONS if solver == "irls" else GRADIENT_ITERATIONS
     op = problem.operator
-    if o["solver"] == "irls":
+    if solver == "irls":
         return regularised_solve(
             op.forward, op.adjoint, problem.frames, problem.initial(), data="l1", prior="btv",
-            lam=o["lam"], alpha=o["alpha"], radius=o["radius"], iterations=o["iterations"],
-            cg_iterations=o["cg_iterations"], callback=callback, progress=progress,
-            desc="l1btv")
-    differences, coefs, _ = _prior("btv", o["alpha"], o["radius"])
+            lam=lam, alpha=alpha, radius=radius, iterations=iterations,
+            cg_iterations=cg_iterations, callback=callback, progress=progress, desc="l1btv")
+    differences, coefs, _ = _prior("btv", alpha, radius)
 
     def gradient(x):
         r = op.forward(x) - problem.frames
         d = differences.apply(x)
         wp = coefs[:, None, None] * _robust_weights(d, "l1")
-        return op.adjoint(r * _robust_weights(r, "l1")) + o["lam"] * differences.weighted_normal(
+        return op.adjoint(r * _robust_weights(r, "l1")) + lam * differences.weighted_normal(
             x, wp)
 
-    return gradient_descent(gradient, problem.initial(), step=o["step"],
-                            max_iter=o["iterations"], tol=1e-6, callback=callback,
+    return gradient_descent(gradient, problem.initial(), step=step,
+                            max_iter=iterations, tol=1e-6, callback=callback,
                             progress=progress, desc="l1btv")[0]
 
 
-def _options(method, **given):
-    """Fill ``None`` options from :data:`DEFAULTS`."""
-    defaults = DEFAULTS[method]
-    return {k: (defaults[k] if v is None else v) for k, v in given.items()}
+_REFERENCES = {
+    "shift_add": "S. Farsiu, D. Robinson, M. Elad, P. Milanfar, IEEE TIP 13(10), 2004 "
+                 "(robust median shift-and-add + deblurring)",
+    "ibp": "M. Irani and S. Peleg, CVGIP: Graphical Models and Image Processing 53(3), 1991",
+    "pocs": "H. Stark and P. Oskoui, JOSA A 6(11), 1989; A. J. Patti, M. I. Sezan, "
+            "A. M. Tekalp, IEEE TIP 6(8), 1997",
+    "map": "R. R. Schultz and R. L. Stevenson, IEEE TIP 5(6), 1996 (Huber-MRF MAP); "
+           "S. Farsiu et al., IEEE TIP 13(10), 2004 (bilateral TV)",
+    "l1btv": "S. Farsiu, D. Robinson, M. Elad, P. Milanfar, IEEE TIP 13(10), 2004",
+}
+_DESCRIPTIONS = {
+    "shift_add": "multi-frame: robust median shift-and-add, then L1 + bilateral-TV deblurring",
+    "ibp": "multi-frame: iterative back-projection (Irani & Peleg)",
+    "pocs": "multi-frame: projections onto convex sets with data-consistency bounds",
+    "map": "multi-frame: MAP with a Tikhonov, Huber or bilateral-TV prior",
+    "l1btv": "multi-frame: robust L1 data term + bilateral TV (Farsiu et al.)",
+}
+
+_ALPHA = "decay of the bilateral-TV weights alpha^(|l|+|m|), shift (l, m)"
+_RADIUS = "largest shift P of the bilateral-TV prior"
+_CG = "conjugate-gradient steps per IRLS step"
+
+#: ``{method: {option: description}}``, registered with the methods (the
+#: defaults are those of the functions' signatures).
+_OPTION_TEXT = {
+    "shift_add": {
+        "lam": "weight of the bilateral-TV prior of the deblurring",
+        "alpha": _ALPHA,
+        "radius": _RADIUS,
+        "iterations": "IRLS steps of the deblurring",
+        "cg_iterations": _CG,
+        "eps": "smoothing of |r| in the L1 weights 1 / sqrt(r^2 + eps^2)",
+        "deblur": "deblur the shift-and-add image (False: return it as it is)",
+    },
+    "ibp": {
+        "iterations": "back-projection (Landweber) steps; the count is the regulariser",
+        "step": "step size (None: 1 / ||A||^2, by power iteration)",
+    },
+    "pocs": {
+        "iterations": "sweeps over the frames' data-consistency sets",
+        "delta": "data-consistency bound, [0, 1] scale (None: delta_factor x the "
+                 "estimated noise)",
+        "delta_factor": "the bound as a multiple of the estimated noise (when delta is None)",
+        "relaxation": "relaxation of the projections, in (0, 2]",
+    },
+    "map": {
+        "prior": "'btv' (bilateral TV), 'huber' or 'tikhonov'",
+        "lam": "weight of the prior (None: per prior, "
+               + ", ".join(f"{p} {v:g}" for p, v in MAP_LAMBDA.items()) + ")",
+        "alpha": _ALPHA + " (prior='btv')",
+        "radius": _RADIUS + " (prior='btv')",
+        "huber_threshold": "threshold of the Huber prior, on the [0, 1] scale (prior='huber')",
+        "iterations": "IRLS steps (prior='tikhonov': iterations x cg_iterations CG steps)",
+        "cg_iterations": _CG,
+    },
+    "l1btv": {
+        "lam": "weight of the bilateral-TV prior",
+        "alpha": _ALPHA,
+        "radius": _RADIUS,
+        "iterations": f"IRLS steps, or gradient steps with solver='gradient' (None: "
+                      f"{IRLS_ITERATIONS} IRLS, {GRADIENT_ITERATIONS} gradient steps)",
+        "cg_iterations": _CG + " (solver='irls')",
+        "solver": "'irls' (IRLS + CG) or 'gradient' (Farsiu's steepest descent)",
+        "step": "step size of solver='gradient'",
+    },
+}
+
+#: How the value of each option is checked: ``(checker, keyword arguments)``
+#: of :mod:`classicsr._validation`.
+_CHECKS = {
+    "lam": (check_real, {"minimum": 0}),
+    "alpha": (check_real, {"minimum": 0, "strict_minimum": True, "maximum": 1}),
+    "radius": (check_int, {"minimum": 1}),
+    "iterations": (check_int, {"minimum": 0}),
+    "cg_iterations": (check_int, {"minimum": 0}),
+    "eps": (check_real, {"minimum": 0, "strict_minimum": True}),
+    "deblur": (check_bool, {}),
+    "step": (check_real, {"minimum": 0, "strict_minimum": True}),
+    "delta": (check_real, {"minimum": 0}),
+    "delta_factor": (check_real, {"minimum": 0}),
+    "relaxation": (check_real, {"minimum": 0, "strict_minimum": True, "maximum": 2}),
+    "prior": (check_choice, {"choices": MAP_PRIORS}),
+    "huber_threshold": (check_real, {"minimum": 0, "strict_minimum": True}),
+    "solver": (check_choice, {"choices": SOLVERS}),
+}
+
+#: The methods of this module by registry name.
+_METHODS = {"shift_add": shift_add, "ibp": ibp, "pocs": pocs, "map": map_estimate,
+            "l1btv": l1btv}
 
 
-#: The methods by registry name.
-METHODS = {"shift_add": shift_add, "ibp": ibp, "pocs": pocs, "map": map_estimate,
-           "l1btv": l1btv}
+def check_option_values(info, options):
+    """Check the values of options given to a multi-frame method of this module.
+
+    Parameters
+    ----------
+    info : MethodInfo
+        The method's registry entry.
+    options : dict
+        Options whose names ``info`` declares (see
+        :func:`classicsr._dispatch.check_options`).
+
+    Returns
+    -------
+    dict
+        The options, integers as ``int`` and real numbers as ``float``.
+        Options of methods registered by other modules are returned
+        unchecked (those methods check their own).
+
+    Raises
+    ------
+    TypeError, ValueError
+        A value of the wrong type, or out of range; the message names the
+        option, the value and what is accepted. ``None`` is accepted where
+        it is the default.
+
+    Examples
+    --------
+    >>> from classicsr.registry import get_method
+    >>> check_option_values(get_method("l1btv", kind="multiframe"), {"radius": 3})
+    {'radius': 3}
+    >>> check_option_values(get_method("l1btv", kind="multiframe"), {"lam": -1})
+    Traceback (most recent call last):
+    ...
+    ValueError: lam must be a finite number >= 0, got -1
+    """
+    if _METHODS.get(info.name) is not info.function:
+        return dict(options)
+    defaults = {o.name: o.default for o in info.options}
+    checked = {}
+    for name, value in options.items():
+        check, kwargs = _CHECKS[name]
+        if check in (check_int, check_real) and defaults[name] is None:
+            kwargs = dict(kwargs, allow_none=True)
+        checked[name] = check(value, name, **kwargs)
+    return checked
+
+
+for _name, _function in _METHODS.items():
+    register_method(_name, description=_DESCRIPTIONS[_name], reference=_REFERENCES[_name],
+                    scales=SCALES, channels="luminance", kind="multiframe",
+                    options=_OPTION_TEXT[_name], runtime=("callback", "progress"))(_function)

@@ -11,9 +11,11 @@ import numpy as np
 from ._validation import check_integer_scale
 from .datasets import hr_images, image_name, resolve_dataset
 from .io import atomic_write_bytes, read_image
+from ._dispatch import resolve
+from .backprojection import check_backprojection_options
 from .protocol import evaluate_image
-from .registry import get_method
-from .upscale import check_backprojection
+
+__all__ = ["EvaluationResult", "evaluate"]
 
 _COLUMNS = ("method", "dataset", "scale", "image", "psnr", "ssim", "seconds")
 
@@ -139,8 +141,7 @@ def evaluate(method, datasets, scales=(2, 3, 4), *, data_root=None, progress=Tru
     """
     from tqdm.auto import tqdm
 
-    get_method(method)
-    check_backprojection(backprojection, backprojection_iterations)
+    check_backprojection_options(backprojection, backprojection_iterations)
     if isinstance(datasets, (str, bytes)) or not hasattr(datasets, "__iter__"):
         datasets = [datasets]
     if isinstance(scales, (int, np.integer)):
@@ -148,6 +149,8 @@ def evaluate(method, datasets, scales=(2, 3, 4), *, data_root=None, progress=Tru
     scales = [check_integer_scale(s, "scales") for s in scales]
     if not scales:
         raise ValueError("scales must name at least one scale factor")
+    for scale in scales:  # method, scales and options checked before any image is read
+        resolve(method, scale, options)
     jobs = []
     for dataset in datasets:
         folder = resolve_dataset(dataset, data_root)

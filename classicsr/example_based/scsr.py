@@ -40,9 +40,16 @@ import time
 
 import numpy as np
 
+from ..modelstore import get_model
 from ..patches import filter_same
-from ..resize import imresize
-from .base import TrainableModel
+from ..registry import LEARNED_SCALES, register_method
+from ..resize._imresize import resize_trusted
+from ._estimator import TrainableModel
+
+#: ScSR's back-projection (20 iterations of a 5x5 filter and two bicubic
+#: resizes) spreads information much further than its patches; this bounds
+#: the influence that remains above rounding (see classicsr.dask).
+SCSR_HALO = 32
 
 #: ``(kernel, axis)`` of ScSR's features: ``conv2(mid, f, 'same')`` with
 #: ``hf1 = [-1, 0, 1]``, ``vf1 = hf1'``, ``hf2 = [1, 0, -2, 0, 1]``, ``vf2 = hf2'``.
@@ -74,14 +81,14 @@ def _features(filtered, size, top, left):
     return np.concatenate([_windows(f, size, top, left) for f in filtered], axis=1)
 
 
-def sample_training_pairs(images, scale, *, n_samples=100_000, patch_size=5, seed=0):
+def sample_training_pairs(images, scale, *, n_samples=100_000, patch_size=5, random_state=0):
     """HR patches (mean removed) and LR features as ``rnd_smp_patch.m`` samples them.
 
     Parameters
     ----------
     images : list of ndarray
         HR luminance images in [0, 1] (integer-valued at 1/255 steps, as
-        loaded by :func:`~classicsr.dictionary.training_data.load_luminance_images`).
+        loaded by :func:`~classicsr.example_based._training_data.load_luminance_images`).
     scale : int
         Upscaling factor of the degradation.
     n_samples : int
@@ -89,7 +96,7 @@ def sample_training_pairs(images, scale, *, n_samples=100_000, patch_size=5, see
         ``floor(n_samples * area / total_area)``).
     patch_size : int
         Patch side.
-    seed : int
+    random_state : int
         Seed of the random positions.
 
     Returns
@@ -99,7 +106,7 @@ def sample_training_pairs(images, scale, *, n_samples=100_000, patch_size=5, see
     lr : ndarray, shape (n, 4 * patch_size**2)
         Features of the mid-res patches.
     """
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(random_state)
     areas = np.array([img.size for img in images], dtype=np.float64)
     per_image = np.floor(areas * n_samples / areas.sum()).astype(np.int64)
     hr_parts, lr_parts = [], []
@@ -109,8 +116,8 @@ def sample_training_pairs(images, scale, *, n_samples=100_000, patch_size=5, see
         n_rows, n_cols = hr.shape
         if count == 0 or n_rows <= 2 * p + 1 or n_cols <= 2 * p + 1:
             continue
-        low = imresize(hr, 1.0 / scale)
-        mid = imresize(low, output_shape=hr.shape).astype(np.float64)
+        low = resize_trusted(hr, 1.0 / scale)
+        mid = resize_trusted(low, output_shape=hr.shape).astype(np.float64)
         # x = randperm(nrow - 2p - 1) + p; y likewise; pairs of meshgrid(x, y)
         # column by column: x(1) with every y, then x(2), ... (0-based here).
         rows = rng.permutation(n_rows - 2 * p - 1) + p
@@ -162,7 +169,7 @@ class ScSRDictionary(TrainableModel):
         Dictionary size (1024 in the paper).
     patch_size : int
         Patch side on the mid-res image (5).
-    n_samples : int
+    n_patches : int
         Training pairs sampled before pruning (100,000).
     prune_percentile : float
         Percentage of smooth training pairs pruned (10).
@@ -194,13 +201,13 @@ class ScSRDictionary(TrainableModel):
     method = "scsr"
     _arrays = ("dict_hi_", "dict_lo_")
 
-    def __init__(self, scale=3, *, n_atoms=1024, patch_size=5, n_samples=100_000,
+    def __init__(self, scale=3, *, n_atoms=1024, patch_size=5, n_patches=100_000,
                  prune_percentile=10, train_lambda=0.15, n_iter=40, lam=0.2, overlap=4,
                  contrast=1.2, backprojection_iterations=20, random_state=0, verbose=False):
         self.scale = scale
         self.n_atoms = n_atoms
         self.patch_size = patch_size
-        self.n_samples = n_samples
+        self.n_patches = n_patches
         self.prune_percentile = prune_percentile
         self.train_lambda = train_lambda
         self.n_iter = n_iter
@@ -211,14 +218,14 @@ class ScSRDictionary(TrainableModel):
         self.random_state = random_state
         self.verbose = verbose
 
-    def fit(self, images):
+    def _fit(self, images):
         """Learn the coupled dictionary from HR luminance images in [0, 1]."""
         from ..sparse.l1_dictionary import L1DictionaryLearning
 
         start = time.perf_counter()
-        self._log(f"sampling {self.n_samples} patch pairs at x{self.scale}")
-        hr, lr = sample_training_pairs(images, self.scale, n_samples=self.n_samples,
-                                       patch_size=self.patch_size, seed=self.random_state)
+        self._log(f"sampling {self.n_patches} patch pairs at x{self.scale}")
+        hr, lr = sample_training_pairs(images, self.scale, n_samples=self.n_patches,
+                                       patch_size=self.patch_size, random_state=self.random_state)
         hr, lr = prune_smooth_pairs(hr, lr, self.prune_percentile)
         joint = joint_training_signals(hr, lr)
         self._log(f"{joint.shape[0]} pairs after pruning; learning {self.n_atoms} atoms")
@@ -251,7 +258,7 @@ class ScSRDictionary(TrainableModel):
         from ..sparse.omp import compact_codes_csc
 
         p = self.patch_size
-        mid = imresize(lr, self.scale).astype(np.float32).astype(np.float64)
+        mid = resize_trusted(lr, self.scale).astype(np.float32).astype(np.float64)
         h, w = mid.shape
         rows = patch_grid_1d(h, p, self.overlap)
         cols = patch_grid_1d(w, p, self.overlap)
@@ -288,14 +295,30 @@ class ScSRDictionary(TrainableModel):
         estimate[~covered] = mid[~covered]
         return np.clip(np.floor(estimate + 0.5), 0, 255)
 
-    def upscale(self, lr):
-        """ScSR of a luminance image in [0, 1] (returns float64 in [0, 1] units, unclipped)."""
-        from ..backprojection import backproject
+    def predict_luminance(self, lr):
+        """ScSR of a luminance image in [0, 1] (returns float64 in [0, 1] units, unclipped).
+
+        ScSR.m works on the 8-bit scale (it rounds its estimate to uint8
+        before back-projection), so the image is taken to [0, 255] here and
+        back at the end: the one place where ScSR leaves the unit scale.
+        """
+        from ..backprojection import backproject_trusted
 
         lr255 = np.asarray(lr, dtype=np.float64) * 255.0
         estimate = self.sparse_reconstruction(lr255)
         if self.backprojection_iterations:
-            estimate = backproject(estimate, lr255, self.scale,
-                                   iterations=self.backprojection_iterations,
-                                   kernel="gaussian")
+            estimate = backproject_trusted(estimate, lr255, self.backprojection_iterations,
+                                           kernel="gaussian")
         return estimate / 255.0
+
+
+ScSRDictionary.register_family()
+
+
+@register_method("scsr", description="sparse coding with a coupled L1 dictionary (Yang et al.)",
+                 reference="J. Yang, J. Wright, T. Huang, Y. Ma, IEEE TIP 2010",
+                 scales=LEARNED_SCALES, model="scsr", halo=SCSR_HALO, channels="luminance",
+                 options={"model": "a ScSR model file or ScSRDictionary (default: shipped)"})
+def upscale_scsr(y, scale, model=None):
+    """ScSR: feature-sign coding of every 5x5 mid-res patch, then back-projection."""
+    return get_model("scsr", scale, model).predict_luminance(y)

@@ -23,10 +23,12 @@ import time
 
 import numpy as np
 
-from .base import TrainableModel
-from .pipeline import anchored_regression, prepare, reconstruct
-from .training_data import normalise_pairs, training_pairs
-from .zeyde import ZeydeDictionary
+from ..modelstore import get_model
+from ..registry import LEARNED_SCALES, register_method
+from ._estimator import TrainableModel
+from ._pipeline import PATCH_HALO, anchored_regression, prepare, reconstruct
+from ._training_data import normalise_pairs, training_pairs
+from .aplus import anchor_dictionary
 
 
 def spherical_kmeans(x, n_clusters, *, n_iter=15, random_state=0, chunk=65536):
@@ -72,6 +74,9 @@ class KMeansRegressors(TrainableModel):
     Parameters
     ----------
     scale : int
+    dictionary : ZeydeDictionary, str or None
+        The Zeyde dictionary whose PCA projects the features (see
+        :func:`~classicsr.example_based.aplus.anchor_dictionary`).
     n_clusters : int
         Number of k-means clusters (default 1024).
     n_atoms : int
@@ -83,14 +88,14 @@ class KMeansRegressors(TrainableModel):
         (512 x 32), 31.57 (1024 x 32); ANR on the same split 31.18.
     lam : float
         Ridge regulariser of the per-cluster maps.
-    max_samples : int
+    max_patches : int
         Training samples (full-overlap patches of the training images and of
         downscaled copies, as A+).
     pyramid_levels, pyramid_factor : int, float
         Scale augmentation of the training images.
     n_iter : int
         k-means iterations.
-    storage_dtype : str
+    regressor_dtype : str
         dtype of the saved regressors ('float16' halves the file).
     random_state : int
     verbose : bool
@@ -108,30 +113,31 @@ class KMeansRegressors(TrainableModel):
     _arrays = ("projection_", "centroids_", "regressors_")
     _array_dtypes = {"regressors_": np.float32}
 
-    def __init__(self, scale=3, *, n_clusters=1024, n_atoms=32, lam=0.1,
-                 max_samples=2_000_000, pyramid_levels=12, pyramid_factor=0.98, n_iter=15,
-                 storage_dtype="float32", random_state=0, verbose=False):
+    def __init__(self, scale=3, *, dictionary=None, n_clusters=1024, n_atoms=32, lam=0.1,
+                 max_patches=2_000_000, pyramid_levels=12, pyramid_factor=0.98, n_iter=15,
+                 regressor_dtype="float32", random_state=0, verbose=False):
         self.scale = scale
+        self.dictionary = dictionary
         self.n_clusters = n_clusters
         self.n_atoms = n_atoms
         self.lam = lam
-        self.max_samples = max_samples
+        self.max_patches = max_patches
         self.pyramid_levels = pyramid_levels
         self.pyramid_factor = pyramid_factor
         self.n_iter = n_iter
-        self.storage_dtype = storage_dtype
+        self.regressor_dtype = regressor_dtype
         self.random_state = random_state
         self.verbose = verbose
 
-    def fit(self, images, projection):
-        """Fit on HR luminance images; ``projection`` is a PCA (or a ZeydeDictionary)."""
-        if isinstance(projection, ZeydeDictionary):
-            projection = projection.projection_
+    def _fit(self, images):
+        """Fit on HR luminance images, features projected by the dictionary's PCA."""
+        projection = anchor_dictionary(self.dictionary, self.scale, self.random_state,
+                                       self.verbose, images).projection_
         start = time.perf_counter()
         lo, hi = training_pairs(
             images, self.scale, overlap=2, pyramid_levels=self.pyramid_levels,
             pyramid_factor=self.pyramid_factor, projection=projection,
-            max_pairs=self.max_samples, dtype=np.float32, progress=self.verbose,
+            max_pairs=self.max_patches, dtype=np.float32, progress=self.verbose,
         )
         self.fit_samples(lo, hi, projection)
         self.training_seconds_ = time.perf_counter() - start
@@ -169,13 +175,26 @@ class KMeansRegressors(TrainableModel):
             regressors[c] = (basis @ ridge).T                   # (out, d)
         self.projection_ = np.asarray(projection, dtype=np.float64)
         self.centroids_ = centroids
-        self.regressors_ = regressors.astype(self.storage_dtype)
+        self.regressors_ = regressors.astype(self.regressor_dtype)
         self.n_training_patches_ = lo.shape[0]
         self.training_seconds_ = time.perf_counter() - start
         return self
 
-    def upscale(self, lr):
+    def predict_luminance(self, lr):
         """Reconstruct a luminance image in [0, 1]."""
         problem = prepare(lr, self.scale, self.projection_)
         patches = anchored_regression(problem.features, self.centroids_, self.regressors_)
         return reconstruct(problem, patches)
+
+
+KMeansRegressors.register_family()
+
+
+@register_method("kmeans", description="k-means clusters, a sub-dictionary and ridge map each",
+                 reference="Yang & Yang ICCV 2013; Dong et al. TIP 2011 (clustered dictionaries)",
+                 scales=LEARNED_SCALES, model="kmeans", halo=PATCH_HALO, channels="luminance",
+                 options={"model": "a k-means model file or KMeansRegressors "
+                                   "(default: shipped)"})
+def upscale_kmeans(y, scale, model=None):
+    """Clustered sub-dictionaries with ridge regressors (see :mod:`classicsr.example_based.kmeans`)."""
+    return get_model("kmeans", scale, model).predict_luminance(y)

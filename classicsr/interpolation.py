@@ -1,7 +1,9 @@
 """Interpolation methods: MATLAB-exact ``imresize`` kernels as upscalers."""
 
-from ..registry import register_method
-from ..resize import imresize
+from .registry import register_method
+from .resize._imresize import resize_trusted
+
+__all__ = []
 
 _KEYS = "R. Keys, IEEE Trans. ASSP 29(6), 1981; MATLAB imresize"
 _LANCZOS = "C. E. Duchon, J. Appl. Meteorology 18(8), 1979; MATLAB imresize"
@@ -9,7 +11,8 @@ _LANCZOS = "C. E. Duchon, J. Appl. Meteorology 18(8), 1979; MATLAB imresize"
 
 def _interpolator(kernel):
     def upscale_with_kernel(img, scale):
-        return imresize(img, scale, method=kernel)
+        # the dispatcher has checked the image and the scale
+        return resize_trusted(img, scale, method=kernel)
 
     upscale_with_kernel.__name__ = f"upscale_{kernel}"
     upscale_with_kernel.__doc__ = f"Upscale with MATLAB's ``imresize(img, scale, '{kernel}')``."

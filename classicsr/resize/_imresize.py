@@ -1,4 +1,4 @@
-"""Public MATLAB-compatible ``imresize``."""
+"""MATLAB-compatible ``imresize`` (public, checked) and its trusted internal entry."""
 
 import math
 import numbers
@@ -98,6 +98,27 @@ def imresize(img, scale=None, *, output_shape=None, method="bicubic", antialias=
         antialias = method != "nearest"
     elif not isinstance(antialias, (bool, np.bool_)):
         raise TypeError(f"antialias must be a bool or None, got {antialias!r}")
+    return _resize(img, out_shape, scales, method, bool(antialias))
+
+
+def resize_trusted(img, scale=None, output_shape=None, method="bicubic", antialias=None):
+    """:func:`imresize` without the argument checks, for internal callers.
+
+    The library's own code resizes images it has already validated (and
+    intermediate results) many times per call -- back-projection resizes
+    twice per iteration -- so it skips the checks (a full ``isfinite`` scan
+    among them). ``img`` must be a valid image and exactly one of ``scale``
+    and ``output_shape`` given.
+    """
+    in_shape = img.shape[:2]
+    if output_shape is None:
+        out_shape = tuple(math.ceil(scale * n) for n in in_shape)
+        scales = (scale, scale)
+    else:
+        out_shape = (int(output_shape[0]), int(output_shape[1]))
+        scales = (out_shape[0] / in_shape[0], out_shape[1] / in_shape[1])
+    if antialias is None:
+        antialias = method != "nearest"
     return _resize(img, out_shape, scales, method, bool(antialias))
 
 

@@ -7,45 +7,11 @@ MATLAB bicubic ("mid-res"); features are the derivative features of the
 mid-res patches and targets are the patches of ``HR - mid-res``.
 """
 
-from pathlib import Path
-
 import numpy as np
 
-from .._validation import INT_FULL_SCALE
-from ..datasets import list_images
-from ..degrade import modcrop
-from ..io import read_image
+from ..degradation import crop_to_multiple
 from ..patches import PatchGrid, extract_features, extract_patches
-from ..protocol import hr_luminance
-from ..resize import imresize
-
-
-def load_luminance_images(folder):
-    """Y channels (float64 in [0, 1]) of every image in ``folder``.
-
-    Colour images give the Y of MATLAB's ``rgb2ycbcr`` (rounded, as the
-    papers' ``load_images.m``); greyscale images are used as they are.
-
-    Raises
-    ------
-    FileNotFoundError
-        If the folder does not exist or holds no image.
-    """
-    folder = Path(folder)
-    if not folder.is_dir():
-        raise FileNotFoundError(f"training image folder '{folder}' does not exist")
-    files = list_images(folder)
-    if not files:
-        raise FileNotFoundError(f"no images (PNG, JPEG, TIFF, BMP) in '{folder}'")
-    images = []
-    for path in files:
-        img = read_image(path)
-        if img.dtype.kind == "f":
-            y = img if img.ndim == 2 else img[..., 0]
-            images.append(np.asarray(y, dtype=np.float64))
-        else:
-            images.append(hr_luminance(img) / INT_FULL_SCALE[img.dtype])
-    return images
+from ..resize._imresize import resize_trusted
 
 
 def training_pairs(images, scale, *, overlap, pyramid_levels=1, pyramid_factor=0.98,
@@ -86,12 +52,12 @@ def training_pairs(images, scale, *, overlap, pyramid_levels=1, pyramid_factor=0
         for hr in images:
             bar.update()
             if level:
-                hr = imresize(hr, factor)
+                hr = resize_trusted(hr, factor)
             if min(hr.shape) < 5 * scale:
                 continue
-            hr = modcrop(hr, scale)
-            lr = imresize(hr, 1.0 / scale)
-            mid = imresize(lr, scale)
+            hr = crop_to_multiple(hr, scale)
+            lr = resize_trusted(hr, 1.0 / scale)
+            mid = resize_trusted(lr, scale)
             grid = PatchGrid.build(mid.shape, scale, overlap=overlap)
             if grid.count == 0:
                 continue

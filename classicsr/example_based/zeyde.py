@@ -14,11 +14,13 @@ import time
 
 import numpy as np
 
-from ..sparse import KSVD, batch_omp
+from ..modelstore import get_model
 from ..patches import UncentredPCA
-from .base import TrainableModel
-from .pipeline import prepare, reconstruct
-from .training_data import training_pairs
+from ..registry import LEARNED_SCALES, register_method
+from ..sparse import KSVD, batch_omp
+from ._estimator import TrainableModel
+from ._pipeline import PATCH_HALO, prepare, reconstruct
+from ._training_data import training_pairs
 
 
 def training_overlap(scale):
@@ -72,7 +74,7 @@ class ZeydeDictionary(TrainableModel):
         self.random_state = random_state
         self.verbose = verbose
 
-    def fit(self, images):
+    def _fit(self, images):
         """Learn the dictionaries from HR luminance images in [0, 1]."""
         start = time.perf_counter()
         self._log(f"collecting training patches at x{self.scale}")
@@ -102,8 +104,20 @@ class ZeydeDictionary(TrainableModel):
         self.training_seconds_ = time.perf_counter() - start
         return self
 
-    def upscale(self, lr):
+    def predict_luminance(self, lr):
         """Zeyde's reconstruction: OMP codes over the LR atoms, HR atoms, overlap-add."""
         problem = prepare(lr, self.scale, self.projection_)
         codes = batch_omp(problem.features.T, self.dict_lo_.T, self.sparsity, sparse=True)
         return reconstruct(problem, np.asarray(codes.T @ self.dict_hi_))
+
+
+ZeydeDictionary.register_family()
+
+
+@register_method("zeyde", description="sparse coding: K-SVD dictionary + OMP (Zeyde et al.)",
+                 reference="R. Zeyde, M. Elad, M. Protter, Curves and Surfaces 2010",
+                 scales=LEARNED_SCALES, model="zeyde", halo=PATCH_HALO, channels="luminance",
+                 options={"model": "a Zeyde model file or ZeydeDictionary (default: shipped)"})
+def upscale_zeyde(y, scale, model=None):
+    """Zeyde et al.'s sparse-representation scale-up of a luminance image."""
+    return get_model("zeyde", scale, model).predict_luminance(y)

@@ -8,10 +8,10 @@ pixels; since every output pixel depends only on the input pixels within
 
 ``providers=None`` picks ``CUDAExecutionProvider`` when ONNX Runtime offers
 it (``onnxruntime-gpu``) and ``CPUExecutionProvider`` otherwise. Sessions are
-cached by file (path, size, modification time) and providers.
+loaded through :func:`classicsr.modelstore.get_model` (one cache for every
+model, keyed by file, size, modification time and providers).
 """
 
-import functools
 import json
 import numbers
 import warnings
@@ -20,7 +20,6 @@ from pathlib import Path
 
 import numpy as np
 
-from ..modelstore import sha256_of
 from ..resize import imresize
 
 CUDA = "CUDAExecutionProvider"
@@ -28,14 +27,16 @@ CPU = "CPUExecutionProvider"
 #: How to get ONNX Runtime; named in the error raised when it is missing.
 INSTALL_HINT = ('pip install "classicsr[onnx]" (or "classicsr[gpu]", onnxruntime-gpu, for '
                 "CUDA)")
-#: Options passed to ONNX Runtime with a provider (see :func:`provider_entries`).
+#: Options passed to ONNX Runtime with a provider unless the caller's
+#: ``provider_options`` say otherwise (see :func:`provider_entries`).
 #: cuDNN's heuristic choice of convolution algorithm: ONNX Runtime's default
 #: (EXHAUSTIVE) benchmarks the algorithms again at every new input shape, which
 #: over Set14 (14 sizes) cost 28-71 ms per image against 6-20 ms here; once a
 #: size has been seen the exhaustive choice takes 10-27 % less time (H200,
-#: ``benchmarks/check_cnn_cuda.py --algo-search``). Change it here for many
-#: images of one size.
-PROVIDER_OPTIONS = {CUDA: {"cudnn_conv_algo_search": "HEURISTIC"}}
+#: ``benchmarks/check_cnn_cuda.py --algo-search``). For many images of one
+#: size pass ``provider_options={"CUDAExecutionProvider":
+#: {"cudnn_conv_algo_search": "EXHAUSTIVE"}}`` to the method.
+DEFAULT_PROVIDER_OPTIONS = {CUDA: {"cudnn_conv_algo_search": "HEURISTIC"}}
 #: Key of the JSON metadata that :mod:`classicsr.cnn.export` writes into the model.
 METADATA_KEY = "classicsr"
 INPUT_NAME = "input"
@@ -99,11 +100,27 @@ def select_providers(providers=None):
     return chosen
 
 
-def provider_entries(providers):
+def check_provider_options(provider_options):
+    """``provider_options`` checked: None or ``{provider name: {option: value}}``."""
+    if provider_options is None:
+        return {}
+    if not isinstance(provider_options, dict) or not all(
+            isinstance(k, str) and isinstance(v, dict) for k, v in provider_options.items()):
+        raise TypeError("provider_options must be None or a dict {provider name: {option: "
+                        f"value}}, got {provider_options!r}")
+    return {k: dict(v) for k, v in provider_options.items()}
+
+
+def provider_entries(providers, provider_options=None):
     """``providers`` as ONNX Runtime takes them: a name, or (name, options) for
-    the providers in :data:`PROVIDER_OPTIONS`."""
-    return [(name, dict(PROVIDER_OPTIONS[name])) if name in PROVIDER_OPTIONS else name
-            for name in providers]
+    the providers with options (:data:`DEFAULT_PROVIDER_OPTIONS` updated by
+    ``provider_options``)."""
+    entries = []
+    for name in providers:
+        options = {**DEFAULT_PROVIDER_OPTIONS.get(name, {}),
+                   **(provider_options or {}).get(name, {})}
+        entries.append((name, options) if options else name)
+    return entries
 
 
 def check_tile_size(tile_size, default):
@@ -198,13 +215,9 @@ class OnnxNetwork:
         return self.run(self.network_input(y), tile).astype(np.float64)
 
 
-def _stamp(path):
-    stat = Path(path).stat()
-    return stat.st_size, stat.st_mtime_ns
-
-
-def load_network(path, providers=None, *, expected_sha256=None):
-    """Load (cached) the ONNX model at ``path`` with the chosen providers.
+def load_network(path, providers=None, provider_options=None):
+    """Load the ONNX model at ``path`` with the chosen providers (not cached: the
+    CNN methods load through :func:`classicsr.modelstore.get_model`, which caches).
 
     Parameters
     ----------
@@ -212,8 +225,11 @@ def load_network(path, providers=None, *, expected_sha256=None):
         A model written by :func:`classicsr.cnn.export.export_onnx`.
     providers : None, str or sequence of str
         See :func:`select_providers`.
-    expected_sha256 : str, optional
-        Refuse the file unless its sha256 is this (shipped models).
+    provider_options : dict, optional
+        ``{provider: {option: value}}`` passed to ONNX Runtime, merged over
+        :data:`DEFAULT_PROVIDER_OPTIONS` (e.g. ``{"CUDAExecutionProvider":
+        {"cudnn_conv_algo_search": "EXHAUSTIVE"}}`` for many images of one
+        size).
 
     Returns
     -------
@@ -224,32 +240,24 @@ def load_network(path, providers=None, *, expected_sha256=None):
     FileNotFoundError
         If there is no such file.
     ValueError
-        If the sha256 differs, or the file is not a classicsr ONNX model.
+        If the file is not a classicsr ONNX model.
     """
     chosen = tuple(select_providers(providers))
+    options = check_provider_options(provider_options)
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"no such model file: '{path}'")
-    return _load_cached(str(path), _stamp(path), chosen, expected_sha256)
-
-
-@functools.lru_cache(maxsize=32)
-def _load_cached(path, stamp, providers, expected_sha256):
+    path = str(path)
     ort = import_onnxruntime()
-    if expected_sha256 is not None:
-        actual = sha256_of(path)
-        if actual != expected_sha256:
-            raise ValueError(f"model file '{path}' is corrupt: sha256 {actual[:12]}... does "
-                             f"not match the manifest ({expected_sha256[:12]}...)")
-    options = ort.SessionOptions()
-    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    session_options = ort.SessionOptions()
+    session_options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
     try:
-        session = ort.InferenceSession(path, sess_options=options,
-                                       providers=provider_entries(providers))
+        session = ort.InferenceSession(path, sess_options=session_options,
+                                       providers=provider_entries(chosen, options))
     except Exception as exc:  # onnxruntime raises its own exception types
         raise ValueError(f"'{path}' is not a readable ONNX model ({exc})") from None
     used = list(session.get_providers())
-    lost = [name for name in providers if name not in used]
+    lost = [name for name in chosen if name not in used]
     if lost:  # ONNX Runtime falls back silently when a provider fails to start
         warnings.warn(f"ONNX Runtime could not start {', '.join(lost)} for '{path}' and runs "
                       f"it with {', '.join(used)}; see ONNX Runtime's log for why (CUDA "

@@ -13,7 +13,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..patches import PatchGrid, overlap_add, project_features
-from ..resize import imresize
+from ..resize._imresize import resize_trusted
+
+#: LR pixels of context of the 3x3-patch methods: 3x3 patches, +-1 px of
+#: feature filter support at LR resolution, and the bicubic interpolation's
+#: 2-pixel support, plus margin (registry ``halo``).
+PATCH_HALO = 8
 
 
 @dataclass
@@ -31,7 +36,7 @@ def prepare(lr, scale, projection):
     Features are single precision, as in the authors' MATLAB code
     (``im2single``); the interpolation and the reconstruction are double.
     """
-    mid = imresize(lr, scale)
+    mid = resize_trusted(lr, scale)
     grid = PatchGrid.build(mid.shape, scale, overlap=2)
     if grid.count == 0:
         return PatchProblem(mid, grid, np.zeros((0, projection.shape[1]), np.float32))

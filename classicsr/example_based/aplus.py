@@ -13,10 +13,28 @@ import time
 
 import numpy as np
 
-from .base import TrainableModel
-from .pipeline import anchored_regression, prepare, reconstruct
-from .training_data import normalise_pairs, training_pairs
+from ..modelstore import get_model
+from ..registry import LEARNED_SCALES, register_method
+from ._estimator import TrainableModel
+from ._pipeline import PATCH_HALO, anchored_regression, prepare, reconstruct
+from ._training_data import normalise_pairs, training_pairs
 from .zeyde import ZeydeDictionary
+
+
+def anchor_dictionary(dictionary, scale, random_state, verbose, images):
+    """The Zeyde dictionary an anchored model is built on (A+, k-means).
+
+    ``dictionary`` is a fitted :class:`ZeydeDictionary`, a path to a Zeyde
+    model file, or ``None``: a Zeyde dictionary is then trained on the same
+    (luminance) ``images`` with its default parameters and ``random_state``.
+    An unfitted ZeydeDictionary (as :func:`sklearn.base.clone` leaves it) is
+    fitted on ``images`` with its own parameters.
+    """
+    if dictionary is None:
+        dictionary = ZeydeDictionary(scale, random_state=random_state, verbose=verbose)
+    if isinstance(dictionary, ZeydeDictionary) and not dictionary.is_fitted():
+        return dictionary._fit(images)
+    return get_model("zeyde", scale, dictionary)
 
 
 class APlus(TrainableModel):
@@ -25,17 +43,24 @@ class APlus(TrainableModel):
     Parameters
     ----------
     scale : int
+    dictionary : ZeydeDictionary, str or None
+        The Zeyde dictionary whose atoms are the anchors (and whose PCA
+        projects the features): a fitted model, a model file, or ``None`` to
+        train one on the same images first (see :func:`anchor_dictionary`).
     n_neighbours : int
         Training samples per anchor (2048).
     lam : float
         Ridge regulariser (0.1).
     pyramid_levels, pyramid_factor : int, float
         Scale augmentation of the training images (12 levels of 0.98).
-    max_samples : int
+    max_patches : int
         Training samples kept (the first 5 million).
-    projection_dtype : str
+    regressor_dtype : str
         Storage type of the regressors ('float16' halves the model; the
         PSNR change is measured by the training recipe).
+    random_state : int
+        Seed of the Zeyde dictionary trained when ``dictionary`` is None
+        (A+'s own steps are deterministic).
     verbose : bool
 
     Attributes
@@ -52,30 +77,32 @@ class APlus(TrainableModel):
     # Features are single precision at test time; so are the regressors.
     _array_dtypes = {"regressors_": np.float32}
 
-    def __init__(self, scale=3, *, n_neighbours=2048, lam=0.1, pyramid_levels=12,
-                 pyramid_factor=0.98, max_samples=5_000_000, projection_dtype="float32",
-                 verbose=False):
+    def __init__(self, scale=3, *, dictionary=None, n_neighbours=2048, lam=0.1,
+                 pyramid_levels=12, pyramid_factor=0.98, max_patches=5_000_000,
+                 regressor_dtype="float32", random_state=0, verbose=False):
         self.scale = scale
+        self.dictionary = dictionary
         self.n_neighbours = n_neighbours
         self.lam = lam
         self.pyramid_levels = pyramid_levels
         self.pyramid_factor = pyramid_factor
-        self.max_samples = max_samples
-        self.projection_dtype = projection_dtype
+        self.max_patches = max_patches
+        self.regressor_dtype = regressor_dtype
+        self.random_state = random_state
         self.verbose = verbose
 
-    def fit(self, images, dictionary):
-        """Fit the regressors on HR luminance images, anchored at ``dictionary``."""
+    def _fit(self, images):
+        """Fit the regressors on HR luminance images, anchored at the dictionary."""
         from sklearn.neighbors import NearestNeighbors
 
-        if not isinstance(dictionary, ZeydeDictionary) or dictionary.scale != self.scale:
-            raise ValueError(f"dictionary must be a fitted x{self.scale} ZeydeDictionary")
+        dictionary = anchor_dictionary(self.dictionary, self.scale, self.random_state,
+                                       self.verbose, images)
         start = time.perf_counter()
         self._log(f"collecting samples: {self.pyramid_levels} levels x {self.pyramid_factor}")
         lo, hi = training_pairs(
             images, self.scale, overlap=2, pyramid_levels=self.pyramid_levels,
             pyramid_factor=self.pyramid_factor, projection=dictionary.projection_,
-            max_pairs=self.max_samples, dtype=np.float32, progress=self.verbose,
+            max_pairs=self.max_patches, dtype=np.float32, progress=self.verbose,
         )
         normalise_pairs(lo, hi)
         anchors = dictionary.dict_lo_
@@ -97,13 +124,25 @@ class APlus(TrainableModel):
             regressors[a] = np.linalg.solve(lo_n.T @ lo_n + eye, lo_n.T @ hi_n).T
         self.projection_ = dictionary.projection_
         self.anchors_ = anchors
-        self.regressors_ = regressors.astype(self.projection_dtype)
+        self.regressors_ = regressors.astype(self.regressor_dtype)
         self.n_training_patches_ = lo.shape[0]
         self.training_seconds_ = time.perf_counter() - start
         return self
 
-    def upscale(self, lr):
+    def predict_luminance(self, lr):
         """A+ reconstruction of a luminance image in [0, 1]."""
         problem = prepare(lr, self.scale, self.projection_)
         patches = anchored_regression(problem.features, self.anchors_, self.regressors_)
         return reconstruct(problem, patches)
+
+
+APlus.register_family()
+
+
+@register_method("aplus", description="A+: adjusted anchored neighbourhood regression",
+                 reference="R. Timofte, V. De Smet, L. Van Gool, ACCV 2014",
+                 scales=LEARNED_SCALES, model="aplus", halo=PATCH_HALO, channels="luminance",
+                 options={"model": "an A+ model file or APlus (default: shipped)"})
+def upscale_aplus(y, scale, model=None):
+    """A+ of Timofte et al. 2014 (1024 anchors, 2048 samples each, lambda 0.1)."""
+    return get_model("aplus", scale, model).predict_luminance(y)

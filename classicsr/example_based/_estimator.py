@@ -1,0 +1,176 @@
+"""Base class of the trainable example-based models: scikit-learn estimators.
+
+Every hyper-parameter is an ``__init__`` argument (a model built on another
+one, such as A+ on a Zeyde dictionary, takes it as a parameter), the seed is
+``random_state``, ``fit(images)`` takes a list of images of any supported
+dtype, grey or colour, and returns ``self``; :func:`sklearn.base.clone`,
+``get_params`` and ``set_params`` work as for any scikit-learn estimator.
+A fitted model's :meth:`TrainableModel.upscale` goes through the same
+dispatcher as ``classicsr.upscale(img, scale, method, model=model)``.
+Models are saved as ``.npz`` (no pickle) and loaded through
+:func:`classicsr.modelstore.get_model`.
+"""
+
+import logging
+import platform
+
+import numpy as np
+from sklearn.base import BaseEstimator
+from sklearn.exceptions import NotFittedError
+
+from .._image import training_luminance
+from .._validation import check_image, check_integer_scale
+from ..modelstore import load_model, register_model_family, save_model
+from ..registry import LEARNED_SCALES
+
+logger = logging.getLogger("classicsr.train")
+
+#: Hyper-parameter names of models saved by classicsr 0.1.0 and their names now.
+_RENAMED_PARAMS = {"max_samples": "max_patches", "n_samples": "n_patches",
+                   "projection_dtype": "regressor_dtype", "storage_dtype": "regressor_dtype",
+                   "seed": "random_state"}
+
+
+def check_training_images(images, name="images"):
+    """Validate a list of training images and return their float luminance in [0, 1].
+
+    Parameters
+    ----------
+    images : list of ndarray
+        Images of any supported dtype (uint8, uint16, float32, float64 in
+        [0, 1]), grey or RGB(A); colour images give the Y of MATLAB's
+        ``rgb2ycbcr`` (:func:`classicsr._image.training_luminance`).
+
+    Raises
+    ------
+    TypeError
+        ``images`` is not a list / tuple of ndarrays (a single array is refused).
+    ValueError
+        An empty list, or an image that is not valid (see ``check_image``).
+    """
+    if isinstance(images, np.ndarray) or not isinstance(images, (list, tuple)):
+        raise TypeError(f"{name} must be a list of images (ndarrays), got "
+                        f"{type(images).__name__}; for a folder use "
+                        "classicsr.datasets.read_training_images(folder)")
+    if not images:
+        raise ValueError(f"{name} is empty: give at least one training image")
+    return [training_luminance(check_image(img, f"{name}[{k}]")) for k, img in enumerate(images)]
+
+
+class TrainableModel(BaseEstimator):
+    """Common base: validation, ``upscale``, ``save`` and loading.
+
+    Subclasses set ``method`` (the model family, named in the registry entry
+    of the methods that use it), ``_arrays`` (the fitted array attributes
+    that make up the model) and implement ``_fit(luminance_images)`` and
+    ``predict_luminance(y)``.
+    """
+
+    method = None
+    _arrays = ()
+    #: dtype of each fitted array in memory (float64 unless named here).
+    _array_dtypes = {}
+
+    def _log(self, message):
+        logger.info(message)
+        if getattr(self, "verbose", False):
+            print(f"[{self.method} x{self.scale}] {message}", flush=True)
+
+    def __sklearn_is_fitted__(self):
+        return all(hasattr(self, name) for name in self._arrays)
+
+    def is_fitted(self):
+        """Whether :meth:`fit` has been run (or the model was loaded)."""
+        return self.__sklearn_is_fitted__()
+
+    def _check_fitted(self):
+        if not self.is_fitted():
+            raise NotFittedError(f"this {type(self).__name__} is not fitted yet; call fit() "
+                                 "or load a model first")
+
+    def _check_scale(self):
+        return check_integer_scale(self.scale, "scale", allowed=LEARNED_SCALES)
+
+    def fit(self, images):
+        """Train on a list of HR images (any supported dtype, grey or colour).
+
+        Returns
+        -------
+        self
+        """
+        self._check_scale()
+        return self._fit(check_training_images(images))
+
+    def predict_luminance(self, y):
+        """Super-resolve a float64 luminance image in [0, 1] (trusted input)."""
+        raise NotImplementedError
+
+    def upscale(self, img, **options):
+        """Super-resolve ``img`` with this model, exactly as
+        ``classicsr.upscale(img, self.scale, method=self.method, model=self)``."""
+        from .._dispatch import upscale
+
+        self._check_fitted()
+        return upscale(img, self.scale, method=self.method, model=self, **options)
+
+    def save(self, path, *, overwrite=False, extra=None):
+        """Write the model to ``path`` (``.npz``, no pickle) atomically."""
+        self._check_fitted()
+        import numba
+        import scipy
+        import sklearn
+
+        params = {k: v for k, v in self.get_params(deep=False).items()
+                  if k != "verbose" and _json_value(v)}
+        header = {
+            "method": self.method,
+            "class": type(self).__name__,
+            "params": params,
+            "n_training_patches": int(getattr(self, "n_training_patches_", 0)),
+            "training_seconds": float(getattr(self, "training_seconds_", 0.0)),
+            "versions": {
+                "python": platform.python_version(), "numpy": np.__version__,
+                "scipy": scipy.__version__, "scikit-learn": sklearn.__version__,
+                "numba": numba.__version__,
+            },
+            **(extra or {}),
+        }
+        save_model(path, {name.rstrip("_"): getattr(self, name) for name in self._arrays},
+                   header, overwrite=overwrite)
+
+    @classmethod
+    def from_arrays(cls, arrays, header, path="<model>"):
+        """Rebuild a fitted model from :func:`~classicsr.modelstore.load_model` output."""
+        if header.get("class") != cls.__name__:
+            scale = header.get("params", {}).get("scale")
+            raise ValueError(f"model '{path}' is {header.get('method')} x{scale}, not "
+                             f"{cls.method} ({cls.__name__})")
+        params = {_RENAMED_PARAMS.get(k, k): v for k, v in header["params"].items()}
+        valid = cls._get_param_names()
+        model = cls(**{k: v for k, v in params.items() if k in valid})
+        for name in cls._arrays:
+            key = name.rstrip("_")
+            if key not in arrays:
+                raise ValueError(f"model '{path}' lacks the array {key!r}")
+            setattr(model, name, arrays[key].astype(cls._array_dtypes.get(name, np.float64)))
+        model.n_training_patches_ = header.get("n_training_patches", 0)
+        model.training_seconds_ = header.get("training_seconds", 0.0)
+        return model
+
+    @classmethod
+    def load(cls, path):
+        """Load a model saved by :meth:`save` (not cached; see
+        :func:`classicsr.modelstore.get_model`)."""
+        arrays, header = load_model(path)
+        return cls.from_arrays(arrays, header, path)
+
+    @classmethod
+    def register_family(cls):
+        """Declare the model family of ``cls`` to :mod:`classicsr.modelstore`."""
+        register_model_family(cls.method, suffix=".npz", load=cls.load, model_type=cls,
+                              estimator=cls)
+        return cls
+
+
+def _json_value(value):
+    return value is None or isinstance(value, (bool, int, float, str))

@@ -1,0 +1,200 @@
+"""``reconstruct`` / ``upscale_frames``: one high-resolution image from many frames.
+
+The method is looked up in the registry (``kind='multiframe'``) and its
+options checked there (:func:`classicsr._dispatch.check_options`), as for
+single-image methods; values and colour are converted by
+:mod:`classicsr._image`.
+"""
+
+from contextlib import contextmanager
+
+import numpy as np
+
+from .._dispatch import check_options
+from .._image import from_unit, merge_luminance, split_luminance, to_unit
+from .._validation import (check_bool, check_callable, check_choice, check_int,
+                           check_integer_scale, check_real)
+from ..registry import CHANNEL_MODES, get_method
+from .algorithms import SCALES, Problem, check_option_values
+from .frames import check_frames, is_colour, stack_luminance
+from .motion import MOTION_MODELS, check_motion
+from .operators import OPERATORS
+
+__all__ = ["numba_threads", "reconstruct", "upscale_frames"]
+
+
+@contextmanager
+def numba_threads(n_threads):
+    """Run the Numba kernels inside on ``n_threads`` threads, restored afterwards.
+
+    ``None`` leaves Numba's thread count as it is. The count is Numba's
+    per-thread setting (:func:`numba.set_num_threads`), so other Python
+    threads are not affected.
+    """
+    if n_threads is None:
+        yield
+        return
+    from numba import get_num_threads, set_num_threads
+
+    previous = get_num_threads()
+    set_num_threads(n_threads)
+    try:
+        yield
+    finally:
+        set_num_threads(previous)
+
+
+def _check_n_threads(n_threads):
+    if n_threads is None:
+        return None
+    from numba import config
+
+    return check_int(n_threads, "n_threads", minimum=1, maximum=config.NUMBA_NUM_THREADS)
+
+
+def _resolve_motion(motion, luminance, reference, progress):
+    """Registered or given ``(N, 3, 3)`` motion."""
+    from .registration import register_luminance
+
+    if motion is None or isinstance(motion, str):
+        model = "translation" if motion is None else check_choice(motion, "motion",
+                                                                  MOTION_MODELS)
+        return register_luminance(luminance.astype(np.float32), reference, model,
+                                  progress=progress)
+    return check_motion(motion, luminance.shape[0])
+
+
+def reconstruct(frames, scale, method="l1btv", *, psf_sigma=1.0, motion=None, prior=None,
+                reference=0, channels="luminance", model="blur-first", n_threads=None,
+                progress=False, callback=None, **options):
+    """Reconstruct one high-resolution image from several low-resolution frames.
+
+    Parameters
+    ----------
+    frames : sequence of ndarray, or ndarray of shape (N, h, w[, 3])
+        At least two frames of one scene, same size and dtype (uint8, uint16,
+        float32 or float64 in [0, 1]); grey or RGB.
+    scale : int
+        Integer upscaling factor (1 to 8).
+    method : {'l1btv', 'map', 'ibp', 'pocs', 'shift_add'}
+        A multi-frame method of the registry
+        (``classicsr.available_methods('multiframe')``); see
+        :mod:`classicsr.multiframe.algorithms`.
+    psf_sigma : float
+        Standard deviation of the Gaussian PSF in HR pixels (1.0 by default,
+        as :func:`~classicsr.multiframe.simulate`).
+    motion : None, str or array
+        ``None`` or a model name ('translation', 'affine', 'homography'):
+        register the frames with :func:`~classicsr.multiframe.register`
+        (``None`` means 'translation'). Or the known motion, ``(N, 3, 3)``
+        matrices or ``(N, 2)`` shifts ``(dx, dy)`` in the convention of
+        :mod:`classicsr.multiframe.motion`, relative to ``reference``.
+    prior : {'btv', 'huber', 'tikhonov'}, optional
+        Prior of ``method='map'`` (default 'btv'); only for 'map'.
+    reference : int
+        Index of the frame whose viewpoint the result takes.
+    channels : {'luminance', 'all'}
+        'luminance' (default): reconstruct the Y channel of MATLAB's
+        ``rgb2ycbcr`` and upscale the reference frame's Cb and Cr by bicubic
+        interpolation (:mod:`classicsr._image`); 'all': reconstruct R, G and
+        B separately (three times the work). Grey frames are the same either
+        way.
+    model : {'blur-first', 'warp-first'}
+        Observation operator (:data:`classicsr.multiframe.operators.OPERATORS`).
+    n_threads : int, optional
+        Threads of the Numba kernels of the solve. ``None`` (default):
+        Numba's own thread count (``NUMBA_NUM_THREADS``, or what
+        :func:`numba.set_num_threads` last set); an int from 1 to
+        ``numba.config.NUMBA_NUM_THREADS``: that many, set with
+        :func:`numba.set_num_threads` and restored afterwards. The result
+        is the same bit for bit whatever the thread count. On a machine
+        whose cores other processes keep busy, one thread can be several
+        times faster on small problems (every parallel region waits for
+        its slowest thread).
+    progress : bool
+        Show tqdm progress bars (registration and solver).
+    callback : callable, optional
+        ``callback(iteration, x)`` after every solver iteration (``x`` the
+        current float estimate of the channel); return ``True`` to stop.
+    **options
+        The method's options (``lam``, ``alpha``, ``radius``, ``iterations``,
+        ...) with their defaults: ``classicsr methods NAME`` or
+        ``classicsr.available_methods('multiframe')[NAME].options``.
+
+    Returns
+    -------
+    ndarray, shape (scale h, scale w[, 3])
+        The reconstruction in the dtype of the frames; float results are
+        clipped to [0, 1], integer ones rounded and saturated.
+
+    Raises
+    ------
+    TypeError
+        An argument or option of the wrong type, or an option the method
+        does not have.
+    ValueError
+        An argument or option value out of range, an unknown method.
+
+    Examples
+    --------
+    >>> from skimage import data
+    >>> from classicsr.multiframe import reconstruct, simulate
+    >>> frames, _ = simulate(data.camera()[:96, :96], 2, n_frames=6, seed=0)
+    >>> reconstruct(frames, 2, method="l1btv").shape
+    (96, 96)
+    >>> reconstruct(frames, 2, method="map", prior="huber", n_threads=1).dtype
+    dtype('uint8')
+    """
+    stack = check_frames(frames)
+    scale = check_integer_scale(scale, allowed=SCALES)
+    info = get_method(method, kind="multiframe")
+    options = check_options(info, options)
+    if prior is not None:
+        if "prior" not in info.option_names:
+            raise TypeError(f"prior is only for method='map', not method={info.name!r}")
+        options["prior"] = prior
+    options = check_option_values(info, options)
+    psf_sigma = check_real(psf_sigma, "psf_sigma", minimum=0)
+    reference = check_int(reference, "reference", minimum=0, maximum=stack.shape[0] - 1)
+    channels = check_choice(channels, "channels", CHANNEL_MODES)
+    model = check_choice(model, "model", OPERATORS)
+    n_threads = _check_n_threads(n_threads)
+    progress = check_bool(progress, "progress")
+    callback = check_callable(callback, "callback")
+
+    x = to_unit(stack)
+    luminance = stack_luminance(x)
+    motion = _resolve_motion(motion, luminance, reference, progress)
+
+    def solve(channel_stack):
+        problem = Problem(channel_stack, motion, scale, psf_sigma, reference, model)
+        return info.function(problem, callback=callback, progress=progress, **options)
+
+    with numba_threads(n_threads):
+        if channels == "all" and is_colour(stack):
+            out = np.dstack([solve(np.ascontiguousarray(x[..., c])) for c in range(3)])
+        else:
+            y = solve(luminance)
+            _, rest = split_luminance(x[reference])
+            out = merge_luminance(y, rest.resized(y.shape))
+    return from_unit(out, stack.dtype, clip=True)
+
+
+def upscale_frames(frames, scale, method="l1btv", **options):
+    """Super-resolve a burst, a video clip or a stack of frames into one image.
+
+    The multi-frame counterpart of :func:`classicsr.upscale`: ``method`` must
+    be a multi-frame method of :func:`classicsr.available_methods`
+    (``kind='multiframe'``). See :func:`classicsr.multiframe.reconstruct` for
+    the parameters (the frames are registered unless ``motion`` is given).
+
+    Examples
+    --------
+    >>> import classicsr
+    >>> from skimage import data
+    >>> from classicsr.multiframe import simulate
+    >>> frames, _ = simulate(data.camera()[:64, :64], 2, n_frames=4, seed=1)
+    >>> classicsr.upscale_frames(frames, 2, method="shift_add").dtype
+    dtype('uint8')
+    """
+    return reconstruct(frames, scale, method=method, **options)
