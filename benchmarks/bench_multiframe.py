@@ -5,6 +5,7 @@ Run from the repository root::
     python benchmarks/bench_multiframe.py            # full run (a few minutes)
     python benchmarks/bench_multiframe.py --quick    # smoke run (fewer repeats and sizes)
     python benchmarks/bench_multiframe.py --tune     # also the default-parameter sweep
+    python benchmarks/bench_multiframe.py --threads 1  # kernels on one thread (busy machine)
 
 What is measured
 ----------------
@@ -23,10 +24,13 @@ What is measured
   every frame) against the true motion, and its time, per motion model.
 * Speed of the 16 x 128 x 128 -> x2 ``l1btv`` reconstruction after JIT,
   registration apart (given the registered motion): median and minimum of
-  ``--repeats`` runs after one warm-up. With the default thread policy
-  (:func:`classicsr.multiframe.operators.kernel_threads`: one thread below
-  2048 x 2048 HR pixels when the machine is busy, else Numba's threads) and
-  with Numba's full thread count forced.
+  ``--repeats`` runs after one warm-up, on one thread
+  (``reconstruct(..., n_threads=1)``) and on Numba's thread count. The
+  library does not pick the thread count from the machine's load: on cores
+  other processes keep busy, one thread can be several times faster on
+  small problems (every parallel region waits for its slowest thread), so
+  ``--threads`` sets the count of every other timing and of the sweep
+  (default: Numba's).
 * Growth of the time with the number of frames (4 to 32 of 128 x 128) and
   the frame size (64 to 512 px, 16 frames), for ``l1btv``.
 * Operators: time of one forward + adjoint pair (``A x`` and ``A^T y``) of
@@ -39,7 +43,7 @@ What is measured
 * JIT: compile time of the kernels in a fresh interpreter with an empty
   ``NUMBA_CACHE_DIR`` (first call minus second), then on the filled cache.
 * ``--tune``: the sweep that chose the default parameters of
-  :mod:`classicsr.multiframe.methods`, on images other than the evaluation
+  :mod:`classicsr.multiframe.algorithms`, on images other than the evaluation
   image (camera, coins, a synthetic chart): gain of every setting on each,
   and the median, by which the defaults were picked.
 * The load average before and after: other processes sharing the cores
@@ -106,7 +110,7 @@ METHOD_RUNS = [("shift_add", "shift_add", {}), ("ibp", "ibp", {}), ("pocs", "poc
                ("l1btv", "l1btv", {})]
 
 
-def quality(scale, model, outliers, methods=METHOD_RUNS):
+def quality(scale, model, outliers, methods=METHOD_RUNS, n_threads=None):
     """Gains of every method on one simulated sequence (registered motion)."""
     from classicsr.multiframe import motion_error, reconstruct, register, simulate
 
@@ -121,29 +125,25 @@ def quality(scale, model, outliers, methods=METHOD_RUNS):
     for label, method, options in methods:
         start = time.perf_counter()
         sr = reconstruct(frames, scale, method=method, psf_sigma=1.0, motion=motion,
-                         **options)
+                         n_threads=n_threads, **options)
         row["seconds"][label] = time.perf_counter() - start
         row["gain_db"][label] = gain(hr, frames, sr, scale)
     return row
 
 
-def l1btv_time(n_frames, size, repeats, parallel=False):
-    """Median time of the x2 l1btv reconstruction of ``n_frames`` of ``size``^2."""
+def l1btv_time(n_frames, size, repeats, n_threads=None):
+    """Median time of the x2 l1btv reconstruction of ``n_frames`` of ``size``^2
+    on ``n_threads`` Numba threads (None: Numba's count)."""
     from skimage import data
 
-    from classicsr.multiframe import operators, reconstruct, register, simulate
+    from classicsr.multiframe import reconstruct, register, simulate
 
     base = data.astronaut().mean(axis=2) / 255.0
     hr = np.tile(base, (2, 2))[: 2 * size, : 2 * size]
     frames, _ = simulate(hr, 2, n_frames=n_frames, seed=0)
     motion = register(frames)
-    saved = operators.PARALLEL_MIN_PIXELS
-    if parallel:
-        operators.PARALLEL_MIN_PIXELS = 0
-    try:
-        stats, _ = timed(lambda: reconstruct(frames, 2, motion=motion), repeats)
-    finally:
-        operators.PARALLEL_MIN_PIXELS = saved
+    stats, _ = timed(lambda: reconstruct(frames, 2, motion=motion, n_threads=n_threads),
+                     repeats)
     return stats
 
 
@@ -175,18 +175,19 @@ class SparseOperator:
         return v.reshape(self.hr_shape)
 
 
-def operators_vs_sparse(repeats):
+def operators_vs_sparse(repeats, n_threads=None):
     """Forward + adjoint pair: Numba kernels against scipy.sparse, and l1btv with each."""
+    from classicsr.multiframe import algorithms as mf
     from classicsr.multiframe import register, simulate
-    from classicsr.multiframe import methods as mf
-    from classicsr.multiframe.operators import OPERATORS, kernel_threads
+    from classicsr.multiframe.operators import OPERATORS
+    from classicsr.multiframe.reconstruction import numba_threads
 
     hr = astronaut_grey(2)
     frames, _ = simulate(hr, 2, n_frames=16, seed=3)
     motion = register(frames)
     x = np.random.default_rng(0).random(hr.shape)
     out = {}
-    with kernel_threads(hr.size):
+    with numba_threads(n_threads):
         for name, cls in OPERATORS.items():
             build, op = timed(lambda cls=cls: cls(motion, frames.shape[1:], 2), repeats)
             pair, _ = timed(lambda op=op: op.adjoint(op.forward(x)), repeats)
@@ -253,13 +254,18 @@ TUNING_GRID = {
 }
 
 
-def tune():
-    """The default-parameter sweep (images other than the evaluation image)."""
+def tune(n_threads=None):
+    """The default-parameter sweep (images other than the evaluation image).
+
+    Each setting overrides the registered defaults (the methods' signature
+    defaults, listed by ``classicsr methods NAME``) with the options given.
+    """
     from skimage import data
 
-    from classicsr.multiframe import methods as mf
+    from classicsr.multiframe import algorithms as mf
     from classicsr.multiframe import register, simulate
-    from classicsr.multiframe.operators import kernel_threads
+    from classicsr.multiframe.reconstruction import numba_threads
+    from classicsr.registry import get_method
 
     images = {"camera": data.camera()[128:384, 128:384] / 255.0,
               "coins": data.coins()[20:276, 64:320] / 255.0, "chart": synthetic_chart()}
@@ -271,9 +277,10 @@ def tune():
     for method, grid in TUNING_GRID.items():
         for options in grid:
             gains = {}
+            function = get_method(method, kind="multiframe").function
             for name, (hr, frames, motion) in problems.items():
-                with kernel_threads(hr.size):
-                    sr = mf.METHODS[method](mf.Problem(frames, motion, 2, 1.0), **options)
+                with numba_threads(n_threads):
+                    sr = function(mf.Problem(frames, motion, 2, 1.0), **options)
                 gains[name] = gain(hr, frames, np.clip(sr, 0, 1), 2)
             rows.append({"method": method, "options": options, "gain_db": gains,
                          "median_db": float(np.median(list(gains.values())))})
@@ -287,6 +294,8 @@ def main(argv=None):
     parser.add_argument("--quick", action="store_true", help="smoke run")
     parser.add_argument("--tune", action="store_true", help="also run the parameter sweep")
     parser.add_argument("--repeats", type=int, default=5, help="timed runs (default 5)")
+    parser.add_argument("--threads", type=int, default=None, metavar="N",
+                        help="Numba threads of the timings and the sweep (default: Numba's)")
     parser.add_argument("--json", default=str(DEFAULT_JSON), help="where to write JSON")
     args = parser.parse_args(argv)
     repeats = 2 if args.quick else args.repeats
@@ -307,7 +316,7 @@ def main(argv=None):
     labels = [label for label, _, _ in METHOD_RUNS]
     print(f"  {'case':<28}{'reg RMS':>9}{'reg s':>7}" + "".join(f"{m:>14}" for m in labels))
     for case, (scale, model, outliers) in cases.items():
-        row = quality(scale, model, outliers)
+        row = quality(scale, model, outliers, n_threads=args.threads)
         results[case] = row
         print(f"  {case:<28}{row['registration_rms_lr_px']:>9.4f}{row['registration_s']:>7.2f}"
               + "".join(f"{row['gain_db'][m]:>+14.2f}" for m in labels), flush=True)
@@ -315,28 +324,31 @@ def main(argv=None):
     corrupted = results["x2_translation_3_outliers"]["gain_db"]["l1btv"]
 
     print("\nspeed: 16 x 128 x 128 -> x2 l1btv after JIT, registration apart")
-    speed = {"default_threads": l1btv_time(16, 128, repeats),
-             "all_threads": l1btv_time(16, 128, repeats, parallel=True)}
+    speed = {"one_thread": l1btv_time(16, 128, repeats, n_threads=1),
+             "numba_threads": l1btv_time(16, 128, repeats)}
     for name, stats in speed.items():
         print(f"  {name:<16} median {stats['median_s']:.3f} s  min {stats['min_s']:.3f} s")
 
     print("\ngrowth of the l1btv time (median s)")
     frame_counts = (4, 8, 16) if args.quick else (4, 8, 16, 32)
     sizes = (64, 128) if args.quick else (64, 128, 256, 512)
-    by_frames = {n: l1btv_time(n, 128, repeats)["median_s"] for n in frame_counts}
-    by_size = {s: l1btv_time(16, s, max(1, repeats // 2))["median_s"] for s in sizes}
+    by_frames = {n: l1btv_time(n, 128, repeats, args.threads)["median_s"]
+                 for n in frame_counts}
+    by_size = {s: l1btv_time(16, s, max(1, repeats // 2), args.threads)["median_s"]
+               for s in sizes}
     print("  frames (128x128): " + "  ".join(f"{n}: {t:.3f}" for n, t in by_frames.items()))
     print("  size (16 frames): " + "  ".join(f"{s}: {t:.3f}" for s, t in by_size.items()))
 
     print("\noperators: one forward + adjoint pair, Numba vs scipy.sparse (16 x 128^2, x2)")
-    ops = operators_vs_sparse(repeats)
+    ops = operators_vs_sparse(repeats, args.threads)
     for name in ("blur-first", "warp-first"):
         o = ops[name]
         print(f"  {name:<11} numba {o['numba_pair_s'] * 1e3:7.2f} ms   sparse "
               f"{o['sparse_pair_s'] * 1e3:7.2f} ms (x{o['sparse_over_numba']:.1f}; build "
               f"{o['sparse_build_s']:.2f} s, {o['sparse_nnz']:,} nonzeros)")
         if "sparse_factored_pair_s" in o:
-            print(f"  {'':<11} {'':>17}   factored sparse S B {o['sparse_factored_pair_s'] * 1e3:7.2f}"
+            print(f"  {'':<11} {'':>17}   factored sparse S B "
+                  f"{o['sparse_factored_pair_s'] * 1e3:7.2f}"
                   f" ms (x{o['sparse_factored_over_numba']:.1f}; build "
                   f"{o['sparse_factored_build_s']:.2f} s, {o['sparse_factored_nnz']:,} nonzeros)")
     s = ops["l1btv_solve"]
@@ -347,7 +359,7 @@ def main(argv=None):
                       for k, v in jit["cold_cache"].items())
           + "; warm cache: " + ", ".join(f"{k} {v['first_s'] - v['second_s']:.2f} s"
                                          for k, v in jit["warm_cache"].items()))
-    tuning = tune() if args.tune else None
+    tuning = tune(args.threads) if args.tune else None
 
     failures = [f"{m} gain {clean_gain:+.2f} dB < {need:+.1f}" for m, need in REQUIRED.items()
                 if (clean_gain := results["x2_translation"]["gain_db"][m]) <= need]
@@ -359,6 +371,7 @@ def main(argv=None):
     payload = {
         "machine": {"platform": platform.platform(), "python": sys.version.split()[0],
                     "cpus": os.cpu_count(), "numba_threads": numba.get_num_threads(),
+                    "threads_option": args.threads,
                     "load_average_before": load_before[0], "load_average_after": load_after[0]},
         "protocol": "astronaut grey [128:384, 128:384] (x3: [129:384, 129:384]), 16 frames, "
                     "psf_sigma 1, noise 2/255, seed 3, registered motion; gain over MATLAB "

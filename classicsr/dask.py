@@ -28,7 +28,6 @@ from pathlib import Path
 import numpy as np
 
 from ._validation import check_choice
-from .registry import get_method
 
 #: Output formats of :func:`upscale_file`.
 FILE_FORMATS = ("zarr", "tiff")

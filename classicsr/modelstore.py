@@ -231,8 +231,8 @@ def get_model(family, scale, model=None, **load_options):
     elif isinstance(model, (str, Path)) or hasattr(model, "__fspath__"):
         path, expected = Path(model), None
     else:
-        accepted = "None, a path" + (f" or a {fam.model_type.__name__}"
-                                     if fam.model_type is not None else "")
+        accepted = (f"None, a path or a {fam.model_type.__name__}"
+                    if fam.model_type is not None else "None or a path")
         raise TypeError(f"model must be {accepted}, got {type(model).__name__}")
     if not path.is_file():
         raise FileNotFoundError(f"no such model file: '{path}'")

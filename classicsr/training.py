@@ -6,7 +6,6 @@ estimator): GR, ANR and NE+LLE use Zeyde's dictionary, so training any of
 them trains a :class:`~classicsr.example_based.ZeydeDictionary`.
 """
 
-from pathlib import Path
 
 from ._validation import check_int, check_integer_scale, check_path
 from .modelstore import model_family

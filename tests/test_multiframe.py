@@ -9,11 +9,11 @@ from classicsr.cli import main
 from classicsr.io import read_image, write_image
 from classicsr.multiframe import (motion_error, read_frames, reconstruct, register,
                                   simulate, upscale_frames)
-from classicsr.multiframe.methods import median_shift_and_add
+from classicsr.multiframe.algorithms import median_shift_and_add
 from classicsr.multiframe.motion import translations
 from classicsr.multiframe.operators import (OPERATORS, ShiftedDifferences, btv_shifts,
                                             gaussian_psf_taps)
-from classicsr.multiframe.simulate import random_motion
+from classicsr.multiframe.simulation import random_motion
 from classicsr.multiframe.solvers import conjugate_gradient, gradient_descent
 
 MOTIONS = ("translation", "affine", "homography")
@@ -130,12 +130,16 @@ def protocol():
     return hr, frames
 
 
+# Thresholds sit 0.1-0.3 dB below the gains measured (rounded down to 0.1 dB); measured,
+# dB over bicubic: l1btv +6.43, map btv +6.19, ibp +4.80, pocs +4.81, shift_add +4.68.
+# (The issue's must-show gains, 3 / 3 / 2 / 2 / 0 dB, are checked by
+# benchmarks/bench_multiframe.py.)
 @pytest.mark.parametrize("method, options, minimum", [
-    ("l1btv", {}, 3.0),
-    ("map", {"prior": "btv"}, 3.0),
-    ("ibp", {}, 2.0),
-    ("pocs", {}, 2.0),
-    ("shift_add", {}, 0.0),
+    ("l1btv", {}, 6.2),
+    ("map", {"prior": "btv"}, 5.9),
+    ("ibp", {}, 4.6),
+    ("pocs", {}, 4.6),
+    ("shift_add", {}, 4.4),
 ])
 def test_protocol_gains(protocol, method, options, minimum):
     hr, frames = protocol
@@ -150,15 +154,17 @@ def test_l1btv_is_robust_to_outlier_frames(protocol):
                          outlier_frames=3)
     clean = _gain(hr, clean_frames, reconstruct(clean_frames, 2, psf_sigma=1.0), 2)
     corrupted = _gain(hr, frames, reconstruct(frames, 2, psf_sigma=1.0), 2)
-    assert corrupted >= clean - 0.3
+    # measured: +6.43 dB clean, +6.40 dB with 3 outlier frames (a loss of 0.03 dB)
+    assert corrupted >= clean - 0.15
 
 
 def test_x3_and_affine_gain():
+    # measured: x3 +6.79 dB, affine +6.00 dB
     hr = _astronaut_grey()[:192, :192]
     frames, _ = simulate(hr, 3, n_frames=16, seed=3)
-    assert _gain(hr, frames, reconstruct(frames, 3), 3) > 2.0
+    assert _gain(hr, frames, reconstruct(frames, 3), 3) > 6.5
     frames, _ = simulate(hr, 2, n_frames=12, motion="affine", seed=3)
-    assert _gain(hr, frames, reconstruct(frames, 2, motion="affine"), 2) > 3.0
+    assert _gain(hr, frames, reconstruct(frames, 2, motion="affine"), 2) > 5.7
 
 
 def test_known_motion_and_other_priors():
@@ -168,13 +174,14 @@ def test_known_motion_and_other_priors():
     by_matrix = reconstruct(frames, 2, method="map", motion=truth, prior="tikhonov")
     by_shifts = reconstruct(frames, 2, method="map", motion=shifts, prior="tikhonov")
     np.testing.assert_allclose(by_matrix, by_shifts)
-    for prior in ("huber", "tikhonov"):
+    # measured: huber +5.74 dB, tikhonov +5.07 dB, l1btv gradient +4.95 dB, warp-first +6.14 dB
+    for prior, minimum in (("huber", 5.5), ("tikhonov", 4.8)):
         sr = reconstruct(frames, 2, method="map", motion=truth, prior=prior)
-        assert _gain(hr, frames, sr, 2) > 1.0
+        assert _gain(hr, frames, sr, 2) > minimum
     sr = reconstruct(frames, 2, method="l1btv", motion=truth, solver="gradient")
-    assert _gain(hr, frames, sr, 2) > 1.0
+    assert _gain(hr, frames, sr, 2) > 4.7
     sr = reconstruct(frames, 2, method="l1btv", motion=truth, model="warp-first")
-    assert _gain(hr, frames, sr, 2) > 1.0
+    assert _gain(hr, frames, sr, 2) > 5.9
 
 
 def test_median_shift_and_add_places_samples():
@@ -214,9 +221,12 @@ def test_dtype_round_trip_grey(dtype):
         assert 0 <= out.min() and out.max() <= 1
 
 
-@pytest.mark.parametrize("channels", ["luminance", "all"])
-@pytest.mark.parametrize("dtype", [np.uint8, np.float64])
-def test_colour_frames(channels, dtype):
+# measured: luminance +2.08 (uint8) / +2.10 (float64) dB, all +2.09 / +2.12 dB
+@pytest.mark.parametrize("channels, dtype, minimum", [
+    ("luminance", np.uint8, 1.8), ("luminance", np.float64, 1.9),
+    ("all", np.uint8, 1.8), ("all", np.float64, 1.9),
+])
+def test_colour_frames(channels, dtype, minimum):
     hr = data.astronaut()[20:84, 180:244]
     data_range = None
     if dtype == np.float64:
@@ -227,7 +237,7 @@ def test_colour_frames(channels, dtype):
     bicubic = classicsr.imresize(frames[0], 2)
     gain = (classicsr.psnr(hr, out, crop_border=4, data_range=data_range)
             - classicsr.psnr(hr, bicubic, crop_border=4, data_range=data_range))
-    assert gain > 1.0
+    assert gain > minimum
 
 
 def test_grey_frames_with_a_channel_axis():
@@ -250,6 +260,26 @@ def test_registry_kinds_and_entry_points():
         upscale_frames([img, img], 2, method="bicubic")
     with pytest.raises(ValueError, match="kind must be one of"):
         classicsr.available_methods("video")
+
+
+def test_registered_options_are_the_real_defaults(capsys):
+    import inspect
+
+    from classicsr.multiframe.algorithms import MAP_LAMBDA
+
+    for name, info in classicsr.available_methods("multiframe").items():
+        params = inspect.signature(info.function).parameters
+        assert info.option_names == tuple(p for p in list(params)[1:]
+                                          if p not in ("callback", "progress"))
+        assert all(o.default == params[o.name].default for o in info.options)
+    multi = classicsr.available_methods("multiframe")
+    l1btv = {o.name: o.default for o in multi["l1btv"].options}
+    assert (l1btv["lam"], l1btv["alpha"], l1btv["radius"]) == (0.02, 0.7, 2)
+    lam = next(o for o in multi["map"].options if o.name == "lam")
+    assert lam.default is None and all(f"{p} {v:g}" in lam.description
+                                       for p, v in MAP_LAMBDA.items())
+    assert main(["methods", "l1btv"]) == 0
+    assert "lam = 0.02: " in capsys.readouterr().out
 
 
 def test_callback_progress_and_stop():
@@ -296,23 +326,52 @@ GOOD = np.zeros((16, 16), np.uint8)
     (lambda: reconstruct([GOOD, GOOD], 2.5), ValueError, "scale must be an integer"),
     (lambda: reconstruct([GOOD, GOOD], 0), ValueError, "scale must be a finite number > 0"),
     (lambda: reconstruct([GOOD, GOOD], 16), ValueError, "scale=16 is not supported"),
-    (lambda: reconstruct([GOOD, GOOD], 2, method="bicubic"), ValueError, "unknown method"),
+    (lambda: reconstruct([GOOD, GOOD], 2, method="bicubic"), ValueError,
+     "'bicubic' is a single-image method; use classicsr.upscale"),
+    (lambda: reconstruct([GOOD, GOOD], 2, method="nope"), ValueError, "unknown method 'nope'"),
     (lambda: reconstruct([GOOD, GOOD], 2, method="l1btv", prior="btv"), TypeError,
      "prior is only for method='map'"),
     (lambda: reconstruct([GOOD, GOOD], 2, method="map", prior="lasso"), ValueError,
      "unknown prior 'lasso'"),
-    (lambda: reconstruct([GOOD, GOOD], 2, sharpen=1), TypeError, "unknown option"),
-    (lambda: reconstruct([GOOD, GOOD], 2, psf_sigma=-1), ValueError, "psf_sigma"),
-    (lambda: reconstruct([GOOD, GOOD], 2, reference=2), ValueError, "reference must be in"),
+    (lambda: reconstruct([GOOD, GOOD], 2, sharpen=1), TypeError,
+     r"method 'l1btv' got unknown option\(s\) sharpen; accepted: lam=0.02, "),
+    (lambda: reconstruct([GOOD, GOOD], 2, psf_sigma=-1), ValueError,
+     "psf_sigma must be a finite number >= 0, got -1"),
+    (lambda: reconstruct([GOOD, GOOD], 2, psf_sigma="1"), TypeError, "psf_sigma must be"),
+    (lambda: reconstruct([GOOD, GOOD], 2, reference=2), ValueError,
+     "reference must be an integer >= 0 and <= 1, got 2"),
     (lambda: reconstruct([GOOD, GOOD], 2, motion="rigid"), ValueError, "unknown motion"),
     (lambda: reconstruct([GOOD, GOOD], 2, motion=np.zeros((3, 2))), ValueError,
      r"motion must have shape \(2, 3, 3\) or \(2, 2\)"),
     (lambda: reconstruct([GOOD, GOOD], 2, channels="rgb"), ValueError, "unknown channels"),
-    (lambda: reconstruct([GOOD, GOOD], 2, iterations=-1), ValueError, "iterations"),
+    (lambda: reconstruct([GOOD, GOOD], 2, iterations=-1), ValueError,
+     "iterations must be an integer >= 0 or None, got -1"),
+    (lambda: reconstruct([GOOD, GOOD], 2, iterations=2.0), TypeError,
+     "iterations must be an integer >= 0 or None, got float 2.0"),
+    (lambda: reconstruct([GOOD, GOOD], 2, method="ibp", iterations=None), TypeError,
+     "iterations must be an integer >= 0, got NoneType"),
+    (lambda: reconstruct([GOOD, GOOD], 2, lam=-0.1), ValueError, "lam must be a finite number"),
+    (lambda: reconstruct([GOOD, GOOD], 2, method="map", lam=np.nan), ValueError,
+     "lam must be a finite number >= 0 or None, got nan"),
+    (lambda: reconstruct([GOOD, GOOD], 2, solver="newton"), ValueError,
+     "unknown solver 'newton'; known: gradient, irls"),
+    (lambda: reconstruct([GOOD, GOOD], 2, method="pocs", relaxation=3), ValueError,
+     "relaxation must be a finite number > 0 and <= 2"),
+    (lambda: reconstruct([GOOD, GOOD], 2, method="shift_add", deblur=1), TypeError,
+     "deblur must be True or False"),
+    (lambda: reconstruct([GOOD, GOOD], 2, callback=1), TypeError,
+     "callback must be callable or None, got int"),
+    (lambda: reconstruct([GOOD, GOOD], 2, n_threads=0), ValueError, "n_threads must be"),
+    (lambda: reconstruct([GOOD, GOOD], 2, n_threads=1.0), TypeError, "n_threads must be"),
     (lambda: register([GOOD, GOOD], motion="similarity"), ValueError, "unknown motion"),
     (lambda: simulate(GOOD, 3), ValueError, "not a multiple of scale=3"),
-    (lambda: simulate(GOOD, 2, n_frames=1), ValueError, "n_frames must be >= 2"),
-    (lambda: simulate(GOOD, 2, n_frames=3, outlier_frames=3), ValueError, "outlier_frames"),
+    (lambda: simulate(GOOD, 2, n_frames=1), ValueError, "n_frames must be an integer >= 2"),
+    (lambda: simulate(GOOD, 2, n_frames=3, outlier_frames=3), ValueError,
+     "outlier_frames must be an integer >= 0 and <= 2, got 3"),
+    (lambda: simulate(GOOD, 2, noise_sigma=None), TypeError, "noise_sigma must be"),
+    (lambda: register([GOOD, GOOD], robust="yes"), TypeError, "robust must be True or False"),
+    (lambda: read_frames(3), TypeError, "path must be a path"),
+    (lambda: read_frames(".", max_frames=2.5), TypeError, "max_frames must be an integer"),
     (lambda: upscale_frames([GOOD, GOOD], 2, method="nope"), ValueError,
      "unknown method 'nope'; known methods: ibp, l1btv, map, pocs, shift_add"),
 ])
@@ -334,7 +393,7 @@ def test_read_frames_errors(tmp_path):
     write_image(tmp_path / "one.png", GOOD)
     with pytest.raises(ValueError, match="single image"):
         read_frames(tmp_path / "one.png")
-    with pytest.raises(ValueError, match="max_frames"):
+    with pytest.raises(ValueError, match="max_frames must be an integer >= 2 or None, got 1"):
         read_frames(tmp_path, max_frames=1)
 
 
@@ -411,46 +470,33 @@ def test_cli_lists_multiframe_methods(capsys):
 
 
 @pytest.mark.parametrize("model", ["blur-first", "warp-first"])
-def test_result_does_not_depend_on_the_thread_count(model, monkeypatch):
+def test_result_does_not_depend_on_the_thread_count(model):
     """Bit for bit: the adjoint's private buffers are a fixed number, not one per thread."""
     import numba
 
-    from classicsr.multiframe import operators
-
     if numba.config.NUMBA_NUM_THREADS < 2:
         pytest.skip("Numba has a single thread here")
-    monkeypatch.setattr(operators, "PARALLEL_MIN_PIXELS", 0)  # keep the threads we set
     hr = classicsr.protocol.hr_luminance(data.astronaut())[:96, :96] / 255.0
     frames, motion = simulate(hr, 2, n_frames=10, motion="affine", seed=1)
-    previous = numba.get_num_threads()
-    outputs = []
-    try:
-        for threads in (1, 2):
-            numba.set_num_threads(threads)
-            outputs.append(reconstruct(frames, 2, motion=motion, model=model))
-    finally:
-        numba.set_num_threads(previous)
-    np.testing.assert_array_equal(outputs[0], outputs[1])
+    one, two = (reconstruct(frames, 2, motion=motion, model=model, n_threads=n)
+                for n in (1, 2))
+    np.testing.assert_array_equal(one, two)
 
 
-def test_small_problems_drop_to_one_thread_only_on_a_busy_machine(monkeypatch):
-    import os
-
+def test_n_threads_is_set_for_the_solve_and_restored():
     import numba
 
-    from classicsr.multiframe import operators
-
-    cpus = os.cpu_count()
-    seen = {}
-    for load, label in ((cpus + 1.5, "busy"), (cpus - 0.5, "quiet")):
-        monkeypatch.setattr(os, "getloadavg", lambda load=load: (load, load, load))
-        assert operators.machine_is_busy() == (label == "busy")
-        with operators.kernel_threads(64 * 64):
-            seen[label, "small"] = numba.get_num_threads()
-        with operators.kernel_threads(operators.PARALLEL_MIN_PIXELS):
-            seen[label, "large"] = numba.get_num_threads()
-    full = numba.get_num_threads()
-    assert seen == {("busy", "small"): 1, ("busy", "large"): full,
-                    ("quiet", "small"): full, ("quiet", "large"): full}
-    monkeypatch.delattr(os, "getloadavg")
-    assert not operators.machine_is_busy()
+    frames, truth = simulate(data.camera()[:64, :64], 2, n_frames=4, seed=0)
+    before = numba.get_num_threads()
+    counts = list(range(1, min(numba.config.NUMBA_NUM_THREADS, 2) + 1))
+    for n_threads in counts + [None]:
+        seen = set()
+        reconstruct(frames, 2, motion=truth, n_threads=n_threads, iterations=2,
+                    callback=lambda iteration, x: seen.add(numba.get_num_threads()))
+        assert seen == {before if n_threads is None else n_threads}
+        assert numba.get_num_threads() == before
+    too_many = numba.config.NUMBA_NUM_THREADS + 1
+    with pytest.raises(ValueError, match=f"n_threads must be an integer >= 1 and <= "
+                                         f"{too_many - 1} or None, got {too_many}"):
+        reconstruct(frames, 2, motion=truth, n_threads=too_many)
+    assert numba.get_num_threads() == before

@@ -39,6 +39,8 @@ from pathlib import Path
 import numpy as np
 
 from .._image import training_luminance
+from ..degradation import modcrop
+from ..resize import imresize
 from ..datasets import find_data_root, hr_images, read_training_images, resolve_dataset
 from ..io import read_image
 from ..protocol import protocol_pair, score_luminance

@@ -172,5 +172,22 @@ class TrainableModel(BaseEstimator):
         return cls
 
 
+def model_method(family, summary):
+    """The registry function of a method that is its model's ``predict_luminance``.
+
+    ``function(y, scale, model=None)`` loads the model of ``family`` at
+    ``scale`` through :func:`classicsr.modelstore.get_model` (the shipped one,
+    a file or a fitted model) and super-resolves the luminance ``y``.
+    """
+    from ..modelstore import get_model
+
+    def upscale(y, scale, model=None):
+        return get_model(family, scale, model).predict_luminance(y)
+
+    upscale.__name__ = upscale.__qualname__ = f"upscale_{family}"
+    upscale.__doc__ = summary
+    return upscale
+
+
 def _json_value(value):
     return value is None or isinstance(value, (bool, int, float, str))

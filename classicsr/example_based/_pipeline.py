@@ -51,6 +51,13 @@ def reconstruct(problem, patches):
     return problem.mid + detail
 
 
+def anchored_upscale(lr, scale, projection, anchors, regressors):
+    """Steps 1-4 with anchored regression (ANR, A+, k-means): each feature's
+    patch by the regressor of its most correlated anchor."""
+    problem = prepare(lr, scale, projection)
+    return reconstruct(problem, anchored_regression(problem.features, anchors, regressors))
+
+
 def anchored_regression(features, anchors, projections):
     """Patches ``P[a] @ f`` with ``a`` the anchor most correlated with ``f``.
 

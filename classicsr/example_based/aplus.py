@@ -15,8 +15,8 @@ import numpy as np
 
 from ..modelstore import get_model
 from ..registry import LEARNED_SCALES, register_method
-from ._estimator import TrainableModel
-from ._pipeline import PATCH_HALO, anchored_regression, prepare, reconstruct
+from ._estimator import TrainableModel, model_method
+from ._pipeline import PATCH_HALO, anchored_upscale
 from ._training_data import normalise_pairs, training_pairs
 from .zeyde import ZeydeDictionary
 
@@ -131,18 +131,15 @@ class APlus(TrainableModel):
 
     def predict_luminance(self, lr):
         """A+ reconstruction of a luminance image in [0, 1]."""
-        problem = prepare(lr, self.scale, self.projection_)
-        patches = anchored_regression(problem.features, self.anchors_, self.regressors_)
-        return reconstruct(problem, patches)
+        return anchored_upscale(lr, self.scale, self.projection_, self.anchors_, self.regressors_)
 
 
 APlus.register_family()
 
 
-@register_method("aplus", description="A+: adjusted anchored neighbourhood regression",
-                 reference="R. Timofte, V. De Smet, L. Van Gool, ACCV 2014",
-                 scales=LEARNED_SCALES, model="aplus", halo=PATCH_HALO, channels="luminance",
-                 options={"model": "an A+ model file or APlus (default: shipped)"})
-def upscale_aplus(y, scale, model=None):
-    """A+ of Timofte et al. 2014 (1024 anchors, 2048 samples each, lambda 0.1)."""
-    return get_model("aplus", scale, model).predict_luminance(y)
+register_method("aplus", description="A+: adjusted anchored neighbourhood regression",
+                reference="R. Timofte, V. De Smet, L. Van Gool, ACCV 2014",
+                scales=LEARNED_SCALES, model="aplus", halo=PATCH_HALO, channels="luminance",
+                options={"model": "an A+ model file or APlus (default: shipped)"})(
+    model_method("aplus",
+                 "A+ of Timofte et al. 2014 (1024 anchors, 2048 samples each, lambda 0.1)."))

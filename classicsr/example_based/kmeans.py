@@ -23,10 +23,9 @@ import time
 
 import numpy as np
 
-from ..modelstore import get_model
 from ..registry import LEARNED_SCALES, register_method
-from ._estimator import TrainableModel
-from ._pipeline import PATCH_HALO, anchored_regression, prepare, reconstruct
+from ._estimator import TrainableModel, model_method
+from ._pipeline import PATCH_HALO, anchored_upscale
 from ._training_data import normalise_pairs, training_pairs
 from .aplus import anchor_dictionary
 
@@ -182,19 +181,17 @@ class KMeansRegressors(TrainableModel):
 
     def predict_luminance(self, lr):
         """Reconstruct a luminance image in [0, 1]."""
-        problem = prepare(lr, self.scale, self.projection_)
-        patches = anchored_regression(problem.features, self.centroids_, self.regressors_)
-        return reconstruct(problem, patches)
+        return anchored_upscale(lr, self.scale, self.projection_, self.centroids_,
+                                self.regressors_)
 
 
 KMeansRegressors.register_family()
 
 
-@register_method("kmeans", description="k-means clusters, a sub-dictionary and ridge map each",
-                 reference="Yang & Yang ICCV 2013; Dong et al. TIP 2011 (clustered dictionaries)",
-                 scales=LEARNED_SCALES, model="kmeans", halo=PATCH_HALO, channels="luminance",
-                 options={"model": "a k-means model file or KMeansRegressors "
-                                   "(default: shipped)"})
-def upscale_kmeans(y, scale, model=None):
-    """Clustered sub-dictionaries with ridge regressors (see :mod:`classicsr.example_based.kmeans`)."""
-    return get_model("kmeans", scale, model).predict_luminance(y)
+register_method("kmeans", description="k-means clusters, a sub-dictionary and ridge map each",
+                reference="Yang & Yang ICCV 2013; Dong et al. TIP 2011 (clustered dictionaries)",
+                scales=LEARNED_SCALES, model="kmeans", halo=PATCH_HALO, channels="luminance",
+                options={"model": "a k-means model file or KMeansRegressors "
+                                  "(default: shipped)"})(
+    model_method("kmeans",
+                 "Clustered sub-dictionaries with ridge regressors (see the module)."))

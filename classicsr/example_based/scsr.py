@@ -40,11 +40,10 @@ import time
 
 import numpy as np
 
-from ..modelstore import get_model
 from ..patches import filter_same
 from ..registry import LEARNED_SCALES, register_method
 from ..resize._imresize import resize_trusted
-from ._estimator import TrainableModel
+from ._estimator import TrainableModel, model_method
 
 #: ScSR's back-projection (20 iterations of a 5x5 filter and two bicubic
 #: resizes) spreads information much further than its patches; this bounds
@@ -253,17 +252,15 @@ class ScSRDictionary(TrainableModel):
         ndarray of float64, shape (scale * h, scale * w)
             Integer values in [0, 255] (MATLAB's ``uint8(hIm)``).
         """
-        from ..patches._kernels import overlap_add_kernel
-        from ..sparse.l1 import l1_rows
-        from ..sparse.omp import compact_codes_csc
+        from ..patches import PatchGrid, overlap_add
+        from ..sparse import sparse_code_l1
 
         p = self.patch_size
         mid = resize_trusted(lr, self.scale).astype(np.float32).astype(np.float64)
         h, w = mid.shape
         rows = patch_grid_1d(h, p, self.overlap)
         cols = patch_grid_1d(w, p, self.overlap)
-        estimate = np.zeros((h, w))
-        weight = np.zeros((h, w))
+        estimate = mid.copy()
         if rows.size and cols.size:
             dict_lo = self.dict_lo_ / np.linalg.norm(self.dict_lo_, axis=1, keepdims=True)
             atoms = np.ascontiguousarray(dict_lo.T)
@@ -281,18 +278,16 @@ class ScSRDictionary(TrainableModel):
                 f_norm = np.linalg.norm(feats, axis=1)
                 feats /= np.where(f_norm > 1, f_norm, 1.0)[:, None]
                 # D^T y by one BLAS product (the batch-invariant default is slower)
-                indices, values, counts, _, _ = l1_rows(feats, atoms, gram, float(self.lam),
-                                                        1000, 1e-10, feats @ atoms)
-                codes = compact_codes_csc(indices, values, counts, self.n_atoms)
+                codes = sparse_code_l1(feats.T, atoms, float(self.lam), gram=gram,
+                                       correlations=(feats @ atoms).T, sparse=True)
                 hi = codes.T @ self.dict_hi_
                 h_norm = np.linalg.norm(hi, axis=1)
                 gain = np.where(h_norm > 0, m_norm * self.contrast
                                 / np.where(h_norm > 0, h_norm, 1.0), 1.0)
                 patches[lo:lo + _CHUNK] = hi * gain[:, None] + m_mean
-            overlap_add_kernel(patches, rows, cols, p, estimate, weight)
-        covered = weight > 0
-        estimate[covered] /= weight[covered]
-        estimate[~covered] = mid[~covered]
+            # the grid of ScSR.m, its last row and column of patches counted twice
+            average, covered = overlap_add(patches, PatchGrid((h, w), rows, cols, p))
+            estimate[covered] = average[covered]
         return np.clip(np.floor(estimate + 0.5), 0, 255)
 
     def predict_luminance(self, lr):
@@ -315,10 +310,9 @@ class ScSRDictionary(TrainableModel):
 ScSRDictionary.register_family()
 
 
-@register_method("scsr", description="sparse coding with a coupled L1 dictionary (Yang et al.)",
-                 reference="J. Yang, J. Wright, T. Huang, Y. Ma, IEEE TIP 2010",
-                 scales=LEARNED_SCALES, model="scsr", halo=SCSR_HALO, channels="luminance",
-                 options={"model": "a ScSR model file or ScSRDictionary (default: shipped)"})
-def upscale_scsr(y, scale, model=None):
-    """ScSR: feature-sign coding of every 5x5 mid-res patch, then back-projection."""
-    return get_model("scsr", scale, model).predict_luminance(y)
+register_method("scsr", description="sparse coding with a coupled L1 dictionary (Yang et al.)",
+                reference="J. Yang, J. Wright, T. Huang, Y. Ma, IEEE TIP 2010",
+                scales=LEARNED_SCALES, model="scsr", halo=SCSR_HALO, channels="luminance",
+                options={"model": "a ScSR model file or ScSRDictionary (default: shipped)"})(
+    model_method("scsr",
+                 "ScSR: feature-sign coding of every 5x5 mid-res patch, then back-projection."))

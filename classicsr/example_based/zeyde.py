@@ -14,11 +14,10 @@ import time
 
 import numpy as np
 
-from ..modelstore import get_model
 from ..patches import UncentredPCA
 from ..registry import LEARNED_SCALES, register_method
 from ..sparse import KSVD, batch_omp
-from ._estimator import TrainableModel
+from ._estimator import TrainableModel, model_method
 from ._pipeline import PATCH_HALO, prepare, reconstruct
 from ._training_data import training_pairs
 
@@ -114,10 +113,9 @@ class ZeydeDictionary(TrainableModel):
 ZeydeDictionary.register_family()
 
 
-@register_method("zeyde", description="sparse coding: K-SVD dictionary + OMP (Zeyde et al.)",
-                 reference="R. Zeyde, M. Elad, M. Protter, Curves and Surfaces 2010",
-                 scales=LEARNED_SCALES, model="zeyde", halo=PATCH_HALO, channels="luminance",
-                 options={"model": "a Zeyde model file or ZeydeDictionary (default: shipped)"})
-def upscale_zeyde(y, scale, model=None):
-    """Zeyde et al.'s sparse-representation scale-up of a luminance image."""
-    return get_model("zeyde", scale, model).predict_luminance(y)
+register_method("zeyde", description="sparse coding: K-SVD dictionary + OMP (Zeyde et al.)",
+                reference="R. Zeyde, M. Elad, M. Protter, Curves and Surfaces 2010",
+                scales=LEARNED_SCALES, model="zeyde", halo=PATCH_HALO, channels="luminance",
+                options={"model": "a Zeyde model file or ZeydeDictionary (default: shipped)"})(
+    model_method("zeyde",
+                 "Zeyde et al.'s sparse-representation scale-up of a luminance image."))

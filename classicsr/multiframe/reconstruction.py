@@ -15,7 +15,7 @@ from .._image import from_unit, merge_luminance, split_luminance, to_unit
 from .._validation import (check_bool, check_callable, check_choice, check_int,
                            check_integer_scale, check_real)
 from ..registry import CHANNEL_MODES, get_method
-from .algorithms import SCALES, Problem, check_option_values
+from .algorithms import Problem, check_option_values
 from .frames import check_frames, is_colour, stack_luminance
 from .motion import MOTION_MODELS, check_motion
 from .operators import OPERATORS
@@ -45,11 +45,11 @@ def numba_threads(n_threads):
 
 
 def _check_n_threads(n_threads):
-    if n_threads is None:
-        return None
+    """None, or an int from 1 to Numba's largest thread count."""
     from numba import config
 
-    return check_int(n_threads, "n_threads", minimum=1, maximum=config.NUMBA_NUM_THREADS)
+    return check_int(n_threads, "n_threads", minimum=1, maximum=config.NUMBA_NUM_THREADS,
+                     allow_none=True)
 
 
 def _resolve_motion(motion, luminance, reference, progress):
@@ -75,7 +75,8 @@ def reconstruct(frames, scale, method="l1btv", *, psf_sigma=1.0, motion=None, pr
         At least two frames of one scene, same size and dtype (uint8, uint16,
         float32 or float64 in [0, 1]); grey or RGB.
     scale : int
-        Integer upscaling factor (1 to 8).
+        Integer upscaling factor, one of the method's scales (1 to 8 for the
+        built-in methods).
     method : {'l1btv', 'map', 'ibp', 'pocs', 'shift_add'}
         A multi-frame method of the registry
         (``classicsr.available_methods('multiframe')``); see
@@ -146,8 +147,8 @@ def reconstruct(frames, scale, method="l1btv", *, psf_sigma=1.0, motion=None, pr
     dtype('uint8')
     """
     stack = check_frames(frames)
-    scale = check_integer_scale(scale, allowed=SCALES)
     info = get_method(method, kind="multiframe")
+    scale = check_integer_scale(scale, allowed=info.scales)
     options = check_options(info, options)
     if prior is not None:
         if "prior" not in info.option_names:

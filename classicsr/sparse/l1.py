@@ -96,7 +96,7 @@ def l1_rows(Xr, D, gram, lam, max_iter, tol, correlations=None):
     return indices, values, counts, n_iter, status
 
 
-def sparse_code_l1(X, D, lam, *, gram=None, max_iter=1000, tol=1e-10,
+def sparse_code_l1(X, D, lam, *, gram=None, correlations=None, max_iter=1000, tol=1e-10,
                    sparse=False, return_n_iter=False):
     r"""Sparse-code signals over a dictionary by L1-regularised least squares.
 
@@ -122,6 +122,10 @@ def sparse_code_l1(X, D, lam, *, gram=None, max_iter=1000, tol=1e-10,
         ``max |D^T y| <= lam`` gets an all-zero code.
     gram : array_like, shape (n_atoms, n_atoms), optional
         Precomputed ``D.T @ D``, to reuse over calls with the same ``D``.
+    correlations : array_like, shape (n_atoms, n_signals), optional
+        Precomputed ``D.T @ X`` (one BLAS product is faster than the
+        default per-signal computation, which keeps a signal's code
+        independent of the batch it is coded in).
     max_iter : int, default 1000
         Most feature-sign steps (active-set solves and line searches) per
         signal. A signal needs a little more than one per nonzero
@@ -236,7 +240,14 @@ def sparse_code_l1(X, D, lam, *, gram=None, max_iter=1000, tol=1e-10,
             raise TypeError(f"{name} must be a bool, got {type(flag).__name__}")
 
     Xr = X.reshape(n_features, -1).T
-    indices, values, counts, n_iter, status = l1_rows(Xr, D, gram, lam, max_iter, tol)
+    if correlations is not None:
+        correlations = check_real_array(correlations, "correlations", (1, 2))
+        correlations = np.ascontiguousarray(correlations.reshape(n_atoms, -1).T)
+        if correlations.shape != (Xr.shape[0], n_atoms):
+            raise ValueError(f"correlations must have shape {(n_atoms,) + X.shape[1:]} "
+                             "(D.T @ X)")
+    indices, values, counts, n_iter, status = l1_rows(Xr, D, gram, lam, max_iter, tol,
+                                                      correlations)
     n_signals = Xr.shape[0]
     n_max_iter = int(np.count_nonzero(status == 1))
     n_full = int(np.count_nonzero(status == 2))
