@@ -13,7 +13,7 @@ import numpy as np
 
 __all__ = ["IMAGE_DTYPES", "INT_FULL_SCALE", "check_bool", "check_callable", "check_choice",
            "check_image", "check_int", "check_integer_scale", "check_path", "check_real",
-           "check_scale"]
+           "check_real_array", "check_scale"]
 
 #: Full-scale value of each integer image dtype (float images use [0, 1]).
 INT_FULL_SCALE = {np.dtype(np.uint8): 255.0, np.dtype(np.uint16): 65535.0}
@@ -182,3 +182,29 @@ def check_path(value, name):
         return Path(value)
     raise TypeError(f"{name} must be a path (str or os.PathLike), got "
                     f"{type(value).__name__} {value!r}")
+
+
+def check_real_array(a, name, ndims):
+    """Return ``a`` as a finite float64 ndarray with ``a.ndim`` in ``ndims``.
+
+    Raises
+    ------
+    TypeError
+        If ``a`` does not hold real numbers (booleans, complex numbers,
+        strings and objects are refused).
+    ValueError
+        If it has the wrong number of dimensions, is empty, or holds NaN or
+        infinite values.
+    """
+    arr = np.asarray(a)
+    if arr.dtype.kind not in "fiu":
+        raise TypeError(f"{name} must hold real numbers, got dtype {arr.dtype}")
+    if arr.ndim not in ndims:
+        dims = " or ".join(f"{d}-D" for d in ndims)
+        raise ValueError(f"{name} must be {dims}, got shape {arr.shape}")
+    if arr.size == 0:
+        raise ValueError(f"{name} is empty (shape {arr.shape})")
+    arr = arr.astype(np.float64, copy=False)
+    if not np.isfinite(arr).all():
+        raise ValueError(f"{name} contains NaN or infinite values")
+    return arr

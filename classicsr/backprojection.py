@@ -15,11 +15,11 @@ MATLAB code ``backprojection.m`` that ``kernel='gaussian'`` reproduces.
 """
 
 import math
-import numbers
 
 import numpy as np
 
-from ._validation import check_bool, check_choice, check_int, check_scale
+from ._validation import (check_bool, check_callable, check_choice, check_int, check_real,
+                          check_scale)
 from .resize._imresize import resize_trusted
 
 __all__ = ["BACKPROJECTION_KERNELS", "backproject", "backproject_trusted",
@@ -74,21 +74,11 @@ def _check_arguments(sr, lr, scale, iterations, kernel, tol, callback):
             f"sr must be lr upscaled by scale={scale:g}: expected {expected[0]}x{expected[1]} "
             f"pixels for lr of {lr.shape[0]}x{lr.shape[1]}, got {sr.shape[0]}x{sr.shape[1]}"
         )
-    if isinstance(iterations, (bool, np.bool_)) or not isinstance(iterations, numbers.Integral):
-        raise TypeError(
-            f"iterations must be an integer, got {type(iterations).__name__} {iterations!r}"
-        )
-    if iterations < 0:
-        raise ValueError(f"iterations must be >= 0, got {iterations}")
+    iterations = check_int(iterations, "iterations", minimum=0)
     check_choice(kernel, "kernel", BACKPROJECTION_KERNELS)
-    if tol is not None:
-        if isinstance(tol, (bool, np.bool_)) or not isinstance(tol, numbers.Real):
-            raise TypeError(f"tol must be a real number or None, got {type(tol).__name__}")
-        if not np.isfinite(tol) or tol < 0:
-            raise ValueError(f"tol must be a finite number >= 0, got {tol!r}")
-    if callback is not None and not callable(callback):
-        raise TypeError(f"callback must be callable or None, got {type(callback).__name__}")
-    return sr, lr, int(iterations)
+    check_real(tol, "tol", minimum=0, allow_none=True)
+    check_callable(callback, "callback")
+    return sr, lr, iterations
 
 
 def backproject(sr, lr, scale, iterations=20, kernel="gaussian", *, tol=None, callback=None):

@@ -11,7 +11,10 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ._validation import check_int
 from .datasets import list_images
+
+__all__ = ["BatchReport", "OUTPUT_FORMATS", "output_is_complete", "plan", "run_batch"]
 
 #: Suffixes accepted for the output format.
 OUTPUT_FORMATS = ("png", "tif", "tiff", "bmp", "jpg", "jpeg")
@@ -132,9 +135,7 @@ def run_batch(in_dir, out_dir, scale, method="bicubic", *, workers=None, schedul
     from ._dispatch import check_upscale_call
 
     check_upscale_call(method, scale, options)
-    if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int)
-                                or workers < 1):
-        raise ValueError(f"workers must be a positive integer, got {workers!r}")
+    workers = check_int(workers, "workers", minimum=1, allow_none=True)
     start = time.perf_counter()
     todo, skipped, blocked = plan(in_dir, out_dir, fmt=fmt, overwrite=overwrite)
     Path(out_dir).mkdir(parents=True, exist_ok=True)

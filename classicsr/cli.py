@@ -3,6 +3,8 @@
 import argparse
 import sys
 
+__all__ = ["build_parser", "main"]
+
 
 def _add_single_image_arguments(p, methods, input_help, output_help):
     """INPUT, OUTPUT, --scale, --method and --model of ``upscale`` and ``batch``."""

@@ -10,6 +10,8 @@ import numpy as np
 
 from ._validation import INT_FULL_SCALE, check_image
 
+__all__ = ["rgb2ycbcr", "round_half_away", "to_dtype", "ycbcr2rgb"]
+
 #: MATLAB's ``origT`` (rows: Y, Cb, Cr) and ``origOffset``.
 _T = np.array(
     [

@@ -22,12 +22,13 @@ tiled TIFF, so memory stays bounded by a few chunks.
 Requires the ``dask`` extra: ``pip install "classicsr[dask]"``.
 """
 
-import numbers
 from pathlib import Path
 
 import numpy as np
 
-from ._validation import check_choice
+from ._validation import check_choice, check_int, check_integer_scale
+
+__all__ = ["FILE_FORMATS", "open_lazy", "upscale", "upscale_file"]
 
 #: Output formats of :func:`upscale_file`.
 FILE_FORMATS = ("zarr", "tiff")
@@ -43,12 +44,12 @@ def _require_dask():
 
 
 def _check_scale(scale):
-    if (isinstance(scale, (bool, np.bool_)) or not isinstance(scale, numbers.Real)
-            or not float(scale).is_integer() or scale < 1):
-        raise ValueError(
-            "scale must be an integer >= 1 for chunked upscaling (each chunk must map "
-            f"to a whole number of output pixels), got {scale!r}")
-    return int(scale)
+    """``check_integer_scale``, its message saying why chunks need an integer factor."""
+    try:
+        return check_integer_scale(scale)
+    except (TypeError, ValueError) as exc:
+        raise type(exc)(f"{exc} (chunked upscaling needs an integer factor >= 1: each chunk "
+                        "must map to a whole number of output pixels)") from None
 
 
 def _merge_small_chunks(chunks, minimum):
@@ -126,11 +127,7 @@ def upscale(array, scale, method="bicubic", *, halo=None, **options):
     info, _ = check_upscale_call(method, scale, options)
     if halo is None:
         halo = info.halo
-    if isinstance(halo, (bool, np.bool_)) or not isinstance(halo, numbers.Integral):
-        raise TypeError(f"halo must be an integer, got {type(halo).__name__} {halo!r}")
-    if halo < 0:
-        raise ValueError(f"halo must be >= 0, got {halo}")
-    halo = int(halo)
+    halo = check_int(halo, "halo", minimum=0)
 
     chunks = [_merge_small_chunks(array.chunks[0], halo),
               _merge_small_chunks(array.chunks[1], halo)]

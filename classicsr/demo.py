@@ -10,6 +10,8 @@ from .io import atomic_write_bytes, write_image
 from .metrics import psnr, ssim
 from ._dispatch import upscale, usable_methods
 
+__all__ = ["format_rows", "run_demo"]
+
 #: Zoomed region of the astronaut image (HR pixels): her face.
 _CROP = (40, 160, 128, 128)
 

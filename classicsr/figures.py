@@ -4,6 +4,8 @@ import io
 
 import numpy as np
 
+__all__ = ["as_uint8", "comparison_figure", "figure_png"]
+
 
 def _crop_box(shape, crop):
     h, w = shape[:2]

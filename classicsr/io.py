@@ -6,6 +6,9 @@ from pathlib import Path
 
 import numpy as np
 
+__all__ = ["atomic_write_bytes", "IMAGE_SUFFIXES", "is_image_file", "read_image",
+           "write_image"]
+
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp")
 
 

@@ -8,12 +8,13 @@ shaved from every side, and for SSIM Wang et al.'s reference
 'valid' filtering, no downsampling).
 """
 
-import numbers
 
 import numpy as np
 
-from ._validation import INT_FULL_SCALE, check_image
+from ._validation import INT_FULL_SCALE, check_image, check_int, check_real
 from .color import rgb2ycbcr
+
+__all__ = ["psnr", "ssim"]
 
 
 def _prepare(reference, test, crop_border, y_channel, data_range):
@@ -30,10 +31,7 @@ def _prepare(reference, test, crop_border, y_channel, data_range):
             f"reference and test must have the same dtype, got {reference.dtype} "
             f"and {test.dtype}"
         )
-    if isinstance(crop_border, (bool, np.bool_)) or not isinstance(
-        crop_border, numbers.Integral
-    ) or crop_border < 0:
-        raise ValueError(f"crop_border must be an integer >= 0, got {crop_border!r}")
+    crop_border = check_int(crop_border, "crop_border", minimum=0)
     if data_range is None:
         if reference.dtype not in INT_FULL_SCALE:
             raise ValueError(
@@ -41,13 +39,8 @@ def _prepare(reference, test, crop_border, y_channel, data_range):
                 "(e.g. 1.0 for [0, 1] images, 255.0 for [0, 255])"
             )
         data_range = INT_FULL_SCALE[reference.dtype]
-    elif (
-        isinstance(data_range, (bool, np.bool_))
-        or not isinstance(data_range, numbers.Real)
-        or not np.isfinite(data_range)
-        or data_range <= 0
-    ):
-        raise ValueError(f"data_range must be a finite number > 0, got {data_range!r}")
+    else:
+        data_range = check_real(data_range, "data_range", minimum=0, strict_minimum=True)
     if reference.ndim == 3 and reference.shape[2] == 3 and y_channel:
         reference = rgb2ycbcr(reference)[..., 0]
         test = rgb2ycbcr(test)[..., 0]

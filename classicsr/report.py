@@ -32,6 +32,8 @@ from .io import atomic_write_bytes, read_image, write_image
 from .metrics import psnr, ssim
 from ._dispatch import check_upscale_call, upscale, usable_methods
 
+__all__ = ["compare", "CROP_FRACTION", "textured_crop"]
+
 #: Side of the zoomed crop, as a fraction of the shorter image side.
 CROP_FRACTION = 0.25
 

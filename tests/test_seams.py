@@ -223,6 +223,18 @@ def test_estimators_follow_scikit_learn(cls):
                         "storage_dtype"}
 
 
+@pytest.mark.parametrize("check", ["check_no_attributes_set_in_init",
+                                   "check_parameters_default_constructible",
+                                   "check_get_params_invariance", "check_set_params"])
+@pytest.mark.parametrize("cls", _estimators(), ids=lambda c: c.__name__)
+def test_scikit_learn_estimator_checks(cls, check):
+    """The checks of ``sklearn.utils.estimator_checks`` that apply to estimators
+    fitted on lists of images (the others assume ``fit(X, y)`` on a 2-D array)."""
+    from sklearn.utils import estimator_checks
+
+    getattr(estimator_checks, check)(cls.__name__, cls())
+
+
 def test_fit_validates_its_images():
     from classicsr.example_based import ZeydeDictionary
 

@@ -13,14 +13,19 @@ model, keyed by file, size, modification time and providers).
 """
 
 import json
-import numbers
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
+from .._validation import check_int
 from ..resize import imresize
+
+__all__ = ["check_provider_options", "check_tile_size", "CPU", "CUDA",
+           "DEFAULT_PROVIDER_OPTIONS", "import_onnxruntime", "INPUT_NAME", "INSTALL_HINT",
+           "load_network", "METADATA_KEY", "network_input", "OnnxNetwork", "provider_entries",
+           "select_providers"]
 
 CUDA = "CUDAExecutionProvider"
 CPU = "CPUExecutionProvider"
@@ -127,13 +132,7 @@ def check_tile_size(tile_size, default):
     """``tile_size`` (LR pixels) checked: ``None`` gives ``default``, else an integer >= 1."""
     if tile_size is None:
         return default
-    if isinstance(tile_size, (bool, np.bool_)) or not isinstance(tile_size, numbers.Integral):
-        raise TypeError(f"tile_size must be a positive integer (LR pixels) or None, got "
-                        f"{type(tile_size).__name__} {tile_size!r}")
-    if tile_size < 1:
-        raise ValueError(f"tile_size must be a positive integer (LR pixels) or None, "
-                         f"got {tile_size}")
-    return int(tile_size)
+    return check_int(tile_size, "tile_size", minimum=1)
 
 
 def network_input(y, method, scale, context):

@@ -17,6 +17,8 @@ import numpy as np
 from ..io import atomic_write_bytes
 from ._onnx import INPUT_NAME, METADATA_KEY
 
+__all__ = ["check_onnx_matches_torch", "export_onnx", "network_metadata", "OPSET", "TOLERANCE"]
+
 #: Default ONNX opset (the issue asks for 17 or newer).
 OPSET = 17
 #: Largest |ONNX Runtime - torch| accepted on random inputs.

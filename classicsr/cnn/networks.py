@@ -22,6 +22,8 @@ from torch import nn
 
 from ..example_based._registered import SCALES
 
+__all__ = ["build_network", "deconv_geometry", "FSRCNN", "SRCNN"]
+
 
 def _check_positive_odd(name, value):
     if isinstance(value, bool) or not isinstance(value, int) or value < 1 or value % 2 == 0:

@@ -39,6 +39,7 @@ from pathlib import Path
 import numpy as np
 
 from .._image import training_luminance
+from .._validation import check_choice, check_int, check_integer_scale
 from ..degradation import modcrop
 from ..resize import imresize
 from ..datasets import find_data_root, hr_images, read_training_images, resolve_dataset
@@ -46,6 +47,11 @@ from ..io import read_image
 from ..protocol import protocol_pair, score_luminance
 from ..registry import LEARNED_SCALES as SCALES
 from ._onnx import network_input
+
+__all__ = ["CHECKPOINT", "DEFAULTS", "deterministic_cudnn", "FSRCNN_ROTATIONS",
+           "FSRCNN_SCALINGS", "FSRCNN_SUB_IMAGE", "FSRCNNSubImages", "learning_rate", "main",
+           "METHODS", "pick_device", "SRCNN_STRIDE", "SRCNN_SUB_IMAGE", "SRCNNSubImages",
+           "train", "TrainConfig", "training_set", "TrainResult", "validation_psnr"]
 
 METHODS = ("srcnn", "fsrcnn")
 SRCNN_SUB_IMAGE = 33
@@ -81,10 +87,8 @@ class TrainConfig:
     @classmethod
     def build(cls, method, scale, seed=0, **overrides):
         """The defaults of ``method`` with ``overrides`` (``None`` values ignored), checked."""
-        if method not in METHODS:
-            raise ValueError(f"method must be one of {METHODS}, got {method!r}")
-        if isinstance(scale, bool) or scale not in SCALES:
-            raise ValueError(f"scale must be one of {SCALES}, got {scale!r}")
+        check_choice(method, "method", METHODS)
+        scale = check_integer_scale(scale, allowed=SCALES)
         values = {k: v for k, v in DEFAULTS[method].items()}
         values["network"] = dict(values["network"])
         for key, value in overrides.items():
@@ -94,14 +98,11 @@ class TrainConfig:
             if value is not None:
                 values[key] = dict(values[key], **value) if key == "network" else value
         for key in ("iterations", "batch_size"):
-            if isinstance(values[key], bool) or not isinstance(values[key], int) \
-                    or values[key] < 1:
-                raise ValueError(f"{key} must be a positive integer, got {values[key]!r}")
+            values[key] = check_int(values[key], key, minimum=1)
         if not 0 < values["lr_min"] <= values["lr"]:
             raise ValueError(f"need 0 < lr_min <= lr, got lr={values['lr']!r}, "
                              f"lr_min={values['lr_min']!r}")
-        if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-            raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
+        seed = check_int(seed, "seed", minimum=0)
         return cls(method=method, scale=int(scale), seed=seed, **values)
 
 

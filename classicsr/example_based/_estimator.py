@@ -23,6 +23,8 @@ from .._validation import check_image, check_integer_scale
 from ..modelstore import load_model, register_model_family, save_model
 from ..registry import LEARNED_SCALES
 
+__all__ = ["check_training_images", "model_method", "TrainableModel"]
+
 logger = logging.getLogger("classicsr.train")
 
 #: Hyper-parameter names of models saved by classicsr 0.1.0 and their names now.

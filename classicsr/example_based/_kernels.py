@@ -5,6 +5,8 @@ from numba import njit, prange
 
 from ..sparse._cholesky import cholesky_row_solve, cholesky_solve
 
+__all__ = ["anchored_apply", "lle_apply"]
+
 
 @njit(cache=True, parallel=True)
 def anchored_apply(features, anchors_t, regressors, out):

@@ -15,6 +15,9 @@ import numpy as np
 from ..patches import PatchGrid, overlap_add, project_features
 from ..resize._imresize import resize_trusted
 
+__all__ = ["anchored_regression", "anchored_upscale", "PATCH_HALO", "PatchProblem", "prepare",
+           "reconstruct"]
+
 #: LR pixels of context of the 3x3-patch methods: 3x3 patches, +-1 px of
 #: feature filter support at LR resolution, and the bicubic interpolation's
 #: 2-pixel support, plus margin (registry ``halo``).

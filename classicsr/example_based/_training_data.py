@@ -13,6 +13,8 @@ from ..degradation import crop_to_multiple
 from ..patches import PatchGrid, extract_features, extract_patches
 from ..resize._imresize import resize_trusted
 
+__all__ = ["normalise_pairs", "training_pairs"]
+
 
 def training_pairs(images, scale, *, overlap, pyramid_levels=1, pyramid_factor=0.98,
                    projection=None, max_pairs=None, dtype=np.float32, progress=False):

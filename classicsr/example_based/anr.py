@@ -13,6 +13,10 @@ from ..modelstore import get_model
 from ..registry import LEARNED_SCALES, register_method
 from ._pipeline import PATCH_HALO, anchored_regression, prepare, reconstruct
 
+__all__ = ["anchored_projections", "ANR_GAIN", "ANR_LAMBDA", "ANR_NEIGHBOURS",
+           "global_regression", "GR_LAMBDA", "on_zeyde_dictionary", "upscale_anr",
+           "upscale_gr"]
+
 GR_LAMBDA = 0.1
 ANR_NEIGHBOURS = 40
 ANR_LAMBDA = 0.01

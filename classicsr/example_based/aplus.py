@@ -20,6 +20,8 @@ from ._pipeline import PATCH_HALO, anchored_upscale
 from ._training_data import normalise_pairs, training_pairs
 from .zeyde import ZeydeDictionary
 
+__all__ = ["anchor_dictionary", "APlus"]
+
 
 def anchor_dictionary(dictionary, scale, random_state, verbose, images):
     """The Zeyde dictionary an anchored model is built on (A+, k-means).

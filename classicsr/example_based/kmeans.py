@@ -29,6 +29,8 @@ from ._pipeline import PATCH_HALO, anchored_upscale
 from ._training_data import normalise_pairs, training_pairs
 from .aplus import anchor_dictionary
 
+__all__ = ["KMeansRegressors", "spherical_kmeans"]
+
 
 def spherical_kmeans(x, n_clusters, *, n_iter=15, random_state=0, chunk=65536):
     """Antipodally symmetric spherical k-means of unit rows ``x``.

@@ -10,6 +10,8 @@ from ..registry import LEARNED_SCALES, register_method
 from ._pipeline import PATCH_HALO
 from .anr import on_zeyde_dictionary
 
+__all__ = ["LLE_NEIGHBOURS", "lle_patches", "LLE_TOL", "upscale_lle"]
+
 LLE_NEIGHBOURS = 24
 LLE_TOL = 1e-4
 

@@ -45,6 +45,10 @@ from ..registry import LEARNED_SCALES, register_method
 from ..resize._imresize import resize_trusted
 from ._estimator import TrainableModel, model_method
 
+__all__ = ["joint_training_signals", "patch_grid_1d", "prune_smooth_pairs",
+           "sample_training_pairs", "scsr_filtered", "SCSR_FILTERS", "SCSR_HALO",
+           "ScSRDictionary"]
+
 #: ScSR's back-projection (20 iterations of a 5x5 filter and two bicubic
 #: resizes) spreads information much further than its patches; this bounds
 #: the influence that remains above rounding (see classicsr.dask).
@@ -87,7 +91,8 @@ def sample_training_pairs(images, scale, *, n_samples=100_000, patch_size=5, ran
     ----------
     images : list of ndarray
         HR luminance images in [0, 1] (integer-valued at 1/255 steps, as
-        loaded by :func:`~classicsr.example_based._training_data.load_luminance_images`).
+        the float luminance of
+        ``classicsr.datasets.read_training_images(folder, paper_luminance=True)``).
     scale : int
         Upscaling factor of the degradation.
     n_samples : int

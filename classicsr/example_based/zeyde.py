@@ -21,6 +21,8 @@ from ._estimator import TrainableModel, model_method
 from ._pipeline import PATCH_HALO, prepare, reconstruct
 from ._training_data import training_pairs
 
+__all__ = ["training_overlap", "ZeydeDictionary"]
+
 
 def training_overlap(scale):
     """Overlap (LR pixels) of the training patches in Zeyde's code."""

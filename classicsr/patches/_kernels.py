@@ -3,6 +3,8 @@
 import numpy as np
 from numba import njit, prange
 
+__all__ = ["gather_patches", "gather_project", "overlap_add_kernel"]
+
 
 @njit(cache=True, parallel=True)
 def overlap_add_kernel(patches, rows, cols, size, image, weight):

@@ -10,6 +10,9 @@ Yang et al. dilated by the scale ``s``), each applied as MATLAB's
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
+__all__ = ["extract_features", "extract_patches", "feature_filters", "filter_same",
+           "project_features"]
+
 
 def feature_filters(scale):
     """The four ``(kernel, axis)`` pairs: G and L along columns, then along rows.

@@ -4,6 +4,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+__all__ = ["PatchGrid"]
+
 
 @dataclass(frozen=True)
 class PatchGrid:

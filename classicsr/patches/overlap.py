@@ -2,6 +2,8 @@
 
 import numpy as np
 
+__all__ = ["overlap_add"]
+
 
 def overlap_add(patches, grid):
     """Average the ``patches`` (rows, as :func:`extract_patches`) into an image.

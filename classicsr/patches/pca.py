@@ -9,6 +9,8 @@ change the features, so the eigendecomposition is done here with
 
 import numpy as np
 
+__all__ = ["UncentredPCA"]
+
 
 class UncentredPCA:
     """Projection onto the leading eigenvectors of the uncentred covariance.

@@ -18,6 +18,8 @@ Imported lazily, like :mod:`classicsr.resize._kernels`.
 import numpy as np
 from numba import njit, prange
 
+__all__ = ["resize_fused_fixed"]
+
 
 @njit(cache=True, inline="always")
 def _round_shift(acc, half, shift, maxval):

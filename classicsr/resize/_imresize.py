@@ -1,12 +1,14 @@
 """MATLAB-compatible ``imresize`` (public, checked) and its trusted internal entry."""
 
 import math
-import numbers
 
 import numpy as np
 
-from .._validation import INT_FULL_SCALE, check_choice, check_image, check_scale
+from .._validation import (INT_FULL_SCALE, check_bool, check_choice, check_image, check_int,
+                           check_scale)
 from .weights import KERNELS, axis_weights
+
+__all__ = ["imresize", "RESIZE_METHODS", "resize_trusted"]
 
 #: Interpolation kernels accepted by :func:`imresize`.
 RESIZE_METHODS = tuple(KERNELS)
@@ -23,13 +25,7 @@ def _check_output_shape(output_shape):
             "output_shape must be a (rows, cols) tuple of two positive integers, "
             f"got {output_shape!r}"
         )
-    for n in output_shape:
-        if isinstance(n, (bool, np.bool_)) or not isinstance(n, numbers.Integral) or n < 1:
-            raise ValueError(
-                "output_shape must hold two positive integers, "
-                f"got {tuple(output_shape)!r}"
-            )
-    return int(output_shape[0]), int(output_shape[1])
+    return tuple(check_int(n, "output_shape", minimum=1) for n in output_shape)
 
 
 def imresize(img, scale=None, *, output_shape=None, method="bicubic", antialias=None):
@@ -96,8 +92,8 @@ def imresize(img, scale=None, *, output_shape=None, method="bicubic", antialias=
         scales = (out_shape[0] / in_shape[0], out_shape[1] / in_shape[1])
     if antialias is None:
         antialias = method != "nearest"
-    elif not isinstance(antialias, (bool, np.bool_)):
-        raise TypeError(f"antialias must be a bool or None, got {antialias!r}")
+    else:
+        antialias = check_bool(antialias, "antialias")
     return _resize(img, out_shape, scales, method, bool(antialias))
 
 

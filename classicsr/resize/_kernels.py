@@ -15,6 +15,8 @@ are contiguous vectors.
 import numpy as np
 from numba import njit, prange
 
+__all__ = ["resize_axis0", "resize_axis1", "resize_axis1_runs", "resize_fused"]
+
 #: Rows per tile in the second-axis pass (tile * channels float64 lanes).
 _TILE = 16
 

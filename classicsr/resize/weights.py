@@ -23,6 +23,9 @@ import math
 
 import numpy as np
 
+__all__ = ["axis_weights", "AxisWeights", "dyadic_weights", "KERNELS", "MAX_FIXED_SHIFT",
+           "polyphase_runs", "PolyphaseRuns"]
+
 _EPS = np.finfo(np.float64).eps  # MATLAB's ``eps``
 
 

@@ -2,6 +2,8 @@
 
 from numba import njit
 
+__all__ = ["cholesky_row_solve", "cholesky_solve"]
+
 
 @njit(cache=True, inline="always")
 def cholesky_row_solve(g_new, active, n, chol):

@@ -63,6 +63,9 @@ from numba import njit, prange
 
 from ._cholesky import cholesky_row_solve, cholesky_solve
 
+__all__ = ["ACTIVE_SET_FULL", "CONVERGED", "correlations", "feature_sign_rows", "MAX_ITER",
+           "PIVOT_TOL", "RIDGE", "STALLED"]
+
 #: A Cholesky pivot below this fraction of its diagonal entry marks ``G_AA``
 #: as numerically singular (an atom in the span of the other active atoms).
 PIVOT_TOL = 1e-12

@@ -25,6 +25,9 @@ from numba import njit, prange
 
 from ._cholesky import cholesky_row_solve, cholesky_solve
 
+__all__ = ["atom_members", "batch_omp_rows", "clear_dictionary", "densify_rows", "EPS",
+           "residuals", "update_atoms"]
+
 #: Machine epsilon of float64: the threshold under which scikit-learn's
 #: ``orthogonal_mp_gram`` deems a correlation or a Cholesky pivot to be zero.
 EPS = np.finfo(np.float64).eps

@@ -2,11 +2,13 @@
 
 import inspect
 import math
-import numbers
 
 import numpy as np
 
-from .omp import batch_omp, check_positive_int, check_real_array, omp_rows
+from .._validation import check_int, check_real, check_real_array
+from .omp import _omp_rows, batch_omp
+
+__all__ = ["KSVD", "MIN_USAGE"]
 
 #: An atom used by fewer signals than this (``|coef| > 1e-7``) is replaced
 #: after each iteration (ksvdbox's ``use_thresh``).
@@ -119,20 +121,16 @@ class KSVD:
         return self
 
     def _check_params(self, n_features):
-        n_atoms = check_positive_int(self.n_atoms, "n_atoms")
-        k = check_positive_int(self.n_nonzero_coefs, "n_nonzero_coefs")
+        n_atoms = check_int(self.n_atoms, "n_atoms", minimum=1)
+        k = check_int(self.n_nonzero_coefs, "n_nonzero_coefs", minimum=1)
         if k > min(n_features, n_atoms):
             raise ValueError(
                 f"n_nonzero_coefs={k} exceeds min(n_features, n_atoms) = "
                 f"{min(n_features, n_atoms)}")
-        n_iter = check_positive_int(self.n_iter, "n_iter")
-        mu = self.coherence_threshold
-        if isinstance(mu, (bool, np.bool_)) or not isinstance(mu, numbers.Real):
-            raise TypeError(
-                f"coherence_threshold must be a real number, got {type(mu).__name__}")
-        if not 0 < mu <= 1:
-            raise ValueError(f"coherence_threshold must be in (0, 1], got {mu!r}")
-        return n_atoms, k, n_iter, float(mu)
+        n_iter = check_int(self.n_iter, "n_iter", minimum=1)
+        mu = check_real(self.coherence_threshold, "coherence_threshold", minimum=0,
+                        strict_minimum=True, maximum=1)
+        return n_atoms, k, n_iter, mu
 
     def _initial_dictionary(self, X, n_atoms, rng):
         if isinstance(self.init, str):
@@ -198,7 +196,7 @@ class KSVD:
         errors = []
         progress = tqdm(range(n_iter), desc="K-SVD", disable=not self.verbose)
         for _ in progress:
-            indices, values, counts = omp_rows(X, Dt.T, Dt @ Dt.T, k, None)
+            indices, values, counts = _omp_rows(X, Dt.T, Dt @ Dt.T, k, None)
             kernels.residuals(X, Dt, indices, values, counts, residual, err)
             errors.append(math.sqrt(err.sum() / X.size))
             ptr, members = kernels.atom_members(indices, counts, n_atoms)

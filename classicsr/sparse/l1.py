@@ -6,27 +6,25 @@ columns of ``X``, ``(n_features, n_signals)``, and the codes are returned as
 ``(n_atoms, n_signals)``.
 """
 
-import numbers
 import warnings
 
 import numpy as np
 
-from .omp import _check_tol, check_positive_int, check_real_array, compact_codes_csc, gram_of
+from .._validation import check_bool, check_int, check_real, check_real_array
+from .omp import _compact_codes_csc, _gram_of
+
+__all__ = ["sparse_code_l1"]
 
 
-#: Correlations ``D^T y`` held at once by :func:`l1_rows` (float64 numbers).
+#: Correlations ``D^T y`` held at once by :func:`_l1_rows` (float64 numbers).
 _CORRELATION_BLOCK = 1 << 23
 
 
 def _check_lam(lam):
-    if isinstance(lam, (bool, np.bool_)) or not isinstance(lam, numbers.Real):
-        raise TypeError(f"lam must be a real number, got {type(lam).__name__} {lam!r}")
-    if not np.isfinite(lam) or lam <= 0:
-        raise ValueError(f"lam must be a finite number > 0, got {lam!r}")
-    return float(lam)
+    return check_real(lam, "lam", minimum=0, strict_minimum=True)
 
 
-def l1_rows(Xr, D, gram, lam, max_iter, tol, correlations=None):
+def _l1_rows(Xr, D, gram, lam, max_iter, tol, correlations=None):
     """Feature-sign search on the rows of ``Xr``, in compact form; no input checks.
 
     Parameters
@@ -232,12 +230,11 @@ def sparse_code_l1(X, D, lam, *, gram=None, correlations=None, max_iter=1000, to
             f"X has {X.shape[0]} features (rows) but D has {n_features}; "
             "signals are the columns of X and atoms the columns of D")
     lam = _check_lam(lam)
-    max_iter = check_positive_int(max_iter, "max_iter")
-    tol = _check_tol(tol)
-    gram = gram_of(D, gram)
-    for name, flag in (("sparse", sparse), ("return_n_iter", return_n_iter)):
-        if not isinstance(flag, (bool, np.bool_)):
-            raise TypeError(f"{name} must be a bool, got {type(flag).__name__}")
+    max_iter = check_int(max_iter, "max_iter", minimum=1)
+    tol = check_real(tol, "tol", minimum=0)
+    gram = _gram_of(D, gram)
+    sparse = check_bool(sparse, "sparse")
+    return_n_iter = check_bool(return_n_iter, "return_n_iter")
 
     Xr = X.reshape(n_features, -1).T
     if correlations is not None:
@@ -246,7 +243,7 @@ def sparse_code_l1(X, D, lam, *, gram=None, correlations=None, max_iter=1000, to
         if correlations.shape != (Xr.shape[0], n_atoms):
             raise ValueError(f"correlations must have shape {(n_atoms,) + X.shape[1:]} "
                              "(D.T @ X)")
-    indices, values, counts, n_iter, status = l1_rows(Xr, D, gram, lam, max_iter, tol,
+    indices, values, counts, n_iter, status = _l1_rows(Xr, D, gram, lam, max_iter, tol,
                                                       correlations)
     n_signals = Xr.shape[0]
     n_max_iter = int(np.count_nonzero(status == 1))
@@ -264,7 +261,7 @@ def sparse_code_l1(X, D, lam, *, gram=None, correlations=None, max_iter=1000, to
                       + "; their codes are not optimal", ConvergenceWarning, stacklevel=2)
 
     if sparse:
-        codes = compact_codes_csc(indices, values, counts, n_atoms)
+        codes = _compact_codes_csc(indices, values, counts, n_atoms)
     else:
         from ._omp_kernels import densify_rows
 

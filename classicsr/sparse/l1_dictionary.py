@@ -18,8 +18,11 @@ import numbers
 import numpy as np
 from sklearn.base import BaseEstimator
 
-from .l1 import _check_lam, l1_rows
-from .omp import check_positive_int, check_real_array, compact_codes_csc
+from .._validation import check_int, check_real_array
+from .l1 import _check_lam, _l1_rows
+from .omp import _compact_codes_csc
+
+__all__ = ["L1DictionaryLearning", "lagrange_dual_dictionary"]
 
 
 def lagrange_dual_dictionary(X, codes, *, max_norm=1.0, dual=None, max_iter=200):
@@ -156,8 +159,8 @@ class L1DictionaryLearning(BaseEstimator):
 
         X = np.ascontiguousarray(check_real_array(X, "X", (2,)))
         n_samples, n_features = X.shape
-        n_atoms = check_positive_int(self.n_atoms, "n_atoms")
-        n_iter = check_positive_int(self.n_iter, "n_iter")
+        n_atoms = check_int(self.n_atoms, "n_atoms", minimum=1)
+        n_iter = check_int(self.n_iter, "n_iter", minimum=1)
         lam = _check_lam(self.lam)
         if not isinstance(self.random_state, (type(None), numbers.Integral,
                                               np.random.Generator)):
@@ -172,9 +175,9 @@ class L1DictionaryLearning(BaseEstimator):
         objective, reseeded = [], 0
         progress = tqdm(range(n_iter), desc="L1 dictionary", disable=not self.verbose)
         for _ in progress:
-            indices, values, counts, _, _ = l1_rows(X, np.ascontiguousarray(D.T), D @ D.T,
+            indices, values, counts, _, _ = _l1_rows(X, np.ascontiguousarray(D.T), D @ D.T,
                                                     lam, 1000, 1e-10)
-            S = compact_codes_csc(indices, values, counts, n_atoms).T  # CSR (signals, atoms)
+            S = _compact_codes_csc(indices, values, counts, n_atoms).T  # CSR (signals, atoms)
             residual = X - S @ D
             objective.append((0.5 * np.sum(residual * residual)
                               + lam * np.abs(S.data).sum()) / n_samples)

@@ -7,47 +7,14 @@ atoms as columns, ``(n_features, n_atoms)``, the signals are the columns of
 ``(n_atoms, n_signals)``, so that ``X ~= D @ codes``.
 """
 
-import numbers
-
 import numpy as np
 
+from .._validation import check_bool, check_int, check_real, check_real_array
 
-def check_real_array(a, name, ndims):
-    """Return ``a`` as a finite float64 ndarray with ``a.ndim`` in ``ndims``.
-
-    Raises
-    ------
-    TypeError
-        If ``a`` does not hold real numbers (booleans, complex numbers,
-        strings and objects are refused).
-    ValueError
-        If it has the wrong number of dimensions, is empty, or holds NaN or
-        infinite values.
-    """
-    arr = np.asarray(a)
-    if arr.dtype.kind not in "fiu":
-        raise TypeError(f"{name} must hold real numbers, got dtype {arr.dtype}")
-    if arr.ndim not in ndims:
-        dims = " or ".join(f"{d}-D" for d in ndims)
-        raise ValueError(f"{name} must be {dims}, got shape {arr.shape}")
-    if arr.size == 0:
-        raise ValueError(f"{name} is empty (shape {arr.shape})")
-    arr = arr.astype(np.float64, copy=False)
-    if not np.isfinite(arr).all():
-        raise ValueError(f"{name} contains NaN or infinite values")
-    return arr
+__all__ = ["batch_omp"]
 
 
-def check_positive_int(value, name):
-    """Return ``value`` as an int after checking it is an integer >= 1."""
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an integer, got {type(value).__name__} {value!r}")
-    if value < 1:
-        raise ValueError(f"{name} must be >= 1, got {value!r}")
-    return int(value)
-
-
-def gram_of(D, gram=None):
+def _gram_of(D, gram=None):
     """``D.T @ D``, or the given ``gram`` after checking its shape."""
     n_atoms = D.shape[1]
     if gram is None:
@@ -59,18 +26,10 @@ def gram_of(D, gram=None):
     return gram
 
 
-def _check_tol(tol):
-    if isinstance(tol, (bool, np.bool_)) or not isinstance(tol, numbers.Real):
-        raise TypeError(f"tol must be a real number, got {type(tol).__name__} {tol!r}")
-    if not np.isfinite(tol) or tol < 0:
-        raise ValueError(f"tol must be a finite number >= 0, got {tol!r}")
-    return float(tol)
-
-
-def compact_codes_csc(indices, values, counts, n_atoms):
+def _compact_codes_csc(indices, values, counts, n_atoms):
     """Codes in compact form as a ``csc_array`` of shape ``(n_atoms, n_signals)``.
 
-    The compact form (of :func:`omp_rows` and :func:`~classicsr.sparse.l1.l1_rows`):
+    The compact form (of :func:`_omp_rows` and :func:`~classicsr.sparse.l1.l1_rows`):
     ``indices[s, :counts[s]]`` and ``values[s, :counts[s]]`` are the atoms and
     coefficients of signal ``s``; column ``s`` of the result holds them in that
     order. Its transpose is the ``(n_signals, n_atoms)`` CSR matrix.
@@ -84,7 +43,7 @@ def compact_codes_csc(indices, values, counts, n_atoms):
                      shape=(n_atoms, counts.size))
 
 
-def omp_rows(Xr, D, gram, k_max, tol):
+def _omp_rows(Xr, D, gram, k_max, tol):
     """Batch-OMP of the rows of ``Xr``, in compact form; no input checks.
 
     Parameters
@@ -211,23 +170,21 @@ def batch_omp(X, D, n_nonzero_coefs=None, tol=None, gram=None, *, sparse=False):
         raise ValueError(
             f"X has {X.shape[0]} features (rows) but D has {n_features}; "
             "signals are the columns of X and atoms the columns of D")
-    if n_nonzero_coefs is not None:
-        n_nonzero_coefs = check_positive_int(n_nonzero_coefs, "n_nonzero_coefs")
-    if tol is not None:
-        tol = _check_tol(tol)
-    gram = gram_of(D, gram)
-    if not isinstance(sparse, (bool, np.bool_)):
-        raise TypeError(f"sparse must be a bool, got {type(sparse).__name__}")
+    n_nonzero_coefs = check_int(n_nonzero_coefs, "n_nonzero_coefs", minimum=1,
+                                allow_none=True)
+    tol = check_real(tol, "tol", minimum=0, allow_none=True)
+    gram = _gram_of(D, gram)
+    sparse = check_bool(sparse, "sparse")
 
     if n_nonzero_coefs is None:
         n_nonzero_coefs = n_atoms if tol is not None else max(1, int(0.1 * n_atoms))
     k_max = min(n_nonzero_coefs, n_features, n_atoms)
 
     Xr = X.reshape(n_features, -1).T
-    indices, values, counts = omp_rows(Xr, D, gram, k_max, tol)
+    indices, values, counts = _omp_rows(Xr, D, gram, k_max, tol)
     n_signals = Xr.shape[0]
     if sparse:
-        return compact_codes_csc(indices, values, counts, n_atoms)
+        return _compact_codes_csc(indices, values, counts, n_atoms)
 
     from ._omp_kernels import densify_rows
 
