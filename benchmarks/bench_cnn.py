@@ -29,7 +29,7 @@ import numpy as np
 from _common import published, write_json
 
 import classicsr
-from classicsr.cnn.methods import load_cnn
+from classicsr.cnn.baselines import load_cnn
 from classicsr.datasets import find_data_root, hr_images
 from classicsr.io import atomic_write_bytes, read_image
 from classicsr.protocol import hr_luminance

@@ -35,7 +35,7 @@ What is measured
   minus second call), then in another fresh subprocess on that now-populated
   cache (first call with a warm on-disk cache).
 * Profile: each kernel call ``imresize`` makes is replayed and timed with
-  the arguments ``classicsr.resize.imresize._resize`` gave it: the two
+  the arguments ``classicsr.resize._imresize._resize`` gave it: the two
   separable 1-D passes (``resize_axis0``, ``resize_axis1[_runs]``) when they
   run apart, or the one fused kernel of an upscale (``resize_fused``, or
   ``resize_fused_fixed``, the exact int32 path for uint8/uint16 images whose
@@ -255,7 +255,7 @@ def profile_passes(img, scale, repeats, budget, interleave=False, method="bicubi
     """Time the 1-D passes of ``imresize`` separately, and whole ``imresize``
     calls alongside.
 
-    The kernels are called exactly as ``classicsr.resize.imresize._resize``
+    The kernels are called exactly as ``classicsr.resize._imresize._resize``
     calls them: one ``imresize`` call is made with
     ``classicsr.resize._kernels.resize_axis0/resize_axis1`` (and
     ``imresize.axis_weights``) temporarily wrapped to record their
@@ -267,8 +267,8 @@ def profile_passes(img, scale, repeats, budget, interleave=False, method="bicubi
     import classicsr
 
     _kernels = importlib.import_module("classicsr.resize._kernels")
-    # (``classicsr.resize.imresize`` the attribute is the function, not the module)
-    imresize_mod = importlib.import_module("classicsr.resize.imresize")
+    # (``classicsr.resize._imresize`` the attribute is the function, not the module)
+    imresize_mod = importlib.import_module("classicsr.resize._imresize")
 
     _fixed = importlib.import_module("classicsr.resize._fixed_kernels")
     calls, weights = [], []

@@ -84,8 +84,8 @@ def main(argv=None):
         rows = []
         for method in args.methods:
             for scale in scales:
-                if (classicsr.get_method(method).needs_model
-                        and not has_shipped_model(method, scale)):
+                info = classicsr.get_method(method)
+                if info.needs_model and not has_shipped_model(info.model, scale):
                     continue
                 result = classicsr.evaluate(method, datasets, [scale], data_root=root,
                                             progress=False)

@@ -62,7 +62,7 @@ def main(argv=None):
             extra = ",".join(missing_requirements(info))
             print(f"{name}: skipped -- needs ONNX Runtime: pip install \"classicsr[{extra}]\"")
             continue
-        if info.needs_model and not has_shipped_model(name, args.scale):
+        if info.needs_model and not has_shipped_model(info.model, args.scale):
             print(f"{name}: no shipped model for x{args.scale}")
             continue
         methods.append(name)

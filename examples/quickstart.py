@@ -27,7 +27,7 @@ def main(argv=None):
     lr = classicsr.degrade(hr, args.scale)          # MATLAB bicubic downscale
     panels = [("HR", hr)]
     for name, info in classicsr.available_methods().items():
-        if info.needs_model and not has_shipped_model(name, args.scale):
+        if info.needs_model and not has_shipped_model(info.model, args.scale):
             continue
         if missing_requirements(info):
             extras = ",".join(missing_requirements(info))

@@ -18,9 +18,8 @@ import time
 import numpy as np
 
 import classicsr
-from classicsr.dictionary.aplus import APlus
-from classicsr.dictionary.training_data import load_luminance_images
-from classicsr.dictionary.zeyde import ZeydeDictionary
+from classicsr.datasets import read_training_images
+from classicsr.example_based import APlus, ZeydeDictionary
 from classicsr.modelstore import has_shipped_model
 from classicsr.protocol import hr_luminance
 
@@ -30,7 +29,8 @@ TEST = "astronaut"  # never trained on
 
 
 def embedded_luminance(names):
-    """Y channels in [0, 1] of scikit-image images (as load_luminance_images gives)."""
+    """uint8 Y channels of scikit-image images (as
+    ``read_training_images(folder, paper_luminance=True)`` gives)."""
     from skimage import data
 
     images = []
@@ -38,7 +38,7 @@ def embedded_luminance(names):
         img = getattr(data, name)()
         if img.dtype == bool:
             img = img.astype(np.uint8) * 255
-        images.append(hr_luminance(img.astype(np.uint8)) / 255.0)
+        images.append(hr_luminance(img.astype(np.uint8)))
     return images
 
 
@@ -53,7 +53,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
 
     if args.images:
-        images = load_luminance_images(args.images)
+        images = read_training_images(args.images, paper_luminance=True)
     else:
         images = embedded_luminance(TRAIN[:3] if args.fast else TRAIN)
     n_atoms, samples = (256, 200_000) if args.fast else (1024, 1_000_000)
@@ -62,8 +62,9 @@ def main(argv=None):
     start = time.perf_counter()
     zeyde = ZeydeDictionary(args.scale, n_atoms=n_atoms, n_iter=5 if args.fast else 20,
                             random_state=args.seed, verbose=True).fit(images)
-    model = APlus(args.scale, n_neighbours=min(2048, 8 * n_atoms), max_samples=samples,
-                  pyramid_levels=4 if args.fast else 12, verbose=True).fit(images, zeyde)
+    model = APlus(args.scale, dictionary=zeyde, n_neighbours=min(2048, 8 * n_atoms),
+                  max_patches=samples, pyramid_levels=4 if args.fast else 12,
+                  verbose=True).fit(images)
     model.save(args.out, overwrite=args.overwrite)
     print(f"trained in {time.perf_counter() - start:.1f} s -> {args.out}")
 

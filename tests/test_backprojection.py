@@ -10,7 +10,7 @@ import classicsr
 from classicsr.backprojection import backproject
 from classicsr.cli import main
 from classicsr.io import read_image, write_image
-from classicsr.protocol import evaluate_image, super_resolve_luminance
+from classicsr.protocol import evaluate_image
 from classicsr.registry import register_method, unregister_method
 
 
@@ -115,7 +115,7 @@ def test_tol_stops_early_without_raising_the_residual():
     (lambda sr, lr: backproject(np.where(sr > 0.5, np.nan, sr), lr, 2), ValueError,
      "sr contains NaN"),
     (lambda sr, lr: backproject(sr, lr, 2, iterations=-1), ValueError,
-     "iterations must be >= 0"),
+     "iterations must be an integer >= 0, got -1"),
     (lambda sr, lr: backproject(sr, lr, 2, iterations=2.0), TypeError,
      "iterations must be an integer"),
     (lambda sr, lr: backproject(sr, lr, 2, kernel="box"), ValueError, "unknown kernel 'box'"),
@@ -126,7 +126,7 @@ def test_tol_stops_early_without_raising_the_residual():
      TypeError, "backprojection must be True or False"),
     (lambda sr, lr: classicsr.upscale(lr, 2, backprojection=True,
                                       backprojection_iterations=-2),
-     ValueError, "backprojection_iterations must be >= 0"),
+     ValueError, "backprojection_iterations must be an integer >= 0, got -2"),
     (lambda sr, lr: classicsr.upscale(lr, 2, backprojection=True, model="x.npz"),
      TypeError, "unknown option(s) model"),
 ])
@@ -160,9 +160,12 @@ def recording_methods():
     def _lum(y, scale):
         return classicsr.imresize(y, scale)
 
-    @register_method("_bp_all", description="test", reference="-")
-    def _all(img, scale, **options):
-        calls.append((img.dtype, options))
+    # every option must be declared (no **options): the method gets only its own,
+    # so the dispatcher would fail if it passed it a back-projection option
+    @register_method("_bp_all", description="test", reference="-",
+                     options={"flag": "a declared option of its own"})
+    def _all(img, scale, flag=None):
+        calls.append((img.dtype, flag))
         return classicsr.imresize(img, scale)
 
     yield calls
@@ -182,10 +185,13 @@ def test_all_channel_methods_run_in_float_and_never_see_the_option(recording_met
     img = data.astronaut()[:30, :30]
     out = classicsr.upscale(img, 2, method="_bp_all", backprojection=True,
                             backprojection_iterations=3)
-    assert recording_methods == [(np.float64, {})]
+    assert recording_methods == [(np.float64, None)]
     x = img / 255.0
     expected = backproject(classicsr.imresize(x, 2), x, 2, 3)
     np.testing.assert_array_equal(out, classicsr.color.to_dtype(expected * 255, np.uint8))
+    recording_methods.clear()
+    classicsr.upscale(img, 2, method="_bp_all", backprojection=True, flag="own")
+    assert recording_methods == [(np.float64, "own")]  # its own options still reach it
     with pytest.raises(TypeError, match=r"unknown option\(s\) model"):
         classicsr.upscale(img, 2, method="bicubic", model="x.npz")
 
@@ -197,10 +203,9 @@ def test_protocol_backprojection_improves_bicubic_on_a_held_out_image():
     # observed: 32.876 -> 33.411 dB (+0.535 dB)
     assert refined["psnr"] - plain["psnr"] > 0.25
     assert refined["ssim"] > plain["ssim"]
-    lr = classicsr.imresize(np.full((6, 6), 80.0), 1 / 2)
-    sr = super_resolve_luminance(lr, 2, "bicubic", backprojection=True,
-                                 backprojection_iterations=2)
-    np.testing.assert_allclose(sr, 80.0, atol=1e-9)
+    flat = classicsr.upscale(np.full((6, 6), 80 / 255), 2, "bicubic", backprojection=True,
+                             backprojection_iterations=2)
+    np.testing.assert_allclose(flat, 80 / 255, atol=1e-12)
 
 
 def test_cli_flags(tmp_path, capsys):

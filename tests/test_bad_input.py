@@ -77,7 +77,8 @@ def test_bad_scales(function, label, scale, error, message):
     (lambda: classicsr.imresize(GOOD, 2, output_shape=(4, 4)), ValueError, "exactly one"),
     (lambda: classicsr.imresize(GOOD, output_shape=(4,)), TypeError, "output_shape"),
     (lambda: classicsr.imresize(GOOD, output_shape=(0, 4)), ValueError, "output_shape"),
-    (lambda: classicsr.imresize(GOOD, output_shape=(4.5, 4)), ValueError, "output_shape"),
+    (lambda: classicsr.imresize(GOOD, output_shape=(4.5, 4)), TypeError,
+     "output_shape must be an integer >= 1, got float 4.5"),
     (lambda: classicsr.imresize(GOOD, 2, method="cubicle"), ValueError,
      "unknown method 'cubicle'; known: bicubic, bilinear, lanczos2, lanczos3, nearest"),
     (lambda: classicsr.imresize(GOOD, 2, method=3), TypeError, "method must be a string"),
@@ -108,7 +109,7 @@ def test_input_is_never_modified():
     from classicsr.modelstore import has_shipped_model
 
     for name, info in classicsr.available_methods().items():
-        if not info.needs_model or has_shipped_model(name, 2):
+        if not info.needs_model or has_shipped_model(info.model, 2):
             classicsr.upscale(img, 2, method=name)
     classicsr.imresize(img, 0.5)
     classicsr.psnr(img, img)

@@ -51,6 +51,7 @@ def test_incomplete_output_is_not_overwritten_without_flag(folder, tmp_path):
     assert read_image(out / "img1.png").shape == (96, 112, 3)
 
 
+@pytest.mark.slow
 def test_local_processes_equal_single_process(folder, tmp_path):
     one = run_batch(folder, tmp_path / "one", 3, "aplus", workers=1, progress=False)
     two = run_batch(folder, tmp_path / "two", 3, "aplus", workers=2, progress=False)

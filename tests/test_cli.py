@@ -66,6 +66,30 @@ def test_methods_lists_registry(capsys):
         assert name in out
 
 
+def test_methods_name_shows_its_options(capsys):
+    assert main(["methods", "aplus"]) == 0
+    out = capsys.readouterr().out
+    assert "aplus" in out and "options:" in out and "model = None" in out
+    assert main(["methods", "no-such"]) == 1
+    assert "unknown method 'no-such'" in capsys.readouterr().err
+
+
+def test_train_offers_the_trainable_methods(capsys):
+    from classicsr.training import trainable_methods
+
+    trainable = trainable_methods()
+    assert trainable == {"zeyde": "zeyde", "gr": "zeyde", "anr": "zeyde", "lle": "zeyde",
+                         "aplus": "aplus", "kmeans": "kmeans", "scsr": "scsr"}
+    with pytest.raises(SystemExit) as info:
+        main(["train", "--help"])
+    assert info.value.code == 0
+    assert "one of: " + ", ".join(sorted(trainable)) in " ".join(
+        capsys.readouterr().out.split())
+    with pytest.raises(SystemExit) as info:
+        main(["train", "srcnn", "--scale", "2", "--images", ".", "--out", "m.npz"])
+    assert info.value.code == 2 and "invalid choice" in capsys.readouterr().err
+
+
 def test_evaluate_writes_json(tmp_path, capsys):
     folder = tmp_path / "imgs"
     write_image(folder / "a.png", data.astronaut()[:60, :60])
@@ -79,6 +103,7 @@ def test_evaluate_writes_json(tmp_path, capsys):
                  "--scale", "2", "--json", str(target)]) == 1
 
 
+@pytest.mark.slow
 def test_demo_runs_as_installed_command(tmp_path):
     """``classicsr demo`` end to end, through the console entry point module."""
     proc = subprocess.run([sys.executable, "-m", "classicsr", "demo", "--out", "d",

@@ -12,8 +12,9 @@ import numpy as np
 import pytest
 
 import classicsr
-from classicsr.cnn import inference
-from classicsr.cnn.methods import load_cnn
+from classicsr.cnn import _onnx as inference
+from classicsr.modelstore import clear_cache
+from classicsr.cnn.baselines import load_cnn
 from classicsr.modelstore import (
     has_shipped_model,
     read_manifest,
@@ -142,14 +143,40 @@ def test_warns_when_onnxruntime_drops_a_provider(ort, monkeypatch, lr_image):
 
     monkeypatch.setattr(ort, "get_available_providers", lambda: ["CUDAExecutionProvider", CPU])
     monkeypatch.setattr(ort, "InferenceSession", session_that_loses_cuda)
-    inference._load_cached.cache_clear()
+    clear_cache()
     try:
         with pytest.warns(RuntimeWarning, match="could not start CUDAExecutionProvider.*"
                                                 "runs it with CPUExecutionProvider"):
             out = classicsr.upscale(lr_image, 3, method="srcnn", providers=None)
     finally:
-        inference._load_cached.cache_clear()
+        clear_cache()
     np.testing.assert_array_equal(out, expected)
+
+
+def test_provider_options_are_passed_per_call(ort, monkeypatch, lr_image):
+    """provider_options update the default options for one call (no global to mutate)."""
+    real_session = ort.InferenceSession
+    seen = []
+
+    def recording_session(path, sess_options=None, providers=None):
+        seen.append(providers)
+        return real_session(path, sess_options=sess_options, providers=[CPU])
+
+    monkeypatch.setattr(ort, "get_available_providers", lambda: ["CUDAExecutionProvider", CPU])
+    monkeypatch.setattr(ort, "InferenceSession", recording_session)
+    clear_cache()
+    try:
+        with pytest.warns(RuntimeWarning, match="could not start CUDAExecutionProvider"):
+            classicsr.upscale(lr_image, 3, method="srcnn", providers=None, provider_options={
+                "CUDAExecutionProvider": {"cudnn_conv_algo_search": "EXHAUSTIVE", "device_id": 0}})
+    finally:
+        clear_cache()
+    assert seen == [[("CUDAExecutionProvider",
+                      {"cudnn_conv_algo_search": "EXHAUSTIVE", "device_id": 0}), CPU]]
+    assert inference.DEFAULT_PROVIDER_OPTIONS == {
+        "CUDAExecutionProvider": {"cudnn_conv_algo_search": "HEURISTIC"}}
+    with pytest.raises(TypeError, match="provider_options must be None or a dict"):
+        classicsr.upscale(lr_image, 3, method="srcnn", provider_options=["HEURISTIC"])
 
 
 def test_gpu_sessions_use_larger_tiles(ort, monkeypatch):
@@ -177,11 +204,11 @@ def test_gpu_sessions_use_larger_tiles(ort, monkeypatch):
 
     monkeypatch.setattr(ort, "get_available_providers", lambda: ["CUDAExecutionProvider", CPU])
     monkeypatch.setattr(ort, "InferenceSession", ReportsCuda)
-    inference._load_cached.cache_clear()
+    clear_cache()
     try:
         out = classicsr.upscale(lr, 3, method="fsrcnn", providers=None)
     finally:
-        inference._load_cached.cache_clear()
+        clear_cache()
     assert len(shapes) == 1, "a 300x290 image is one GPU tile (four 256-pixel CPU tiles)"
     np.testing.assert_array_equal(out, expected)
 
@@ -193,11 +220,11 @@ def test_bad_input(ort, lr_image):
         classicsr.upscale(lr_image, 3, method="srcnn", providers=3)
     with pytest.raises(ValueError, match="providers must name"):
         classicsr.upscale(lr_image, 3, method="srcnn", providers=[])
-    with pytest.raises(ValueError, match="tile_size must be a positive integer.*got 0"):
+    with pytest.raises(ValueError, match="tile_size must be an integer >= 1, got 0"):
         classicsr.upscale(lr_image, 3, method="fsrcnn", tile_size=0)
-    with pytest.raises(TypeError, match="tile_size must be a positive integer.*float 2.5"):
+    with pytest.raises(TypeError, match="tile_size must be an integer >= 1, got float 2.5"):
         classicsr.upscale(lr_image, 3, method="fsrcnn", tile_size=2.5)
-    with pytest.raises(TypeError, match="model must be a path"):
+    with pytest.raises(TypeError, match="model must be None or a path, got int"):
         classicsr.upscale(lr_image, 3, method="fsrcnn", model=3)
     x3 = shipped_models_dir() / "fsrcnn_x3.onnx"
     with pytest.raises(ValueError, match="is fsrcnn x3, not fsrcnn x2"):
@@ -226,7 +253,7 @@ def test_missing_onnxruntime_names_the_extra(monkeypatch, lr_image):
 def test_torch_matches_onnx(ort, tmp_path, lr_image):
     torch = pytest.importorskip("torch")
     from classicsr.cnn.export import check_onnx_matches_torch, export_onnx
-    from classicsr.cnn.inference import load_network, network_input
+    from classicsr.cnn._onnx import load_network, network_input
     from classicsr.cnn.networks import FSRCNN, SRCNN
 
     torch.manual_seed(0)
@@ -281,6 +308,7 @@ def test_training_is_seeded_and_resumable(tmp_path, device):
 
 
 @pytest.mark.shared_data
+@pytest.mark.slow
 def test_shipped_x3_psnr_meets_the_issue(ort, data_root):
     """Paper protocol, x3: srcnn >= 32.1 (Set5) and >= 28.9 (Set14); fsrcnn >= 32.3 (Set5)."""
     manifest = read_manifest()["models"]

@@ -19,7 +19,7 @@ def _single_methods(scale):
         info = classicsr.get_method(name)
         if info.kind != "single" or info.name in ("srcnn", "fsrcnn"):
             continue  # the CNNs have their own tiling test (onnxruntime)
-        if info.needs_model and not has_shipped_model(name, scale):
+        if info.needs_model and not has_shipped_model(info.model, scale):
             continue
         yield name
 
@@ -61,6 +61,7 @@ def test_grey_float_and_options_pass_through():
     np.testing.assert_array_equal(out_bp, ref_bp)  # one chunk: nothing cut
 
 
+@pytest.mark.slow
 def test_scsr_with_its_halo():
     if not has_shipped_model("scsr", 3):
         pytest.skip("no shipped scsr x3 model")
@@ -108,8 +109,10 @@ def test_upscale_file_lazy_tiff_to_chunked_output(tmp_path, fmt, name):
 @pytest.mark.parametrize("args, kwargs, error, match", [
     ((IMG, 2), {}, TypeError, "dask.array.Array"),
     ((None, 2), {}, TypeError, "dask.array.Array"),
-    (("lazy", 1.5), {}, ValueError, "integer >= 1"),
-    (("lazy", 0), {}, ValueError, "integer >= 1"),
+    (("lazy", 1.5), {}, ValueError,
+     "scale must be an integer factor, got 1.5 .*needs an integer factor >= 1"),
+    (("lazy", 0), {}, ValueError,
+     "scale must be a finite number > 0, got 0 .*needs an integer factor >= 1"),
     (("lazy", 2, "nope"), {}, ValueError, "nope"),
     (("lazy", 2), {"halo": -1}, ValueError, "halo"),
     (("lazy", 2), {"halo": 2.5}, TypeError, "halo"),

@@ -1,13 +1,16 @@
 """Example-based methods: training on small synthetic sets, model files, CLI."""
 
+import json
+
 import numpy as np
 import pytest
 from skimage import data
 
 import classicsr
+from classicsr import modelstore
 from classicsr.cli import main
-from classicsr.dictionary.aplus import APlus
-from classicsr.dictionary.zeyde import ZeydeDictionary
+from classicsr.example_based.aplus import APlus
+from classicsr.example_based.zeyde import ZeydeDictionary
 from classicsr.io import write_image
 from classicsr.protocol import evaluate_image
 
@@ -26,8 +29,8 @@ def zeyde_x2():
 
 @pytest.fixture(scope="module")
 def aplus_x2(zeyde_x2):
-    return APlus(2, n_neighbours=256, pyramid_levels=2, max_samples=20000).fit(
-        _training_images(), zeyde_x2)
+    return APlus(2, dictionary=zeyde_x2, n_neighbours=256, pyramid_levels=2,
+                 max_patches=20000).fit(_training_images())
 
 
 HELD_OUT = data.chelsea()[40:200, 100:300]  # not in the training set
@@ -65,7 +68,7 @@ def test_save_load_round_trip(zeyde_x2, aplus_x2, tmp_path):
             assert "__header__" in raw.files
 
 
-def test_corrupt_and_truncated_models(zeyde_x2, tmp_path):
+def test_corrupt_and_truncated_models(zeyde_x2, tmp_path, monkeypatch):
     path = tmp_path / "z.npz"
     zeyde_x2.save(path)
     blob = path.read_bytes()
@@ -75,9 +78,17 @@ def test_corrupt_and_truncated_models(zeyde_x2, tmp_path):
     for name in ("trunc.npz", "junk.npz"):
         with pytest.raises(ValueError, match=f"{name}.*(corrupt|truncated)"):
             classicsr.upscale(lr, 2, "zeyde", model=str(tmp_path / name))
+    # a shipped model whose sha256 differs from the manifest is refused
+    shipped = tmp_path / "shipped"
+    shipped.mkdir()
+    (shipped / "zeyde_x2.npz").write_bytes(blob)
+    (shipped / "manifest.json").write_text(json.dumps(
+        {"models": {"zeyde_x2.npz": {"method": "zeyde", "scale": 2, "sha256": "0" * 64}}}))
+    monkeypatch.setattr(modelstore, "shipped_models_dir", lambda: shipped)
     with pytest.raises(ValueError, match="sha256"):
-        ZeydeDictionary.load(path, expected_sha256="0" * 64)
-    with pytest.raises(ValueError, match="not x3"):
+        classicsr.upscale(lr, 2, "zeyde")
+    monkeypatch.undo()
+    with pytest.raises(ValueError, match="is zeyde x2, not zeyde x3"):
         classicsr.upscale(lr, 3, "zeyde", model=str(path))
     with pytest.raises(FileNotFoundError):
         classicsr.upscale(lr, 2, "zeyde", model=str(tmp_path / "missing.npz"))
@@ -138,7 +149,7 @@ def test_train_rejects_bad_scale(tmp_path):
 
 
 def test_spherical_kmeans_recovers_antipodal_clusters():
-    from classicsr.dictionary.kmeans import spherical_kmeans
+    from classicsr.example_based.kmeans import spherical_kmeans
 
     rng = np.random.default_rng(0)
     centres = np.linalg.qr(rng.standard_normal((8, 8)))[0][:4]        # 4 orthonormal
@@ -155,10 +166,10 @@ def test_spherical_kmeans_recovers_antipodal_clusters():
 
 
 def test_kmeans_method_trains_and_beats_bicubic_on_held_out(zeyde_x2):
-    from classicsr.dictionary.kmeans import KMeansRegressors
+    from classicsr.example_based.kmeans import KMeansRegressors
 
-    model = KMeansRegressors(2, n_clusters=32, n_atoms=8, max_samples=30000,
-                             pyramid_levels=2).fit(_training_images(), zeyde_x2)
+    model = KMeansRegressors(2, dictionary=zeyde_x2, n_clusters=32, n_atoms=8,
+                             max_patches=30000, pyramid_levels=2).fit(_training_images())
     assert model.regressors_.shape[:2] == (32, 36)
     bicubic = evaluate_image(HELD_OUT, 2, "bicubic")["psnr"]
     ours = evaluate_image(HELD_OUT, 2, "kmeans", model=model)["psnr"]
@@ -180,7 +191,7 @@ def _lle_in_numpy(features, dict_lo, dict_hi, neighbours, tol):
 
 @pytest.mark.parametrize("neighbours", [1, 5, 24])
 def test_lle_kernel_matches_numpy(zeyde_x2, neighbours):
-    from classicsr.dictionary.regression import LLE_TOL, lle_patches
+    from classicsr.example_based.lle import LLE_TOL, lle_patches
 
     rng = np.random.default_rng(7)
     lo, hi = zeyde_x2.dict_lo_, zeyde_x2.dict_hi_

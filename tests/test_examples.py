@@ -10,6 +10,7 @@ EXAMPLES = sorted((Path(__file__).resolve().parents[1] / "examples").glob("*.py"
 
 
 @pytest.mark.parametrize("script", EXAMPLES, ids=[p.name for p in EXAMPLES])
+@pytest.mark.slow
 def test_example_runs(script, tmp_path):
     # Examples that train or loop take --fast (the suite stays under 10 minutes);
     # each was also run without arguments, as a new user would (see the note).

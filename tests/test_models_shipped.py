@@ -46,6 +46,7 @@ def paper(reference_dir):
 
 
 @pytest.mark.parametrize("method", PAPER_METHODS + ("gr", "kmeans"))
+@pytest.mark.slow
 def test_x3_table(method, manifest, paper, data_root):
     result = classicsr.evaluate(method, ["Set5", "Set14"], [3], data_root=data_root,
                                 progress=False)

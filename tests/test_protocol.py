@@ -36,6 +36,7 @@ def test_bicubic_means_match_paper_tables_csv(bicubic_result, reference_dir):
                 <= 0.005
 
 
+@pytest.mark.slow
 def test_per_image_bicubic_rows_of_selfexsr(data_root, reference_dir):
     """Bicubic of the shared *_LR.png in RGB, then Y: every published row."""
     with open(reference_dir / "per_image_psnr_selfexsr.csv") as handle:

@@ -181,7 +181,7 @@ def test_nearest_default_has_no_antialiasing():
 def test_kernel_paths_agree(h, w, scale, method, dtype, channels, seed):
     """Fused (float and fixed-point), polyphase and tiled kernels agree bit for bit."""
     from classicsr.resize import _kernels
-    from classicsr.resize.imresize import _pass_rows
+    from classicsr.resize._imresize import _pass_rows
     from classicsr.resize.weights import axis_weights
 
     shape = (h, w) if channels == 0 else (h, w, channels)

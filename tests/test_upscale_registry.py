@@ -42,7 +42,7 @@ def luminance_method():
     calls = []
 
     @register_method("_test_lum", description="test", reference="-", scales=(2,),
-                     channels="luminance", halo=0)
+                     channels="luminance", halo=0, options={"gain": "output multiplier"})
     def _lum(y, scale, gain=1.0):
         calls.append((y.dtype, y.ndim, float(y.min()), float(y.max())))
         return classicsr.imresize(y, scale) * gain

@@ -24,7 +24,7 @@ from ..resize import imresize
 
 __all__ = ["check_provider_options", "check_tile_size", "CPU", "CUDA",
            "DEFAULT_PROVIDER_OPTIONS", "import_onnxruntime", "INPUT_NAME", "INSTALL_HINT",
-           "load_network", "METADATA_KEY", "network_input", "OnnxNetwork", "provider_entries",
+           "load_network", "load_network_bytes", "METADATA_KEY", "network_input", "OnnxNetwork", "provider_entries",
            "select_providers"]
 
 CUDA = "CUDAExecutionProvider"
@@ -246,27 +246,62 @@ def load_network(path, providers=None, provider_options=None):
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"no such model file: '{path}'")
-    path = str(path)
+    return _open_network(str(path), str(path), chosen, options)
+
+
+def load_network_bytes(data, providers=None, provider_options=None, name="<in memory>"):
+    """Load a model held in memory (the bytes of a ``.onnx`` file), as :func:`load_network`.
+
+    Parameters
+    ----------
+    data : bytes
+        The serialised model, e.g. ``CNNTrainer.onnx_model_``
+        (:func:`classicsr.cnn.export.onnx_bytes`).
+    providers, provider_options
+        See :func:`load_network`.
+    name : str
+        What messages and :attr:`OnnxNetwork.path` call the model.
+
+    Returns
+    -------
+    OnnxNetwork
+
+    Raises
+    ------
+    TypeError
+        If ``data`` is not bytes.
+    ValueError
+        If it is not a classicsr ONNX model.
+    """
+    if not isinstance(data, (bytes, bytearray)):
+        raise TypeError(f"data must be the bytes of an ONNX model, got {type(data).__name__}")
+    chosen = tuple(select_providers(providers))
+    options = check_provider_options(provider_options)
+    return _open_network(bytes(data), name, chosen, options)
+
+
+def _open_network(source, name, chosen, options):
+    """An :class:`OnnxNetwork` on ``source`` (a file name or the model's bytes)."""
     ort = import_onnxruntime()
     session_options = ort.SessionOptions()
     session_options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
     try:
-        session = ort.InferenceSession(path, sess_options=session_options,
+        session = ort.InferenceSession(source, sess_options=session_options,
                                        providers=provider_entries(chosen, options))
     except Exception as exc:  # onnxruntime raises its own exception types
-        raise ValueError(f"'{path}' is not a readable ONNX model ({exc})") from None
+        raise ValueError(f"'{name}' is not a readable ONNX model ({exc})") from None
     used = list(session.get_providers())
-    lost = [name for name in chosen if name not in used]
+    lost = [provider for provider in chosen if provider not in used]
     if lost:  # ONNX Runtime falls back silently when a provider fails to start
-        warnings.warn(f"ONNX Runtime could not start {', '.join(lost)} for '{path}' and runs "
+        warnings.warn(f"ONNX Runtime could not start {', '.join(lost)} for '{name}' and runs "
                       f"it with {', '.join(used)}; see ONNX Runtime's log for why (CUDA "
                       "needs onnxruntime-gpu and the CUDA/cuDNN libraries it was built for)",
-                      RuntimeWarning, stacklevel=4)
+                      RuntimeWarning, stacklevel=5)
     meta = session.get_modelmeta().custom_metadata_map.get(METADATA_KEY)
     if meta is None:
-        raise ValueError(f"'{path}' is not a classicsr CNN model (no '{METADATA_KEY}' "
+        raise ValueError(f"'{name}' is not a classicsr CNN model (no '{METADATA_KEY}' "
                          "metadata)")
     meta = json.loads(meta)
-    return OnnxNetwork(session=session, path=path, method=meta["method"],
+    return OnnxNetwork(session=session, path=name, method=meta["method"],
                        scale=int(meta["scale"]), context=int(meta["context"]),
                        factor=int(meta["factor"]), providers=tuple(session.get_providers()))

@@ -20,9 +20,10 @@ from pathlib import Path
 import numpy as np
 
 import classicsr
-from classicsr.datasets import find_data_root, list_images
+from classicsr.datasets import find_data_root, list_images, read_training_images
+from classicsr.example_based._estimator import check_training_images
+from classicsr.example_based._training_data import training_pairs
 from classicsr.example_based.kmeans import KMeansRegressors
-from classicsr.example_based._training_data import load_luminance_images, training_pairs
 from classicsr.example_based.zeyde import ZeydeDictionary
 from classicsr.io import atomic_write_bytes, read_image
 from classicsr.protocol import evaluate_image
@@ -41,7 +42,8 @@ def main(argv=None):
     files = list_images(root / "T91")  # sorted by name
     valid_files = files[::8]
     train_files = [p for p in files if p not in valid_files]
-    images = load_luminance_images(root / "T91")
+    # float Y in [0, 1] of the rounded 8-bit Y, as the papers (and training_pairs) take it
+    images = check_training_images(read_training_images(root / "T91", paper_luminance=True))
     by_name = dict(zip([p.name for p in list_images(root / "T91")], images))
     train = [by_name[p.name] for p in train_files]
     valid = [read_image(p) for p in valid_files]
