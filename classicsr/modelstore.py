@@ -16,6 +16,7 @@ sha256-checked), a path, or a fitted model object, with one bounded cache
 and one set of error messages.
 """
 
+import functools
 import hashlib
 import io
 import json
@@ -103,7 +104,14 @@ def read_manifest():
     path = shipped_models_dir() / MANIFEST
     if not path.is_file():
         return {}
-    return json.loads(path.read_text())
+    stat = path.stat()
+    return json.loads(_manifest_text(str(path), stat.st_size, stat.st_mtime_ns))
+
+
+@functools.lru_cache(maxsize=4)
+def _manifest_text(path, size, mtime_ns):
+    """The manifest's text, read once per version of the file."""
+    return Path(path).read_text()
 
 
 def shipped_model_path(family, scale):
