@@ -50,6 +50,13 @@ def main(argv=None):
     parser.add_argument("--chunks", type=int, default=1024, help="chunk side (LR pixels)")
     parser.add_argument("--workdir", default="big_image", help="folder for input and output")
     args = parser.parse_args(argv)
+    import importlib.util
+
+    missing = [m for m in ("dask", "distributed", "tifffile", "zarr")
+               if importlib.util.find_spec(m) is None]
+    if missing:
+        print(f"this example needs {', '.join(missing)}: pip install \"classicsr[dask]\"")
+        return
     import dask
     import tifffile
 

@@ -43,3 +43,10 @@ def reference_dir(shared_dir):
     if not ref.is_dir():
         pytest.skip(f"reference tables not found in {ref}")
     return ref
+
+
+@pytest.fixture(scope="session")
+def shared_or_none():
+    """The shared folder, or None (for tests that run partly without it)."""
+    shared = _shared_dir()
+    return shared if shared is not None and (shared / "data").is_dir() else None

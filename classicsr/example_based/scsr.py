@@ -274,7 +274,13 @@ class ScSRDictionary(TrainableModel):
             top_all = np.repeat(rows, cols.size)
             left_all = np.tile(cols, rows.size)
             patches = np.empty((top_all.size, p * p))
-            for lo in range(0, top_all.size, _CHUNK):
+            from tqdm.auto import tqdm
+
+            # progress on a terminal for large images (disable=None: not when
+            # stderr is not a terminal); small images are one chunk, no bar
+            starts = range(0, top_all.size, _CHUNK)
+            for lo in tqdm(starts, desc="ScSR patches", unit="chunk", leave=False,
+                           disable=None if len(starts) > 2 else True):
                 top, left = top_all[lo:lo + _CHUNK], left_all[lo:lo + _CHUNK]
                 m_patch = _windows(mid, p, top, left)
                 m_mean = m_patch.mean(axis=1, keepdims=True)
