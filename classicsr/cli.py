@@ -331,14 +331,49 @@ def main(argv=None):
     args = build_parser().parse_args(argv)
     try:
         _COMMANDS[args.command](args)
-    except (ValueError, TypeError, OSError, KeyError) as exc:
-        message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
-        print(f"classicsr {args.command}: error: {message}", file=sys.stderr)
-        return 1
+    except BrokenPipeError:  # e.g. 'classicsr methods | head': the reader left
+        _silence_stdout()
+        return 0
     except KeyboardInterrupt:
         print("classicsr: interrupted", file=sys.stderr)
         return 130
+    except Exception as exc:  # one line, never a traceback (see _error_message)
+        print(f"classicsr {args.command}: error: {_error_message(exc)}", file=sys.stderr)
+        return 1
     return 0
+
+
+def _error_message(exc):
+    """The one-line message of an error that ends a command.
+
+    The library's own errors (``ValueError``, ``TypeError``, ``OSError``)
+    already name the argument or file; a missing optional module says which
+    extra to install; running out of memory says what to lower. Anything
+    else is a bug: its type is named so that it can be reported.
+    """
+    if isinstance(exc, KeyError) and exc.args:
+        return str(exc.args[0])
+    if isinstance(exc, ModuleNotFoundError):
+        text = str(exc)
+        if "pip install" not in text:
+            text += ('; install the optional dependencies with pip install '
+                     '"classicsr[onnx,dask]" (see the README)')
+        return text
+    if isinstance(exc, MemoryError):
+        return ("out of memory; use a smaller --scale, a smaller input, or a lower "
+                "--max-memory so that the image is processed in smaller tiles")
+    if isinstance(exc, (ValueError, TypeError, OSError, ImportError)):
+        return " ".join(str(exc).split()) or type(exc).__name__
+    text = " ".join(str(exc).split())
+    return f"{type(exc).__name__}: {text} (unexpected; please report it)"
+
+
+def _silence_stdout():
+    """After a broken pipe, send what Python still flushes at exit nowhere."""
+    import os
+
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
 
 
 if __name__ == "__main__":
