@@ -180,8 +180,19 @@ def open_lazy(path, chunks=1024):
         z = zarr.open(store, mode="r")
         if not hasattr(z, "shape"):  # a group of resolution levels: take level 0
             z = z[0]
+    elif path.is_dir():
+        try:
+            z = zarr.open(str(path), mode="r")
+        except Exception as exc:  # zarr raises its own types (GroupNotFoundError, ...)
+            raise ValueError(f"'{path}' is not a Zarr array ({type(exc).__name__}: {exc})"
+                             ) from None
+        if not hasattr(z, "shape"):
+            raise ValueError(f"'{path}' is a Zarr group, not an array: pass the array's "
+                             "folder")
     else:
-        z = zarr.open(str(path), mode="r")
+        raise ValueError(f"cannot open '{path}' lazily: classicsr.dask reads TIFF files "
+                         "(.tif, .tiff) and Zarr arrays (folders); for other images use "
+                         "classicsr.upscale on classicsr.io.read_image(path)")
     row_chunks = chunks if isinstance(chunks, tuple) else (chunks, chunks)
     return da.from_zarr(z, chunks=row_chunks + z.shape[2:])
 

@@ -141,3 +141,16 @@ def test_cnn_methods_equal_in_memory_x3(method):
     ref = classicsr.upscale(IMG, 3, method)
     out = csd.upscale(da.from_array(IMG, chunks=IRREGULAR), 3, method).compute()
     np.testing.assert_array_equal(out, ref)
+
+
+def test_upscale_file_refuses_what_it_cannot_read_lazily(tmp_path):
+    from classicsr.io import write_image
+
+    png = tmp_path / "x.png"
+    write_image(png, np.zeros((8, 8), np.uint8))
+    with pytest.raises(ValueError, match="reads TIFF files .* and Zarr arrays"):
+        csd.upscale_file(png, tmp_path / "y.zarr", 2)
+    folder = tmp_path / "not_zarr"
+    folder.mkdir()
+    with pytest.raises(ValueError, match="is not a Zarr array"):
+        csd.upscale_file(folder, tmp_path / "z.zarr", 2)
