@@ -103,7 +103,8 @@ def _add_train(sub):
                    help="one of: " + ", ".join(trainable))
     p.add_argument("--scale", type=int, required=True, help="upscaling factor (2, 3, 4)")
     p.add_argument("--images", required=True, help="folder of training images")
-    p.add_argument("--out", required=True, help="model file to write (.npz)")
+    p.add_argument("--out", required=True,
+                   help="model file to write (.npz; .onnx for srcnn, fsrcnn)")
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     p.add_argument("--patches", type=int, help="use at most N training patches")
     p.add_argument("--ksvd-iter", type=int, help="zeyde, gr, anr, lle: K-SVD iterations "
@@ -286,17 +287,24 @@ def _cmd_demo(args):
 
 
 def _cmd_train(args):
+    import time
     from pathlib import Path
 
-    from .training import train_model
+    from .modelstore import model_family
+    from .training import train_model, trainable_methods
 
+    family = trainable_methods().get(args.method)
+    suffix = model_family(family).suffix
+    if Path(args.out).suffix.lower() != suffix:  # checked before hours of training
+        raise ValueError(f"--out '{args.out}' must end in {suffix}: {args.method} models are "
+                         f"{suffix} files")
     if Path(args.out).exists() and not args.overwrite:
         raise FileExistsError(f"'{args.out}' exists; use --overwrite to replace it")
     if args.patches is not None and args.patches < 1:
         raise ValueError(f"--patches must be a positive integer, got {args.patches}")
-    from .training import trainable_methods
-
-    family = trainable_methods().get(args.method)
+    if args.patches is not None and suffix == ".onnx":
+        raise ValueError(f"--patches is for the example-based methods, not {args.method!r}")
+    start = time.perf_counter()
     params = {}
     if args.ksvd_iter is not None:
         if family != "zeyde":
@@ -311,7 +319,8 @@ def _cmd_train(args):
                         max_patches=args.patches, **params)
     model.save(args.out, overwrite=args.overwrite)
     print(f"trained {model.method} x{args.scale} on {model.n_training_patches_} patches in "
-          f"{model.training_seconds_:.1f} s -> {args.out}")
+          f"{time.perf_counter() - start:.1f} s (this model's own stage "
+          f"{model.training_seconds_:.1f} s) -> {args.out}")
 
 
 _COMMANDS = {

@@ -11,7 +11,8 @@ versions and the PSNR it gives.
 registry entry names its *model family* (``'zeyde'``, ``'aplus'``,
 ``'srcnn'``, ...), each family is registered once with
 :func:`register_model_family` (its file suffix, its loader and the class of
-its fitted models), and the store resolves ``model=None`` (the shipped file,
+its fitted models, and optionally how such an object becomes the loaded
+model), and the store resolves ``model=None`` (the shipped file,
 sha256-checked), a path, or a fitted model object, with one bounded cache
 and one set of error messages.
 """
@@ -150,7 +151,12 @@ class ModelFamily:
         Class of fitted models accepted as ``model=`` directly.
     estimator : type or None
         The scikit-learn estimator that trains the family (``None`` when it
-        is trained by a recipe, as the CNNs).
+        is trained only by a recipe).
+    adapt : callable or None
+        ``adapt(model, **load_options)`` -> the loaded model for an accepted
+        ``model_type`` object that is not itself what ``load`` returns (a
+        fitted :class:`~classicsr.cnn.train.CNNTrainer` gives an ONNX Runtime
+        network); ``None``: such objects are used as they are.
     """
 
     name: str
@@ -158,6 +164,7 @@ class ModelFamily:
     load: object
     model_type: object = None
     estimator: object = None
+    adapt: object = None
 
 
 _FAMILIES = {}
@@ -165,11 +172,14 @@ _CACHE = OrderedDict()
 _CACHE_LOCK = threading.Lock()
 
 
-def register_model_family(name, *, suffix, load, model_type=None, estimator=None):
-    """Declare a model family (called by the module that implements it)."""
+def register_model_family(name, *, suffix, load, model_type=None, estimator=None, adapt=None):
+    """Declare a model family (called by the module that implements it; see
+    :class:`ModelFamily` for the arguments)."""
     if suffix not in (".npz", ".onnx"):
         raise ValueError(f"suffix must be '.npz' or '.onnx', got {suffix!r}")
-    _FAMILIES[name] = ModelFamily(name, suffix, load, model_type, estimator)
+    if adapt is not None and model_type is None:
+        raise ValueError("adapt converts objects of model_type: give model_type too")
+    _FAMILIES[name] = ModelFamily(name, suffix, load, model_type, estimator, adapt)
     return _FAMILIES[name]
 
 
@@ -209,10 +219,11 @@ def get_model(family, scale, model=None, **load_options):
     model : None, str, Path or a fitted model
         ``None``: the model shipped with the package (its sha256 checked
         against the manifest); a path: a file written by ``classicsr train``
-        or by the family's export; a fitted model object of the family.
+        or by the family's export; a fitted model object of the family
+        (converted by the family's ``adapt`` hook when it has one).
     **load_options
-        Passed to the family's loader (e.g. ONNX Runtime ``providers``);
-        part of the cache key.
+        Passed to the family's loader or ``adapt`` hook (e.g. ONNX Runtime
+        ``providers``); part of the cache key of files.
 
     Returns
     -------
@@ -232,16 +243,24 @@ def get_model(family, scale, model=None, **load_options):
     """
     fam = model_family(family)
     if fam.model_type is not None and isinstance(model, fam.model_type):
-        return _check_loaded(model, fam, scale, f"object {type(model).__name__}")
+        where = f"object {type(model).__name__}"
+        _check_loaded(model, fam, scale, where)
+        if fam.adapt is None:
+            return model
+        return _check_loaded(fam.adapt(model, **load_options), fam, scale, where)
     if model is None:
         path, entry = shipped_model_path(fam.name, scale)
         expected = entry["sha256"]
     elif isinstance(model, (str, Path)) or hasattr(model, "__fspath__"):
         path, expected = Path(model), None
+    elif fam.model_type is None:
+        raise TypeError(f"model must be None or a path, got {type(model).__name__}")
+    elif fam.adapt is not None:  # the object is converted, not used: named apart
+        raise TypeError(f"model must be None or a path, got {type(model).__name__}; or a "
+                        f"fitted {fam.model_type.__name__}")
     else:
-        accepted = (f"None, a path or a {fam.model_type.__name__}"
-                    if fam.model_type is not None else "None or a path")
-        raise TypeError(f"model must be {accepted}, got {type(model).__name__}")
+        raise TypeError(f"model must be None, a path or a {fam.model_type.__name__}, got "
+                        f"{type(model).__name__}")
     if not path.is_file():
         raise FileNotFoundError(f"no such model file: '{path}'")
     if path.suffix.lower() != fam.suffix:

@@ -34,7 +34,7 @@ def train_model(method, scale, images, *, random_state=0, max_patches=None, verb
     random_state : int
     max_patches : int, optional
         Use at most this many training patches (``n_patches`` for ScSR, which
-        samples exactly that many).
+        samples exactly that many); not for the CNNs.
     verbose : bool
     **params
         Other hyper-parameters of the family's estimator (e.g. ``n_iter``,
@@ -55,12 +55,16 @@ def train_model(method, scale, images, *, random_state=0, max_patches=None, verb
     if max_patches is not None:
         key = "n_patches" if "n_patches" in estimator._get_param_names() else "max_patches"
         params[key] = max_patches
-    accepted = set(estimator._get_param_names())
+    names = set(estimator._get_param_names())
+    accepted = names - {"scale", "method"}
     unknown = sorted(set(params) - accepted)
     if unknown:
         raise TypeError(f"{estimator.__name__} has no parameter(s) {', '.join(unknown)}; "
-                        f"accepted: {', '.join(sorted(accepted - {'scale'}))}")
-    model = estimator(scale, random_state=random_state, verbose=verbose, **params)
+                        f"accepted: {', '.join(sorted(accepted))}")
+    init = {"random_state": random_state, "verbose": verbose, **params}
+    if "method" in names:  # one estimator for several families (the CNNs)
+        init["method"] = trainable[method]
+    model = estimator(scale=scale, **init)
     if not isinstance(images, (list, tuple)):
         from .datasets import read_training_images
 

@@ -79,15 +79,27 @@ def test_train_offers_the_trainable_methods(capsys):
 
     trainable = trainable_methods()
     assert trainable == {"zeyde": "zeyde", "gr": "zeyde", "anr": "zeyde", "lle": "zeyde",
-                         "aplus": "aplus", "kmeans": "kmeans", "scsr": "scsr"}
+                         "aplus": "aplus", "kmeans": "kmeans", "scsr": "scsr",
+                         "srcnn": "srcnn", "fsrcnn": "fsrcnn"}
     with pytest.raises(SystemExit) as info:
         main(["train", "--help"])
     assert info.value.code == 0
     assert "one of: " + ", ".join(sorted(trainable)) in " ".join(
         capsys.readouterr().out.split())
     with pytest.raises(SystemExit) as info:
-        main(["train", "srcnn", "--scale", "2", "--images", ".", "--out", "m.npz"])
+        main(["train", "bicubic", "--scale", "2", "--images", ".", "--out", "m.npz"])
     assert info.value.code == 2 and "invalid choice" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("method, out, suffix", [("aplus", "m.png", ".npz"),
+                                                 ("srcnn", "m.npz", ".onnx")])
+def test_train_checks_the_output_name_before_training(tmp_path, capsys, method, out, suffix):
+    target = tmp_path / out
+    assert main(["train", method, "--scale", "2", "--images", str(tmp_path / "none"),
+                 "--out", str(target)]) == 1
+    err = capsys.readouterr().err
+    assert f"must end in {suffix}" in err and len(err.strip().splitlines()) == 1
+    assert not target.exists()
 
 
 def test_evaluate_writes_json(tmp_path, capsys):

@@ -9,7 +9,9 @@ pixels; since every output pixel depends only on the input pixels within
 ``providers=None`` picks ``CUDAExecutionProvider`` when ONNX Runtime offers
 it (``onnxruntime-gpu``) and ``CPUExecutionProvider`` otherwise. Sessions are
 loaded through :func:`classicsr.modelstore.get_model` (one cache for every
-model, keyed by file, size, modification time and providers).
+model, keyed by file, size, modification time and providers); a model held
+in memory (a fitted :class:`~classicsr.cnn.train.CNNTrainer`) is opened by
+:func:`load_network_bytes`.
 """
 
 import json
@@ -24,8 +26,8 @@ from ..resize import imresize
 
 __all__ = ["check_provider_options", "check_tile_size", "CPU", "CUDA",
            "DEFAULT_PROVIDER_OPTIONS", "import_onnxruntime", "INPUT_NAME", "INSTALL_HINT",
-           "load_network", "load_network_bytes", "METADATA_KEY", "network_input", "OnnxNetwork", "provider_entries",
-           "select_providers"]
+           "load_network", "load_network_bytes", "METADATA_KEY", "network_input",
+           "OnnxNetwork", "provider_entries", "select_providers"]
 
 CUDA = "CUDAExecutionProvider"
 CPU = "CPUExecutionProvider"

@@ -1,9 +1,12 @@
 """Registry entries ``srcnn`` and ``fsrcnn``: the CNN baselines, run with ONNX Runtime.
 
 Both work on the Y channel in [0, 1] (``channels='luminance'``) at x2, x3,
-x4. ``model=PATH`` runs a model exported by :mod:`classicsr.cnn.export`;
-without it the model shipped in ``classicsr/models`` (sha256-checked) is
-used; either is loaded through :func:`classicsr.modelstore.get_model`.
+x4. ``model=PATH`` runs a model exported by :mod:`classicsr.cnn.export`
+(or by :meth:`CNNTrainer.export <classicsr.cnn.train.CNNTrainer.export>`),
+``model=trainer`` the network of a fitted
+:class:`~classicsr.cnn.train.CNNTrainer`; without either the model shipped in
+``classicsr/models`` (sha256-checked) is used; all are loaded through
+:func:`classicsr.modelstore.get_model`.
 ``providers`` picks the ONNX Runtime execution providers (default: CUDA when
 available, else CPU), ``provider_options`` their options, ``tile_size`` the
 side of the LR tiles the image is processed in (the result does not depend
@@ -15,6 +18,7 @@ import math
 from ..modelstore import get_model, register_model_family
 from ..registry import LEARNED_SCALES, register_method
 from ._onnx import CPU, check_tile_size, load_network, select_providers
+from .train import CNNTrainer  # the estimator only: torch is imported by fit
 
 __all__ = ["load_cnn", "upscale_fsrcnn", "upscale_srcnn"]
 
@@ -36,11 +40,19 @@ DEFAULT_TILE = {"srcnn": 128, "fsrcnn": 256}
 #: shape costs a cuDNN set-up), feature maps at most ~1 GB.
 DEFAULT_TILE_GPU = {"srcnn": 512, "fsrcnn": 1024}
 
+
+def _adapt_trainer(trainer, providers=None, provider_options=None):
+    """The ONNX Runtime network of a fitted :class:`~classicsr.cnn.train.CNNTrainer`."""
+    return trainer.onnx_network(providers, provider_options)
+
+
 for _family in ("srcnn", "fsrcnn"):
-    register_model_family(_family, suffix=".onnx", load=load_network)
+    register_model_family(_family, suffix=".onnx", load=load_network, model_type=CNNTrainer,
+                          estimator=CNNTrainer, adapt=_adapt_trainer)
 
 _OPTIONS = {
-    "model": "an ONNX model file from classicsr.cnn.export (default: shipped)",
+    "model": "an ONNX model file from classicsr.cnn.export or a fitted CNNTrainer "
+             "(default: shipped)",
     "providers": "ONNX Runtime execution providers (default: CUDA when available, else CPU)",
     "provider_options": "{provider: {option: value}} for ONNX Runtime (e.g. cuDNN's "
                         "algorithm search)",
@@ -87,9 +99,10 @@ _PARAMETERS = """
     y : ndarray, shape (h, w), float
         LR luminance in [0, 1].
     scale : {{2, 3, 4}}
-    model : str or Path, optional
-        An ONNX model from :func:`classicsr.cnn.export.export_onnx`; default
-        the shipped one.
+    model : str, Path or CNNTrainer, optional
+        An ONNX model from :func:`classicsr.cnn.export.export_onnx` (or
+        ``CNNTrainer.export``), or a fitted
+        :class:`~classicsr.cnn.train.CNNTrainer`; default the shipped one.
     providers : None, str or list of str
         ONNX Runtime execution providers; default CUDA when available, else CPU.
     provider_options : dict, optional

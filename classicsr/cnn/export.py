@@ -6,8 +6,11 @@ shape ``(batch, 1, factor * (height - 2 * context), factor * (width - 2 *
 context))``. The model's metadata (key ``'classicsr'``, JSON) records the
 method, scale, context, factor and network hyper-parameters that
 :mod:`classicsr.cnn._onnx` needs, so the file is self-describing.
+:func:`onnx_bytes` gives the same model in memory (what
+:class:`classicsr.cnn.train.CNNTrainer` keeps after ``fit``).
 """
 
+import io
 import json
 import warnings
 from pathlib import Path
@@ -17,7 +20,8 @@ import numpy as np
 from ..io import atomic_write_bytes
 from ._onnx import INPUT_NAME, METADATA_KEY
 
-__all__ = ["check_onnx_matches_torch", "export_onnx", "network_metadata", "OPSET", "TOLERANCE"]
+__all__ = ["check_onnx_matches_torch", "export_onnx", "network_metadata", "onnx_bytes", "OPSET",
+           "TOLERANCE"]
 
 #: Default ONNX opset (the issue asks for 17 or newer).
 OPSET = 17
@@ -31,6 +35,63 @@ def network_metadata(net):
     scale = net.scale if method == "fsrcnn" else net.config.get("scale")
     return {"method": method, "scale": scale, "context": net.context, "factor": net.factor,
             "config": net.config}
+
+
+def onnx_bytes(net, *, scale=None, opset=OPSET, extra_metadata=None):
+    """``net`` (an SRCNN or FSRCNN module) as the bytes of an ONNX model, in memory.
+
+    The bytes are what :func:`export_onnx` writes: load them with
+    :func:`classicsr.cnn._onnx.load_network_bytes` or write them to a
+    ``.onnx`` file.
+
+    Parameters
+    ----------
+    net : classicsr.cnn.networks.SRCNN or FSRCNN
+    scale : int, optional
+        The scale an SRCNN was trained for (FSRCNN knows its own).
+    opset : int
+        ONNX opset, at least 17.
+    extra_metadata : dict, optional
+        More JSON-serialisable keys for the metadata.
+
+    Returns
+    -------
+    bytes
+    """
+    import onnx
+    import torch
+
+    if isinstance(opset, bool) or not isinstance(opset, int) or opset < 17:
+        raise ValueError(f"opset must be an integer >= 17, got {opset!r}")
+    meta = network_metadata(net)
+    if meta["method"] == "srcnn":
+        if scale is None:
+            raise ValueError("scale is required to export an SRCNN (it works on the "
+                             "bicubic-upscaled image of a given scale)")
+        meta["scale"] = int(scale)
+    elif scale is not None and scale != meta["scale"]:
+        raise ValueError(f"scale {scale!r} differs from the FSRCNN's own scale {meta['scale']}")
+    meta["opset"] = opset
+    meta.update(extra_metadata or {})
+    net = net.cpu().eval()
+    side = 2 * net.context + 16
+    dummy = torch.zeros(1, 1, side, side)
+    buffer = io.BytesIO()
+    # the TorchScript exporter: the dynamo one would add a dependency (onnxscript)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        torch.onnx.export(
+            net, (dummy,), buffer, dynamo=False, opset_version=opset,
+            input_names=[INPUT_NAME], output_names=["output"],
+            dynamic_axes={INPUT_NAME: {0: "batch", 2: "height", 3: "width"},
+                          "output": {0: "batch", 2: "out_height", 3: "out_width"}})
+    model = onnx.load_from_string(buffer.getvalue())
+    entry = model.metadata_props.add()
+    entry.key, entry.value = METADATA_KEY, json.dumps(meta, sort_keys=True)
+    model.doc_string = (f"classicsr {meta['method']} x{meta['scale']}: valid convolutions, "
+                        f"input padded by {meta['context']} px")
+    onnx.checker.check_model(model)
+    return model.SerializeToString()
 
 
 def export_onnx(net, path, *, scale=None, opset=OPSET, overwrite=False, check=True,
@@ -57,44 +118,9 @@ def export_onnx(net, path, *, scale=None, opset=OPSET, overwrite=False, check=Tr
     float or None
         The largest absolute difference found by the check.
     """
-    import onnx
-    import torch
-
-    if isinstance(opset, bool) or not isinstance(opset, int) or opset < 17:
-        raise ValueError(f"opset must be an integer >= 17, got {opset!r}")
-    meta = network_metadata(net)
-    if meta["method"] == "srcnn":
-        if scale is None:
-            raise ValueError("scale is required to export an SRCNN (it works on the "
-                             "bicubic-upscaled image of a given scale)")
-        meta["scale"] = int(scale)
-    elif scale is not None and scale != meta["scale"]:
-        raise ValueError(f"scale {scale!r} differs from the FSRCNN's own scale {meta['scale']}")
-    meta["opset"] = opset
-    meta.update(extra_metadata or {})
-    net = net.cpu().eval()
-    side = 2 * net.context + 16
-    dummy = torch.zeros(1, 1, side, side)
+    data = onnx_bytes(net, scale=scale, opset=opset, extra_metadata=extra_metadata)
     path = Path(path)
-    tmp = path.with_name(path.name + ".export.tmp")
-    try:
-        # the TorchScript exporter: the dynamo one would add a dependency (onnxscript)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", DeprecationWarning)
-            torch.onnx.export(
-                net, (dummy,), str(tmp), dynamo=False, opset_version=opset,
-                input_names=[INPUT_NAME], output_names=["output"],
-                dynamic_axes={INPUT_NAME: {0: "batch", 2: "height", 3: "width"},
-                              "output": {0: "batch", 2: "out_height", 3: "out_width"}})
-        model = onnx.load(str(tmp))
-    finally:
-        tmp.unlink(missing_ok=True)
-    entry = model.metadata_props.add()
-    entry.key, entry.value = METADATA_KEY, json.dumps(meta, sort_keys=True)
-    model.doc_string = (f"classicsr {meta['method']} x{meta['scale']}: valid convolutions, "
-                        f"input padded by {meta['context']} px")
-    onnx.checker.check_model(model)
-    atomic_write_bytes(path, model.SerializeToString(), overwrite=overwrite)
+    atomic_write_bytes(path, data, overwrite=overwrite)
     return check_onnx_matches_torch(net, path) if check else None
 
 
@@ -102,8 +128,9 @@ def check_onnx_matches_torch(net, path, *, shapes=((1, 37, 45), (2, 30, 26)), se
                              tolerance=TOLERANCE):
     """Check ONNX Runtime (CPU) gives the torch output to ``tolerance`` on random inputs.
 
-    Each shape is ``(batch, rows, cols)`` of the output grid; the input adds
-    the network's context.
+    ``path`` is a model file or the model's bytes (:func:`onnx_bytes`). Each
+    shape is ``(batch, rows, cols)`` of the output grid; the input adds the
+    network's context.
 
     Returns
     -------
@@ -118,7 +145,9 @@ def check_onnx_matches_torch(net, path, *, shapes=((1, 37, 45), (2, 30, 26)), se
     import onnxruntime
     import torch
 
-    session = onnxruntime.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    in_memory = isinstance(path, (bytes, bytearray))
+    session = onnxruntime.InferenceSession(bytes(path) if in_memory else str(path),
+                                           providers=["CPUExecutionProvider"])
     rng = np.random.default_rng(seed)
     worst = 0.0
     net = net.cpu().eval()
@@ -132,6 +161,7 @@ def check_onnx_matches_torch(net, path, *, shapes=((1, 37, 45), (2, 30, 26)), se
             raise AssertionError(f"ONNX output shape {got.shape} != torch {expected.shape}")
         worst = max(worst, float(np.abs(got - expected).max()))
     if worst > tolerance:
-        raise AssertionError(f"'{path}': ONNX Runtime differs from torch by {worst:.3g} "
+        name = "<in memory>" if in_memory else path
+        raise AssertionError(f"'{name}': ONNX Runtime differs from torch by {worst:.3g} "
                              f"> {tolerance:g}")
     return worst

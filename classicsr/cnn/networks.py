@@ -20,7 +20,7 @@ import math
 import torch
 from torch import nn
 
-from ..example_based._registered import SCALES
+from ..registry import LEARNED_SCALES as SCALES
 
 __all__ = ["build_network", "deconv_geometry", "FSRCNN", "SRCNN"]
 

@@ -20,6 +20,12 @@ Everything is seeded: the initial weights by ``torch.manual_seed(seed)`` and
 the batches by ``numpy.random.default_rng([seed, step or epoch])``, so a run
 resumed from its checkpoint continues as if never stopped.
 
+:class:`CNNTrainer` is the same training as a scikit-learn estimator:
+``CNNTrainer("srcnn", 3, random_state=0).fit(images)`` keeps the network as
+an ONNX model in memory, usable at once as ``model=`` of the ``srcnn`` /
+``fsrcnn`` methods (or through its ``upscale``) and written by its
+``export``. This module imports torch only when training.
+
 Usage::
 
     python -m classicsr.cnn.train srcnn --scale 3 --checkpoint-dir build/cnn/srcnn_x3 \\
@@ -29,6 +35,7 @@ Usage::
 import argparse
 import contextlib
 import json
+import logging
 import math
 import os
 import sys
@@ -37,6 +44,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
+from sklearn.base import BaseEstimator
+from sklearn.exceptions import NotFittedError
 
 from .._image import training_luminance
 from .._validation import check_choice, check_int, check_integer_scale
@@ -48,7 +57,7 @@ from ..protocol import protocol_pair, score_luminance
 from ..registry import LEARNED_SCALES as SCALES
 from ._onnx import network_input
 
-__all__ = ["CHECKPOINT", "DEFAULTS", "deterministic_cudnn", "FSRCNN_ROTATIONS",
+__all__ = ["CHECKPOINT", "CNNTrainer", "DEFAULTS", "deterministic_cudnn", "FSRCNN_ROTATIONS",
            "FSRCNN_SCALINGS", "FSRCNN_SUB_IMAGE", "FSRCNNSubImages", "learning_rate", "main",
            "METHODS", "pick_device", "SRCNN_STRIDE", "SRCNN_SUB_IMAGE", "SRCNNSubImages",
            "train", "TrainConfig", "training_set", "TrainResult", "validation_psnr"]
@@ -61,6 +70,10 @@ FSRCNN_SUB_IMAGE = {2: 10, 3: 7, 4: 6}
 FSRCNN_SCALINGS = (1.0, 0.9, 0.8, 0.7, 0.6)
 FSRCNN_ROTATIONS = (0, 1, 2, 3)
 CHECKPOINT = "last.pt"
+#: How to get torch and onnx; named in the error raised when they are missing.
+TRAIN_HINT = 'pip install "classicsr[train]"'
+
+logger = logging.getLogger("classicsr.train")
 
 #: Defaults per method (see the module docstring and data/recipes/train_cnn.py).
 DEFAULTS = {
@@ -408,6 +421,266 @@ def train(method, scale, *, images=None, seed=0, checkpoint_dir=None, checkpoint
                        training_seconds=state["training_seconds"],
                        n_sub_images=state["n_sub_images"],
                        history=state["history"], step=state["step"])
+
+
+def _import_training_modules():
+    """``torch`` and ``onnx``, or a ``ModuleNotFoundError`` that names the extra."""
+    try:
+        import onnx  # noqa: F401
+        import torch  # noqa: F401
+    except ImportError as exc:
+        raise ModuleNotFoundError(
+            f"training the CNN methods (srcnn, fsrcnn) needs torch and onnx ({exc.name} is "
+            f"not installed): {TRAIN_HINT}", name=exc.name) from exc
+
+
+class CNNTrainer(BaseEstimator):
+    """SRCNN or FSRCNN training as a scikit-learn estimator.
+
+    ``fit(images)`` trains the network with :func:`train` and keeps it as an
+    ONNX model in memory; the fitted estimator is a model of the ``srcnn`` /
+    ``fsrcnn`` family: ``classicsr.upscale(img, scale, method, model=trainer)``
+    runs it with ONNX Runtime exactly as it runs the file :meth:`export`
+    writes. Importing this class needs neither torch nor onnx; ``fit`` does
+    (``pip install "classicsr[train]"``).
+
+    Parameters
+    ----------
+    method : {'srcnn', 'fsrcnn'}
+    scale : {2, 3, 4}
+    iterations, batch_size, lr, lr_min : optional
+        Training steps, batch size and the learning rate's cosine decay from
+        ``lr`` to ``lr_min``; ``None``: the paper settings of :data:`DEFAULTS`.
+    network : dict, optional
+        Network hyper-parameters over those of :data:`DEFAULTS` (SRCNN
+        ``f1, f2, f3, n1, n2``; FSRCNN ``d, s, m``).
+    random_state : int or None
+        Seeds the initial weights and the order of the batches (an int >= 0);
+        ``None`` draws a seed (kept in ``seed_``).
+    device : str, optional
+        Torch device; default CUDA when available, else CPU.
+    threads : int, optional
+        Torch CPU threads during ``fit`` (restored afterwards).
+    checkpoint_dir : str or Path, optional
+        Where ``last.pt`` is written every ``checkpoint_every`` steps and at
+        the end; a run of the same settings found there is resumed (a
+        finished one only loaded).
+    checkpoint_every : int
+    validate_every : int
+        Every so many steps, record the PSNR on ``validation`` in ``history_``
+        (0: never).
+    validation : str or Path, optional
+        A dataset folder or name under the data root; default ``Set5``.
+    verbose : bool
+        A progress bar and one line per checkpoint (else the lines go to the
+        ``classicsr.train`` logger).
+
+    Attributes
+    ----------
+    onnx_model_ : bytes
+        The trained network as an ONNX model (what :meth:`export` writes).
+    network_ : torch.nn.Module
+        The trained network (on the CPU).
+    config_ : TrainConfig
+        The settings the network was trained with (defaults filled in).
+    seed_ : int
+        The seed used.
+    training_seconds_ : float
+    n_sub_images_ : int
+        Training sub-images (also ``n_training_patches_``, the name the
+        other trainable models use).
+    history_ : list of dict
+        Loss, learning rate and validation PSNR at each checkpoint.
+    onnx_max_abs_diff_ : float or None
+        Largest difference of ONNX Runtime from torch on random inputs
+        (``None`` without onnxruntime).
+
+    Examples
+    --------
+    >>> from classicsr.cnn.train import CNNTrainer
+    >>> CNNTrainer("fsrcnn", 2, iterations=100)
+    CNNTrainer(iterations=100, method='fsrcnn', scale=2)
+    """
+
+    def __init__(self, method="srcnn", scale=3, *, iterations=None, batch_size=None, lr=None,
+                 lr_min=None, network=None, random_state=0, device=None, threads=None,
+                 checkpoint_dir=None, checkpoint_every=1000, validate_every=0, validation=None,
+                 verbose=True):
+        self.method = method
+        self.scale = scale
+        self.iterations = iterations
+        self.batch_size = batch_size
+        self.lr = lr
+        self.lr_min = lr_min
+        self.network = network
+        self.random_state = random_state
+        self.device = device
+        self.threads = threads
+        self.checkpoint_dir = checkpoint_dir
+        self.checkpoint_every = checkpoint_every
+        self.validate_every = validate_every
+        self.validation = validation
+        self.verbose = verbose
+
+    def __sklearn_is_fitted__(self):
+        return hasattr(self, "onnx_model_")
+
+    def is_fitted(self):
+        """Whether :meth:`fit` has been run."""
+        return self.__sklearn_is_fitted__()
+
+    def _check_fitted(self):
+        if not self.is_fitted():
+            raise NotFittedError(f"this {type(self).__name__} is not fitted yet; call fit() "
+                                 "first")
+
+    def _seed(self):
+        if self.random_state is None:
+            return int(np.random.SeedSequence().generate_state(1)[0] >> 1)
+        return check_int(self.random_state, "random_state", minimum=0)
+
+    def fit(self, images):
+        """Train on a list of HR images (any supported dtype, grey or colour).
+
+        Parameters
+        ----------
+        images : list of ndarray
+            uint8, uint16, float32 or float64 (in [0, 1]) images, grey or
+            RGB(A); colour ones are trained on the Y of MATLAB's
+            ``rgb2ycbcr`` in double precision. To train exactly as the
+            papers (rounded 8-bit Y), pass
+            ``classicsr.datasets.read_training_images(folder,
+            paper_luminance=True)``.
+
+        Returns
+        -------
+        self
+
+        Raises
+        ------
+        TypeError, ValueError
+            Invalid settings or images (a folder is refused: read it with
+            :func:`classicsr.datasets.read_training_images`).
+        ModuleNotFoundError
+            torch or onnx is not installed.
+        """
+        from ..example_based._estimator import check_training_images
+
+        seed = self._seed()
+        config = TrainConfig.build(self.method, self.scale, seed=seed,
+                                   **self._training_options())
+        check_int(self.checkpoint_every, "checkpoint_every", minimum=1)
+        check_int(self.validate_every, "validate_every", minimum=0)
+        check_int(self.threads, "threads", minimum=1, allow_none=True)
+        luminance = check_training_images(images)
+        _import_training_modules()
+        import torch
+
+        from .export import check_onnx_matches_torch, onnx_bytes
+
+        def log(line):
+            if self.verbose:
+                print(line, flush=True)
+            else:
+                logger.info(line)
+
+        threads = torch.get_num_threads()
+        try:
+            result = train(config.method, config.scale, images=luminance, seed=seed,
+                           checkpoint_dir=self.checkpoint_dir,
+                           checkpoint_every=self.checkpoint_every, device=self.device,
+                           threads=self.threads, validate_every=self.validate_every,
+                           validation=self.validation, progress=bool(self.verbose), log=log,
+                           **self._training_options())
+        finally:
+            torch.set_num_threads(threads)
+        data = onnx_bytes(result.network, scale=config.scale)
+        try:
+            import onnxruntime  # noqa: F401
+        except ImportError:
+            diff = None
+        else:
+            diff = check_onnx_matches_torch(result.network, data)
+        self.__dict__.pop("_networks", None)
+        self.network_ = result.network
+        self.onnx_model_ = data
+        self.onnx_max_abs_diff_ = diff
+        self.config_ = result.config
+        self.seed_ = seed
+        self.training_seconds_ = result.training_seconds
+        self.n_sub_images_ = self.n_training_patches_ = result.n_sub_images
+        self.history_ = result.history
+        return self
+
+    def _training_options(self):
+        return {"iterations": self.iterations, "batch_size": self.batch_size, "lr": self.lr,
+                "lr_min": self.lr_min, "network": self.network}
+
+    def onnx_network(self, providers=None, provider_options=None):
+        """The fitted network as an ONNX Runtime :class:`~classicsr.cnn._onnx.OnnxNetwork`.
+
+        What ``classicsr.upscale(..., model=self)`` runs (through
+        :func:`classicsr.modelstore.get_model`); one session per choice of
+        providers is kept with the model until the next ``fit``.
+        """
+        from ._onnx import check_provider_options, load_network_bytes, select_providers
+
+        self._check_fitted()
+        chosen = tuple(select_providers(providers))
+        options = check_provider_options(provider_options)
+        key = (chosen, repr(sorted(options.items())))
+        networks = self.__dict__.setdefault("_networks", {})
+        cached = networks.get(key)
+        if cached is not None and cached[0] is self.onnx_model_:
+            return cached[1]
+        network = load_network_bytes(self.onnx_model_, chosen, options,
+                                     name=f"<{type(self).__name__} {self.method} x{self.scale}>")
+        networks[key] = (self.onnx_model_, network)
+        return network
+
+    def __getstate__(self):
+        state = dict(super().__getstate__())
+        state.pop("_networks", None)  # ONNX Runtime sessions do not pickle
+        return state
+
+    def upscale(self, img, **options):
+        """Super-resolve ``img`` with this network, exactly as
+        ``classicsr.upscale(img, self.scale, method=self.method, model=self)``.
+
+        ``options`` are those of the method (``providers``,
+        ``provider_options``, ``tile_size``, ``backprojection``, ...).
+        """
+        from .._dispatch import upscale
+
+        self._check_fitted()
+        return upscale(img, self.scale, method=self.method, model=self, **options)
+
+    def export(self, path, *, overwrite=False):
+        """Write the network to ``path`` as an ONNX model, atomically.
+
+        The file is what ``model=PATH`` and
+        :func:`classicsr.modelstore.get_model` accept (the same bytes as
+        :func:`classicsr.cnn.export.export_onnx` writes).
+
+        Raises
+        ------
+        ValueError
+            If ``path`` does not end in ``.onnx``.
+        FileExistsError
+            If ``path`` exists and ``overwrite`` is false.
+        """
+        from ..io import atomic_write_bytes
+
+        self._check_fitted()
+        path = Path(path)
+        if path.suffix.lower() != ".onnx":
+            raise ValueError(f"a {self.method} model is an .onnx file, got '{path}'")
+        atomic_write_bytes(path, self.onnx_model_, overwrite=overwrite)
+        return path
+
+    def save(self, path, *, overwrite=False):
+        """:meth:`export`, under the name the other trainable models use."""
+        return self.export(path, overwrite=overwrite)
 
 
 def main(argv=None):

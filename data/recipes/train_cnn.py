@@ -5,7 +5,7 @@ Usage (from the repository root, with ../shared beside it; needs the
 
     python data/recipes/train_cnn.py --methods srcnn fsrcnn --scales 3 2 4 --seed 0 --threads 1
 
-For each method and scale: train with :func:`classicsr.cnn.train.train`
+For each method and scale: fit a :class:`classicsr.cnn.train.CNNTrainer`
 (checkpoints in ``--work-dir``, default ``build/cnn/METHOD_xS``, resumed when
 present, so an interrupted run continues and a finished one is only
 exported), export to ``classicsr/models/METHOD_xS.onnx`` (opset 17, dynamic
@@ -32,10 +32,9 @@ from pathlib import Path
 import numpy as np
 
 import classicsr
-from classicsr.cnn.export import OPSET, export_onnx
-from classicsr.cnn.train import DEFAULTS, METHODS, train
-from classicsr.datasets import find_data_root
-from classicsr.example_based._training_data import load_luminance_images
+from classicsr.cnn.export import OPSET
+from classicsr.cnn.train import DEFAULTS, METHODS, CNNTrainer
+from classicsr.datasets import find_data_root, read_training_images
 from classicsr.io import atomic_write_bytes
 from classicsr.modelstore import MANIFEST, sha256_of
 
@@ -70,18 +69,14 @@ def record(path, entry):
 
 def build_one(method, scale, args, images, data_root, command):
     """Train (or resume), export, measure and record one network."""
-    iterations = args.iterations.get(method)
-    result = train(method, scale, images=images, seed=args.seed,
-                   checkpoint_dir=Path(args.work_dir) / f"{method}_x{scale}",
-                   checkpoint_every=args.checkpoint_every, threads=args.threads,
-                   validate_every=args.validate_every, iterations=iterations,
-                   log=lambda line: print(line, flush=True))
-    if not result.finished:
-        raise RuntimeError(f"{method} x{scale} stopped at step {result.step}")
-    path = MODELS / f"{method}_x{scale}.onnx"
-    diff = export_onnx(result.network, path, scale=scale, overwrite=True)
+    model = CNNTrainer(method, scale, iterations=args.iterations.get(method),
+                       random_state=args.seed, threads=args.threads,
+                       checkpoint_dir=Path(args.work_dir) / f"{method}_x{scale}",
+                       checkpoint_every=args.checkpoint_every,
+                       validate_every=args.validate_every).fit(images)
+    path = model.export(MODELS / f"{method}_x{scale}.onnx", overwrite=True)
     psnr = measure_psnr(method, scale, path, data_root)
-    config = result.config
+    config = model.config_
     entry = {
         "method": method,
         "scale": scale,
@@ -89,15 +84,15 @@ def build_one(method, scale, args, images, data_root, command):
         "bytes": path.stat().st_size,
         "command": command,
         "seed": args.seed,
-        "training_seconds": round(result.training_seconds, 1),
-        "n_training_patches": int(result.n_sub_images),
+        "training_seconds": round(model.training_seconds_, 1),
+        "n_training_patches": int(model.n_sub_images_),
         "params": {"network": config.network, "iterations": config.iterations,
                    "batch_size": config.batch_size, "optimizer": "Adam", "lr": config.lr,
                    "lr_min": config.lr_min, "lr_schedule": "cosine", "loss": "MSE",
                    "threads": args.threads},
-        "onnx": {"opset": OPSET, "max_abs_diff_vs_torch": diff},
+        "onnx": {"opset": OPSET, "max_abs_diff_vs_torch": model.onnx_max_abs_diff_},
         "validation_set5": [{k: r[k] for k in ("step", "val_psnr")}
-                            for r in result.history if "val_psnr" in r],
+                            for r in model.history_ if "val_psnr" in r],
         "created": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         "versions": versions(),
         "psnr": {method: psnr},
@@ -127,7 +122,7 @@ def main(argv=None):
         parser.error("T91 not found: pass --data-root or set CLASSICSR_DATA")
     command = "python data/recipes/train_cnn.py " + " ".join(
         sys.argv[1:] if argv is None else argv)
-    images = load_luminance_images(data_root / "T91")
+    images = read_training_images(data_root / "T91", paper_luminance=True)
     for scale in args.scales:
         for method in args.methods:
             build_one(method, scale, args, images, data_root, command)
