@@ -44,9 +44,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
-from sklearn.base import BaseEstimator
-from sklearn.exceptions import NotFittedError
 
+from .._estimator import SuperResolutionEstimator
 from .._image import training_luminance
 from .._validation import check_choice, check_int, check_integer_scale
 from ..degradation import modcrop
@@ -434,7 +433,7 @@ def _import_training_modules():
             f"not installed): {TRAIN_HINT}", name=exc.name) from exc
 
 
-class CNNTrainer(BaseEstimator):
+class CNNTrainer(SuperResolutionEstimator):
     """SRCNN or FSRCNN training as a scikit-learn estimator.
 
     ``fit(images)`` trains the network with :func:`train` and keeps it as an
@@ -522,17 +521,8 @@ class CNNTrainer(BaseEstimator):
         self.validation = validation
         self.verbose = verbose
 
-    def __sklearn_is_fitted__(self):
-        return hasattr(self, "onnx_model_")
-
-    def is_fitted(self):
-        """Whether :meth:`fit` has been run."""
-        return self.__sklearn_is_fitted__()
-
-    def _check_fitted(self):
-        if not self.is_fitted():
-            raise NotFittedError(f"this {type(self).__name__} is not fitted yet; call fit() "
-                                 "first")
+    def _fitted_names(self):
+        return ("onnx_model_",)
 
     def _seed(self):
         if self.random_state is None:
@@ -564,7 +554,7 @@ class CNNTrainer(BaseEstimator):
         ModuleNotFoundError
             torch or onnx is not installed.
         """
-        from ..example_based._estimator import check_training_images
+        from .._estimator import check_training_images
 
         seed = self._seed()
         config = TrainConfig.build(self.method, self.scale, seed=seed,
@@ -642,18 +632,6 @@ class CNNTrainer(BaseEstimator):
         state = dict(super().__getstate__())
         state.pop("_networks", None)  # ONNX Runtime sessions do not pickle
         return state
-
-    def upscale(self, img, **options):
-        """Super-resolve ``img`` with this network, exactly as
-        ``classicsr.upscale(img, self.scale, method=self.method, model=self)``.
-
-        ``options`` are those of the method (``providers``,
-        ``provider_options``, ``tile_size``, ``backprojection``, ...).
-        """
-        from .._dispatch import upscale
-
-        self._check_fitted()
-        return upscale(img, self.scale, method=self.method, model=self, **options)
 
     def export(self, path, *, overwrite=False):
         """Write the network to ``path`` as an ONNX model, atomically.

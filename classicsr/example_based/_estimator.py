@@ -15,15 +15,12 @@ import logging
 import platform
 
 import numpy as np
-from sklearn.base import BaseEstimator
-from sklearn.exceptions import NotFittedError
-
-from .._image import training_luminance
-from .._validation import check_image, check_integer_scale
+from .._estimator import SuperResolutionEstimator, check_training_images
+from .._validation import check_integer_scale
 from ..modelstore import load_model, register_model_family, save_model
 from ..registry import LEARNED_SCALES
 
-__all__ = ["check_training_images", "model_method", "TrainableModel"]
+__all__ = ["model_method", "TrainableModel"]
 
 logger = logging.getLogger("classicsr.train")
 
@@ -33,33 +30,7 @@ _RENAMED_PARAMS = {"max_samples": "max_patches", "n_samples": "n_patches",
                    "seed": "random_state"}
 
 
-def check_training_images(images, name="images"):
-    """Validate a list of training images and return their float luminance in [0, 1].
-
-    Parameters
-    ----------
-    images : list of ndarray
-        Images of any supported dtype (uint8, uint16, float32, float64 in
-        [0, 1]), grey or RGB(A); colour images give the Y of MATLAB's
-        ``rgb2ycbcr`` (:func:`classicsr._image.training_luminance`).
-
-    Raises
-    ------
-    TypeError
-        ``images`` is not a list / tuple of ndarrays (a single array is refused).
-    ValueError
-        An empty list, or an image that is not valid (see ``check_image``).
-    """
-    if isinstance(images, np.ndarray) or not isinstance(images, (list, tuple)):
-        raise TypeError(f"{name} must be a list of images (ndarrays), got "
-                        f"{type(images).__name__}; for a folder use "
-                        "classicsr.datasets.read_training_images(folder)")
-    if not images:
-        raise ValueError(f"{name} is empty: give at least one training image")
-    return [training_luminance(check_image(img, f"{name}[{k}]")) for k, img in enumerate(images)]
-
-
-class TrainableModel(BaseEstimator):
+class TrainableModel(SuperResolutionEstimator):
     """Common base: validation, ``upscale``, ``save`` and loading.
 
     Subclasses set ``method`` (the model family, named in the registry entry
@@ -78,17 +49,8 @@ class TrainableModel(BaseEstimator):
         if getattr(self, "verbose", False):
             print(f"[{self.method} x{self.scale}] {message}", flush=True)
 
-    def __sklearn_is_fitted__(self):
-        return all(hasattr(self, name) for name in self._arrays)
-
-    def is_fitted(self):
-        """Whether :meth:`fit` has been run (or the model was loaded)."""
-        return self.__sklearn_is_fitted__()
-
-    def _check_fitted(self):
-        if not self.is_fitted():
-            raise NotFittedError(f"this {type(self).__name__} is not fitted yet; call fit() "
-                                 "or load a model first")
+    def _fitted_names(self):
+        return self._arrays
 
     def _check_scale(self):
         return check_integer_scale(self.scale, "scale", allowed=LEARNED_SCALES)
@@ -106,14 +68,6 @@ class TrainableModel(BaseEstimator):
     def predict_luminance(self, y):
         """Super-resolve a float64 luminance image in [0, 1] (trusted input)."""
         raise NotImplementedError
-
-    def upscale(self, img, **options):
-        """Super-resolve ``img`` with this model, exactly as
-        ``classicsr.upscale(img, self.scale, method=self.method, model=self)``."""
-        from .._dispatch import upscale
-
-        self._check_fitted()
-        return upscale(img, self.scale, method=self.method, model=self, **options)
 
     def save(self, path, *, overwrite=False, extra=None):
         """Write the model to ``path`` (``.npz``, no pickle) atomically."""

@@ -296,8 +296,8 @@ def btv_shifts(radius, alpha):
     shifts : (S, 2) int64 array of ``(rows, cols)``
     weights : (S,) float64 array
     """
-    shifts = [(l, m) for l in range(radius + 1) for m in range(-radius, radius + 1)
-              if l > 0 or m > 0]
+    shifts = [(k, m) for k in range(radius + 1) for m in range(-radius, radius + 1)
+              if k > 0 or m > 0]
     shifts = np.array(shifts, dtype=np.int64).reshape(-1, 2)
     weights = float(alpha) ** np.abs(shifts).sum(axis=1)
     return shifts, weights.astype(np.float64)

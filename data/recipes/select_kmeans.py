@@ -21,7 +21,7 @@ import numpy as np
 
 import classicsr
 from classicsr.datasets import find_data_root, list_images, read_training_images
-from classicsr.example_based._estimator import check_training_images
+from classicsr._estimator import check_training_images
 from classicsr.example_based._training_data import training_pairs
 from classicsr.example_based.kmeans import KMeansRegressors
 from classicsr.example_based.zeyde import ZeydeDictionary
