@@ -4,6 +4,8 @@ import io
 
 import numpy as np
 
+from ._image import from_unit, to_unit
+
 __all__ = ["as_uint8", "comparison_figure", "figure_png"]
 
 
@@ -75,6 +77,4 @@ def as_uint8(img):
     """An image as uint8 for display (uint16 and float in [0, 1] are rescaled)."""
     if img.dtype == np.uint8:
         return img
-    if img.dtype == np.uint16:
-        return (img / 257.0 + 0.5).astype(np.uint8)
-    return (np.clip(img, 0, 1) * 255 + 0.5).astype(np.uint8)
+    return from_unit(to_unit(img), np.uint8)

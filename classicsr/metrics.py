@@ -12,7 +12,7 @@ shaved from every side, and for SSIM Wang et al.'s reference
 import numpy as np
 
 from ._validation import INT_FULL_SCALE, check_image, check_int, check_real
-from .color import rgb2ycbcr
+from ._image import luminance
 
 __all__ = ["psnr", "ssim"]
 
@@ -42,8 +42,7 @@ def _prepare(reference, test, crop_border, y_channel, data_range):
     else:
         data_range = check_real(data_range, "data_range", minimum=0, strict_minimum=True)
     if reference.ndim == 3 and reference.shape[2] == 3 and y_channel:
-        reference = rgb2ycbcr(reference)[..., 0]
-        test = rgb2ycbcr(test)[..., 0]
+        reference, test = luminance(reference), luminance(test)
     elif reference.ndim == 3 and reference.shape[2] == 1:
         reference, test = reference[..., 0], test[..., 0]
     c = int(crop_border)
