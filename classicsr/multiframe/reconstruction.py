@@ -53,14 +53,23 @@ def _check_n_threads(n_threads):
 
 
 def _resolve_motion(motion, luminance, reference, progress):
-    """Registered or given ``(N, 3, 3)`` motion."""
-    from .registration import register_luminance
+    """Registered or given ``(N, 3, 3)`` motion.
+
+    Registered motion is checked with
+    :func:`~classicsr.multiframe.registration.registration_quality`: a
+    ``UserWarning`` names the frames below ``QUALITY_THRESHOLD`` (the motion
+    and the result are the same either way).
+    """
+    from .registration import quality_luminance, register_luminance, warn_if_poorly_registered
 
     if motion is None or isinstance(motion, str):
         model = "translation" if motion is None else check_choice(motion, "motion",
                                                                   MOTION_MODELS)
-        return register_luminance(luminance.astype(np.float32), reference, model,
-                                  progress=progress)
+        stack = luminance.astype(np.float32)
+        registered = register_luminance(stack, reference, model, progress=progress)
+        # stacklevel 3: the warning points at the caller of reconstruct
+        warn_if_poorly_registered(quality_luminance(stack, registered, reference), stacklevel=3)
+        return registered
     return check_motion(motion, luminance.shape[0])
 
 
@@ -128,6 +137,17 @@ def reconstruct(frames, scale, method="l1btv", *, psf_sigma=1.0, motion=None, pr
         The reconstruction in the dtype of the frames; float results are
         clipped to [0, 1], integer ones rounded and saturated.
 
+    Warns
+    -----
+    UserWarning
+        When the frames are registered here (``motion`` None or a model
+        name) and some register poorly (a flat or featureless scene, frames
+        of another scene, motion the model cannot follow): the warning
+        names them with their
+        :func:`~classicsr.multiframe.registration.registration_quality`
+        (below ``QUALITY_THRESHOLD`` = 0.4), as the result may then be worse
+        than upscaling one frame.
+
     Raises
     ------
     TypeError
@@ -140,7 +160,7 @@ def reconstruct(frames, scale, method="l1btv", *, psf_sigma=1.0, motion=None, pr
     --------
     >>> from skimage import data
     >>> from classicsr.multiframe import reconstruct, simulate
-    >>> frames, _ = simulate(data.camera()[:96, :96], 2, n_frames=6, seed=0)
+    >>> frames, _ = simulate(data.camera()[100:196, 100:196], 2, n_frames=6, seed=0)
     >>> reconstruct(frames, 2, method="l1btv").shape
     (96, 96)
     >>> reconstruct(frames, 2, method="map", prior="huber", n_threads=1).dtype
@@ -194,7 +214,7 @@ def upscale_frames(frames, scale, method="l1btv", **options):
     >>> import classicsr
     >>> from skimage import data
     >>> from classicsr.multiframe import simulate
-    >>> frames, _ = simulate(data.camera()[:64, :64], 2, n_frames=4, seed=1)
+    >>> frames, _ = simulate(data.camera()[100:164, 100:164], 2, n_frames=4, seed=1)
     >>> classicsr.upscale_frames(frames, 2, method="shift_add").dtype
     dtype('uint8')
     """
