@@ -21,6 +21,11 @@ def _add_upscale(sub, methods):
     _add_single_image_arguments(p, methods, "input image (PNG, JPEG, TIFF, BMP)",
                                 "output image; its suffix picks the format")
     _add_backprojection(p)
+    p.add_argument("--max-memory", metavar="SIZE",
+                   help="memory bound, e.g. 4GB or 512MB (powers of 1024); default: "
+                        "$CLASSICSR_MAX_MEMORY, else the smaller of 8 GiB and 60%% of the "
+                        "available memory. Larger outputs are refused; large images are "
+                        "processed in tiles within it")
     p.add_argument("--overwrite", action="store_true", help="replace OUTPUT if it exists")
 
 
@@ -31,14 +36,16 @@ def _add_multiframe(sub):
     methods = list(available_methods("multiframe"))
     p = sub.add_parser("multiframe",
                        help="reconstruct one image from a video or a folder of frames")
-    p.add_argument("input", help="a video file (read by OpenCV) or a folder of images "
-                                 "(taken in name order)")
+    p.add_argument("input", help="a video file (decoded by PyAV / FFmpeg: AVI, MP4, MOV, "
+                                 "MKV, ...) or a folder of images (taken in natural order: "
+                                 "f_2 before f_10)")
     p.add_argument("output", help="output image; its suffix picks the format")
     p.add_argument("--scale", type=int, required=True, help="integer upscaling factor")
     p.add_argument("--method", default="l1btv", choices=methods, metavar="METHOD",
                    help="one of: " + ", ".join(methods) + " (default: l1btv)")
     p.add_argument("--frames", type=int, default=16, metavar="N",
-                   help="use the first N frames (default 16)")
+                   help="use the first N frames (default 16; a shorter clip uses all of its "
+                        "frames)")
     p.add_argument("--motion", default="translation", choices=MOTION_MODELS,
                    help="motion model of the registration (default: translation)")
     p.add_argument("--psf-sigma", type=float, default=1.0,
@@ -51,16 +58,24 @@ def _add_multiframe(sub):
 
 def _add_batch(sub, methods):
     p = sub.add_parser("batch", help="upscale every image of a folder, in parallel")
-    _add_single_image_arguments(p, methods, "folder of images (PNG, JPEG, TIFF, BMP)",
-                                "output folder (created); names keep the input stems")
+    _add_single_image_arguments(
+        p, methods, "folder of images (PNG, JPEG, TIFF, BMP)",
+        "output folder (created): outputs named after the input stems (the whole input "
+        "names where stems clash: a.png, a.jpg -> a.png.png, a.jpg.png) and the settings "
+        "record classicsr-batch.json")
     p.add_argument("--workers", type=int, help="local worker processes (default: all CPUs)")
     p.add_argument("--scheduler", metavar="ADDRESS",
-                   help="a dask.distributed scheduler address (e.g. tcp://host:8786)")
+                   help="a dask.distributed scheduler address (e.g. tcp://host:8786); "
+                        "needs pip install \"classicsr[dask]\"")
+    p.add_argument("--scheduler-timeout", type=float, default=60.0, metavar="SECONDS",
+                   help="give up if the scheduler does not answer or no worker connects "
+                        "within SECONDS (default 60)")
     p.add_argument("--format", default="png", help="output format suffix (default png)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     _add_backprojection(p)
     p.add_argument("--overwrite", action="store_true",
-                   help="re-process images whose output exists (default: skip them)")
+                   help="re-process images whose output exists (default: skip them) and "
+                        "replace a settings record of other settings (default: refuse)")
 
 
 def _add_compare(sub, methods):
@@ -159,16 +174,37 @@ def build_parser():
     return parser
 
 
+def _warnings_on_one_line(command):
+    """A context in which warnings (e.g. a multi-page TIFF of which the first page
+    is read) print as one ``classicsr COMMAND: warning: ...`` line on stderr."""
+    import contextlib
+    import warnings
+
+    def show(message, *_, **__):
+        print(f"classicsr {command}: warning: {message}", file=sys.stderr)
+
+    @contextlib.contextmanager
+    def context():
+        with warnings.catch_warnings():
+            warnings.showwarning = show
+            yield
+
+    return context()
+
+
 def _cmd_upscale(args):
-    from .io import read_image, write_image
+    import warnings
+
+    from ._dispatch import check_upscale_call, upscale
+    from .io import (
+        PrecisionLossWarning,
+        check_output,
+        read_image,
+        read_metadata,
+        write_image,
+    )
     from .registry import get_method
-    from ._dispatch import upscale
 
-    img = read_image(args.input)
-    from pathlib import Path
-
-    if Path(args.output).exists() and not args.overwrite:
-        raise FileExistsError(f"'{args.output}' exists; use --overwrite to replace it")
     scale = int(args.scale) if float(args.scale).is_integer() else args.scale
     options = {}
     if args.model:
@@ -176,30 +212,72 @@ def _cmd_upscale(args):
             raise ValueError(f"--model is only for learning-based methods, not {args.method!r}")
         options["model"] = args.model
     options.update(_backprojection_options(args))
-    out = upscale(img, scale, method=args.method, **options)
-    write_image(args.output, out, overwrite=args.overwrite)
+    if args.max_memory is not None:
+        options["max_memory"] = args.max_memory
+    check_upscale_call(args.method, scale, options)
+    with _warnings_on_one_line(args.command):
+        img = read_image(args.input)
+        # The output is checked before minutes of computing: its suffix, whether it may
+        # be written, and what its format cannot hold (said now, not after the work).
+        note = check_output(args.output, img.dtype, 1 if img.ndim == 2 else img.shape[2],
+                            overwrite=args.overwrite)
+        if note:
+            print(f"classicsr upscale: note: {note}", file=sys.stderr)
+        out = upscale(img, scale, method=args.method, **options)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", PrecisionLossWarning)  # the note above said it
+            write_image(args.output, out, overwrite=args.overwrite,
+                        metadata=read_metadata(args.input))
     bp = " + back-projection" if args.backprojection else ""
     print(f"{args.input} {img.shape} -> {args.output} {out.shape} "
           f"({args.method}{bp}, x{args.scale:g})")
 
 
 def _cmd_multiframe(args):
+    import warnings
     from pathlib import Path
 
     import numpy as np
 
+    from ._validation import check_integer_scale, check_real
     from .color import to_dtype
     from .io import write_image
     from .multiframe import read_frames, upscale_frames
+    from .multiframe.registration import QUALITY_THRESHOLD, register, warn_if_poorly_registered
+    from .registry import get_method
 
     if Path(args.output).exists() and not args.overwrite:
         raise FileExistsError(f"'{args.output}' exists; use --overwrite to replace it")
     if args.frames < 2:
         raise ValueError(f"--frames must be >= 2, got {args.frames}")
-    frames = read_frames(args.input, max_frames=args.frames)
-    out = upscale_frames(frames, args.scale, method=args.method, motion=args.motion,
-                         psf_sigma=args.psf_sigma, reference=args.reference,
-                         progress=args.progress)
+    # cheap checks before the registration (reconstruct checks everything again)
+    check_integer_scale(args.scale, allowed=get_method(args.method, kind="multiframe").scales)
+    check_real(args.psf_sigma, "--psf-sigma", minimum=0)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            frames = read_frames(args.input, max_frames=args.frames)
+            if len(frames) < args.frames:
+                print(f"note: {args.input} has only {len(frames)} frames; using all of them "
+                      f"(--frames {args.frames})")
+            # registered here, as upscale_frames would, to print the quality measure
+            motion, quality = register(frames, reference=args.reference, motion=args.motion,
+                                       progress=args.progress, return_quality=True)
+            others = [k for k in range(len(quality)) if k != args.reference]
+            worst = min(others, key=lambda k: quality[k])
+            values = (" ".join(f"{q:.2f}" for q in quality) if len(quality) <= 32 else
+                      f"min {quality[worst]:.2f} (frame {worst}), "
+                      f"median {np.median(quality[others]):.2f}")
+            print(f"registration quality per frame (band-pass correlation with reference frame "
+                  f"{args.reference}; 1 = perfect, below {QUALITY_THRESHOLD} = poor): {values}")
+            warn_if_poorly_registered(quality)
+            out = upscale_frames(frames, args.scale, method=args.method, motion=motion,
+                                 psf_sigma=args.psf_sigma, reference=args.reference,
+                                 progress=args.progress)
+        finally:
+            for w in caught:
+                kind = "" if issubclass(w.category, UserWarning) else f"{w.category.__name__}: "
+                print(f"classicsr multiframe: warning: {kind}{w.message}", file=sys.stderr)
     if out.dtype not in (np.uint8, np.uint16):  # float TIFF frames: save as 16-bit
         out = to_dtype(out * 65535.0, np.uint16)
     write_image(args.output, out, overwrite=args.overwrite)
@@ -208,14 +286,21 @@ def _cmd_multiframe(args):
 
 
 def _cmd_batch(args):
-    from .batch import run_batch
+    from .batch import BatchInterrupted, run_batch
 
     scale = int(args.scale) if float(args.scale).is_integer() else args.scale
     options = {"model": args.model} if args.model else {}
     options.update(_backprojection_options(args))
-    report = run_batch(args.input, args.output, scale, args.method, workers=args.workers,
-                       scheduler=args.scheduler, fmt=args.format, overwrite=args.overwrite,
-                       progress=not args.no_progress, **options)
+    try:
+        report = run_batch(args.input, args.output, scale, args.method, workers=args.workers,
+                           scheduler=args.scheduler, scheduler_timeout=args.scheduler_timeout,
+                           fmt=args.format, overwrite=args.overwrite,
+                           progress=not args.no_progress, **options)
+    except BatchInterrupted as exc:  # the summary, then exit status 130
+        print(exc.report.summary(), flush=True)
+        raise
+    except ImportError as exc:  # a missing extra: one line naming the pip install
+        raise ValueError(str(exc)) from None
     print(report.summary())
     if report.failed:
         raise OSError(f"{len(report.failed)} image(s) failed (listed above)")
@@ -224,12 +309,20 @@ def _cmd_batch(args):
 def _cmd_compare(args):
     from .report import compare
 
-    rows = compare(args.input, args.scale, args.methods, args.out, overwrite=args.overwrite,
-                   progress=not args.no_progress)
+    try:
+        with _warnings_on_one_line(args.command):  # e.g. a multi-page TIFF among the images
+            rows = compare(args.input, args.scale, args.methods, args.out,
+                           overwrite=args.overwrite, progress=not args.no_progress)
+    except ImportError as exc:  # a missing extra: one line naming the pip install
+        raise ValueError(str(exc)) from None
     for row in rows:
         print(f"{row['image']:<16} {row['method']:<10} {row['psnr']:8.3f} dB "
               f"{row['ssim']:.4f} {row['seconds']:.3f} s")
+    for name, message in rows.failed:
+        print(f"  FAILED {name}: {message}")
     print(f"report: {args.out}/index.html")
+    if rows.failed:
+        raise OSError(f"{len(rows.failed)} image(s) could not be compared (listed above)")
 
 
 def _describe(info):
@@ -267,8 +360,9 @@ def _cmd_evaluate(args):
         if target and Path(target).exists() and not args.overwrite:
             raise FileExistsError(f"'{target}' exists; use --overwrite to replace it")
     options = _backprojection_options(args)
-    result = evaluate(args.method, args.dataset, args.scale, data_root=args.data_root,
-                      **options)
+    with _warnings_on_one_line(args.command):  # e.g. a multi-page TIFF in a dataset
+        result = evaluate(args.method, args.dataset, args.scale, data_root=args.data_root,
+                          **options)
     if options:
         print(f"with back-projection ({options['backprojection_iterations']} iterations)")
     print(result.table(per_image=args.per_image))
@@ -315,8 +409,9 @@ def _cmd_train(args):
         if family not in ("aplus", "kmeans"):
             raise ValueError(f"--dictionary is for aplus and kmeans, not {args.method!r}")
         params["dictionary"] = args.dictionary
-    model = train_model(args.method, args.scale, args.images, random_state=args.seed,
-                        max_patches=args.patches, **params)
+    with _warnings_on_one_line(args.command):  # e.g. a multi-page TIFF among the images
+        model = train_model(args.method, args.scale, args.images, random_state=args.seed,
+                            max_patches=args.patches, **params)
     model.save(args.out, overwrite=args.overwrite)
     print(f"trained {model.method} x{args.scale} on {model.n_training_patches_} patches in "
           f"{time.perf_counter() - start:.1f} s (this model's own stage "

@@ -112,6 +112,8 @@ def evaluate(method, datasets, scales=(2, 3, 4), *, data_root=None, progress=Tru
     method : str
         A registered method.
     datasets : str, Path or list of them
+        Folders of 8- or 16-bit images (the protocol rounds to the images'
+        integer scale; a float image is refused, naming the file).
         Dataset folders (SelfExSR ``image_SRF_{s}`` layout or plain folders of
         HR images) or names under the data root (``$CLASSICSR_DATA``, else
         ``../shared/data``), e.g. ``["Set5", "Set14"]``.
@@ -159,10 +161,13 @@ def evaluate(method, datasets, scales=(2, 3, 4), *, data_root=None, progress=Tru
     result = EvaluationResult(method)
     for name, scale, path in tqdm(jobs, desc=f"evaluate {method}", disable=not progress,
                                   unit="img"):
-        scores = evaluate_image(read_image(path), scale, method,
-                                backprojection=backprojection,
-                                backprojection_iterations=backprojection_iterations,
-                                **options)
+        try:
+            scores = evaluate_image(read_image(path), scale, method,
+                                    backprojection=backprojection,
+                                    backprojection_iterations=backprojection_iterations,
+                                    **options)
+        except (TypeError, ValueError) as exc:  # the image, not the call: name the file
+            raise type(exc)(f"'{path}': {exc}") from None
         result.rows.append(
             {"method": method, "dataset": name, "scale": scale,
              "image": image_name(path), **scores}

@@ -151,3 +151,16 @@ def test_uint16_png_round_trip(tmp_path):
     img = (np.arange(48 * 40, dtype=np.uint16) * 27).reshape(48, 40)
     write_image(tmp_path / "a.png", img)
     np.testing.assert_array_equal(read_image(tmp_path / "a.png"), img)
+
+
+def test_methods_says_which_extra_is_missing(capsys, monkeypatch):
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec",
+                        lambda name, *a: None if name == "onnxruntime" else real(name, *a))
+    assert main(["methods"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    srcnn = next(line for line in lines if line.startswith("srcnn "))
+    assert 'needs: pip install "classicsr[onnx]"' in srcnn
+    assert "needs:" not in next(line for line in lines if line.startswith("aplus "))

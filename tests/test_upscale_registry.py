@@ -90,3 +90,17 @@ def test_import_is_light():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True)
     assert out.stdout.strip() == ""
+
+
+@pytest.mark.parametrize("side", [1, 2, 4, 5, 6])
+def test_every_method_takes_tiny_images(side):
+    """Images smaller than a patch (1x1 up to 6 pixels) give the bicubic-like
+    result instead of an error (zeyde had no patches to code; ScSR's grid of
+    one repeated row divided by zero in its overlap-add)."""
+    from classicsr._dispatch import usable_methods
+
+    img = np.random.default_rng(side).integers(0, 256, (side, side + 3), dtype=np.uint8)
+    for scale in (2, 3, 4):
+        for method in usable_methods(scale):
+            out = classicsr.upscale(img, scale, method=method)
+            assert out.shape == (side * scale, (side + 3) * scale), (method, scale)

@@ -7,19 +7,19 @@ __all__ = ["gather_patches", "gather_project", "overlap_add_kernel"]
 
 
 @njit(cache=True, parallel=True)
-def overlap_add_kernel(patches, rows, cols, size, image, weight):
+def overlap_add_kernel(patches, rows, cols, size, stride, image, weight):
     """Add every patch (row-major rows of ``patches``) into ``image``.
 
     Parallel over grid rows that cannot overlap: the grid rows are processed
     in ``stride`` interleaved passes, each taking grid rows at least ``size``
-    pixels apart, so that two threads never write the same pixel.
+    pixels apart (``rows[r + stride] - rows[r] >= size`` for every ``r``, see
+    :func:`classicsr.patches.overlap.safe_stride`), so that two threads never
+    write the same pixel.
     """
     n_cols = cols.size
     n_rows = rows.size
     if n_rows == 0:
         return
-    step = rows[1] - rows[0] if n_rows > 1 else size
-    stride = (size + step - 1) // step  # grid rows between non-overlapping ones
     for phase in range(stride):
         n_band = (n_rows - phase + stride - 1) // stride
         for b in prange(n_band):

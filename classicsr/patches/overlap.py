@@ -2,7 +2,23 @@
 
 import numpy as np
 
-__all__ = ["overlap_add"]
+__all__ = ["overlap_add", "safe_stride"]
+
+
+def safe_stride(rows, size):
+    """The least ``k`` with ``rows[r + k] - rows[r] >= size`` for every ``r``.
+
+    Grid rows ``k`` apart can then be added in parallel without two threads
+    writing one pixel. For a regular grid of step ``t`` this is
+    ``ceil(size / t)``; a grid that repeats its last row (ScSR's) needs one
+    more, and a grid of one repeated row needs all rows in turn.
+    """
+    rows = np.asarray(rows)
+    n = rows.size
+    for k in range(1, n):
+        if np.all(rows[k:] - rows[:-k] >= size):
+            return k
+    return max(n, 1)
 
 
 def overlap_add(patches, grid):
@@ -21,7 +37,7 @@ def overlap_add(patches, grid):
     image = np.zeros(grid.shape)
     weight = np.zeros(grid.shape)
     overlap_add_kernel(np.ascontiguousarray(patches, dtype=np.float64), grid.rows,
-                       grid.cols, grid.size, image, weight)
+                       grid.cols, grid.size, safe_stride(grid.rows, grid.size), image, weight)
     covered = weight > 0
     image[covered] /= weight[covered]
     return image, covered
