@@ -12,15 +12,20 @@ through here, so a method is checked and run the same way whoever calls it:
    method on every channel, a luminance method on the Y of MATLAB's
    ``rgb2ycbcr`` with Cb, Cr and alpha upscaled by bicubic interpolation
    (:mod:`classicsr._image`), optionally followed by back-projection;
-3. :func:`upscale` -- the public entry: validation, conversion to and from
-   the input dtype.
+3. :func:`upscale` -- the public entry: validation, the memory bound and
+   automatic tiling of large images (:mod:`classicsr._tiling`), conversion
+   to and from the input dtype.
 """
+
+import threading
+from contextlib import nullcontext
 
 import numpy as np
 
 from ._image import from_unit, merge_luminance, split_luminance, to_unit
 from ._validation import check_image, check_integer_scale, check_scale
 from .backprojection import backproject_trusted, check_backprojection_options
+from ._tiling import check_tile, default_max_memory, parse_memory, plan, run_tiled
 from .registry import get_method
 
 __all__ = ["check_method_scale", "check_options", "check_upscale_call", "resolve", "run_unit",
@@ -52,11 +57,16 @@ def resolve(method, scale, options, kind="single"):
 
 def check_upscale_call(method, scale, options):
     """Check everything :func:`upscale` would check of ``method``, ``scale`` and
-    ``options`` (back-projection included) before any image is read; returns the
-    registry entry and the checked scale. For ``batch``, Dask and the report."""
+    ``options`` (back-projection, ``max_memory`` and ``tile`` included) before
+    any image is read; returns the registry entry and the checked scale. For
+    ``batch``, Dask and the report."""
     options = dict(options)
     check_backprojection_options(options.pop("backprojection", False),
                                  options.pop("backprojection_iterations", 20))
+    if options.get("max_memory") is not None:
+        parse_memory(options["max_memory"])
+    options.pop("max_memory", None)
+    check_tile(options.pop("tile", None))
     info, scale, _ = resolve(method, scale, options)
     return info, scale
 
@@ -72,6 +82,23 @@ def usable_methods(scale, kind="single"):
             if (info.scales is None or scale in info.scales)
             and (info.model is None or has_shipped_model(info.model, scale))
             and not missing_requirements(info)]
+
+
+#: Serialises the methods' Numba kernels while Numba's threading layer is (or may
+#: become) its ``workqueue``, which aborts the process when two threads launch
+#: parallel kernels at once; the ``omp`` and ``tbb`` layers are thread-safe.
+_WORKQUEUE_LOCK = threading.RLock()
+
+
+def _kernel_guard():
+    """The lock above while it is needed, else a no-op context."""
+    try:
+        from numba import threading_layer
+
+        layer = threading_layer()
+    except (ImportError, ValueError):  # ValueError: no parallel kernel has run yet
+        layer = None
+    return _WORKQUEUE_LOCK if layer in (None, "workqueue") else nullcontext()
 
 
 def run_unit(info, x, scale, options, bp_iterations=None):
@@ -100,16 +127,25 @@ def run_unit(info, x, scale, options, bp_iterations=None):
     def refine(sr, lr):
         return sr if bp_iterations is None else backproject_trusted(sr, lr, bp_iterations)
 
-    if info.channels == "all":
-        x = np.asarray(x, dtype=np.float64)
-        return refine(np.asarray(info.function(x, scale, **options), dtype=np.float64), x)
-    y, rest = split_luminance(x)
-    y_sr = refine(info.function(y, scale, **options), y)
-    return merge_luminance(y_sr, rest.resized(y_sr.shape))
+    with _kernel_guard():
+        if info.channels == "all":
+            x = np.asarray(x, dtype=np.float64)
+            return refine(np.asarray(info.function(x, scale, **options), dtype=np.float64), x)
+        y, rest = split_luminance(x)
+        y_sr = refine(info.function(y, scale, **options), y)
+        return merge_luminance(y_sr, rest.resized(y_sr.shape))
+
+
+def _upscale_piece(img, info, scale, options, bp_iterations):
+    """Upscale a whole validated image (or one tile of it) in its dtype."""
+    if info.channels == "all" and bp_iterations is None:
+        with _kernel_guard():
+            return info.function(img, scale, **options)
+    return from_unit(run_unit(info, to_unit(img), scale, options, bp_iterations), img.dtype)
 
 
 def upscale(img, scale, method="bicubic", backprojection=False, backprojection_iterations=20,
-            **options):
+            max_memory=None, tile=None, **options):
     """Super-resolve one image by ``scale`` with a registered method.
 
     Parameters
@@ -128,6 +164,18 @@ def upscale(img, scale, method="bicubic", backprojection=False, backprojection_i
         floating point before the conversion back to the input dtype.
     backprojection_iterations : int
         Back-projection steps (default 20, as in Yang et al.'s code).
+    max_memory : int, str or None
+        Memory bound of the call, in bytes or as a string such as ``"4GB"``
+        (powers of 1024). Default: ``$CLASSICSR_MAX_MEMORY`` if set, else the
+        smaller of 8 GiB and 60 % of the memory available now. A call whose
+        output and working memory (estimated before anything large is
+        allocated) exceed it is refused with a ``ValueError``.
+    tile : None, False or int
+        ``None`` (default): images whose working memory would exceed
+        512 MiB beyond the output are processed in tiles that fit, each with
+        the method's ``halo`` of context; ``False``: always in one piece; an
+        int: tiles of that LR side (without halo). The result does not
+        depend on it (see Notes).
     **options
         The method's options (``classicsr methods NAME`` lists them, as does
         ``available_methods()[NAME].options``), e.g. ``model=`` for a
@@ -149,6 +197,16 @@ def upscale(img, scale, method="bicubic", backprojection=False, backprojection_i
     all-channel method runs on the float image (in [0, 1] for integer input)
     and is back-projected channel by channel.
 
+    Large images are tiled (:mod:`classicsr._tiling`): memory is then the
+    output plus one tile's working set. Tiles are upscaled with the
+    registered ``halo`` LR pixels of context (plus 32 with back-projection),
+    so the result does not depend on the tiling: at x2 and x4 tiles compute
+    exactly what the whole image does; at x3 MATLAB's resize weights come
+    from tile-local coordinates and differ in the last bit, so float images
+    agree to about 1e-14 and integer images are identical but for rare
+    ties (NE+LLE's choice of nearest atoms can flip: a few pixels one level
+    off).
+
     References
     ----------
     .. [1] M. Irani and S. Peleg, CVGIP: Graphical Models and Image
@@ -169,6 +227,9 @@ def upscale(img, scale, method="bicubic", backprojection=False, backprojection_i
     img = check_image(img, "img")
     info, scale, options = resolve(method, scale, options)
     bp_iterations = check_backprojection_options(backprojection, backprojection_iterations)
-    if info.channels == "all" and bp_iterations is None:
-        return info.function(img, scale, **options)
-    return from_unit(run_unit(info, to_unit(img), scale, options, bp_iterations), img.dtype)
+    max_memory = default_max_memory() if max_memory is None else parse_memory(max_memory)
+    how = plan(info, img.shape, img.dtype, scale, bp_iterations, max_memory, check_tile(tile))
+    if not how.tiled:
+        return _upscale_piece(img, info, scale, options, bp_iterations)
+    return run_tiled(img, scale, how,
+                     lambda piece: _upscale_piece(piece, info, scale, options, bp_iterations))

@@ -26,5 +26,9 @@ for _name, _description, _reference, _halo in (
     ("lanczos3", "Lanczos, a = 3 (MATLAB lanczos3)", _LANCZOS, 3),
 ):
     register_method(
-        _name, description=_description, reference=_reference, halo=_halo
+        _name, description=_description, reference=_reference, halo=_halo,
+        # bytes per output pixel of a float64 plane: 8.1-12.2 measured at x2 (tracemalloc
+        # and RSS, benchmarks/bench_memory.py --per-method), plus the intermediate pass
+        # of non-integer scales (8 / scale)
+        memory=16,
     )(_interpolator(_name))

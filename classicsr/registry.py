@@ -2,8 +2,9 @@
 
 A method is registered by the module that implements it, with the
 :func:`register_method` decorator; the entry says everything a caller needs
-(kind, colour handling, scales, tile halo, optional requirements, the model
-family it loads and its options with defaults and descriptions).
+(kind, colour handling, scales, tile halo and working memory, optional
+requirements, the model family it loads and its options with defaults and
+descriptions).
 :func:`classicsr.upscale`, :func:`classicsr.upscale_frames`, the evaluation
 protocol, ``compare``, ``demo``, ``batch``, Dask and the ``classicsr``
 command line are all driven by this table through one dispatcher
@@ -86,6 +87,18 @@ class MethodInfo:
     halo : int
         Pixels of LR context needed around a tile for the tile's output to
         equal the whole-image output (used by tiled and distributed runs).
+    memory : float or None
+        Peak working memory of ``function`` in bytes per output pixel of one
+        float64 plane (the luminance for ``'luminance'`` methods, one
+        channel for ``'all'`` methods, whose integer inputs scale it by
+        their itemsize / 8), as measured by ``benchmarks/bench_memory.py
+        --per-method``. :func:`classicsr.upscale` sizes its tiles from it
+        (:mod:`classicsr._tiling`). ``None`` (the default of plug-ins): not
+        measured -- the method is never tiled and only its output counts
+        against the memory bound.
+    memory_fixed : int
+        Working memory in bytes that does not grow with the image (e.g. a
+        chunk of patch codes), on top of :attr:`memory`.
     channels : {'all', 'luminance'}
         Colour handling, see :data:`CHANNEL_MODES`.
     kind : {'single', 'multiframe'}
@@ -110,6 +123,8 @@ class MethodInfo:
     kind: str = "single"
     requires: tuple = ()
     options: tuple = ()
+    memory: float | None = None
+    memory_fixed: int = 0
 
     @property
     def needs_model(self):
@@ -151,13 +166,18 @@ def _method_options(name, function, kind, descriptions, runtime):
 
 
 def register_method(name, *, description, reference, scales=None, model=None, halo=0,
-                    channels="all", kind="single", requires=(), options=None, runtime=()):
+                    channels="all", kind="single", requires=(), options=None, runtime=(),
+                    memory=None, memory_fixed=0):
     """Function decorator that registers a super-resolution method.
 
     Parameters
     ----------
     name, description, reference, scales, model, halo, channels, kind, requires
         See :class:`MethodInfo`.
+    memory, memory_fixed
+        Measured working memory, see :class:`MethodInfo`; leave ``memory``
+        unset unless the method's output on a tile with ``halo`` pixels of
+        context equals the whole-image output (it is then tiled).
     options : dict, optional
         ``{option: one-line description}`` for every keyword parameter of the
         function (defaults are read from its signature).
@@ -184,6 +204,13 @@ def register_method(name, *, description, reference, scales=None, model=None, ha
         raise ValueError(f"kind must be one of {METHOD_KINDS}, got {kind!r}")
     if scales is not None:
         scales = tuple(int(s) for s in scales)
+    if memory is not None:
+        memory = float(memory)
+        if not memory > 0:
+            raise ValueError(f"memory must be > 0 bytes per output pixel, got {memory!r}")
+    memory_fixed = int(memory_fixed)
+    if memory_fixed < 0:
+        raise ValueError(f"memory_fixed must be >= 0 bytes, got {memory_fixed!r}")
 
     def decorator(function):
         _REGISTRY[name] = MethodInfo(
@@ -199,6 +226,8 @@ def register_method(name, *, description, reference, scales=None, model=None, ha
             requires=tuple((str(m), str(e)) for m, e in requires),
             options=_method_options(name, function, kind, dict(options or {}),
                                     tuple(runtime)),
+            memory=memory,
+            memory_fixed=memory_fixed,
         )
         return function
 

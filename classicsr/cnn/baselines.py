@@ -76,7 +76,10 @@ def _run(method, y, scale, model, providers, provider_options, tile_size):
 @register_method("srcnn", description="SRCNN 9-5-5 CNN on the bicubic Y (ONNX Runtime)",
                  reference="C. Dong, C. C. Loy, K. He, X. Tang, ECCV 2014 / IEEE TPAMI 2016",
                  scales=LEARNED_SCALES, model="srcnn", halo=SRCNN_HALO, channels="luminance",
-                 requires=ONNX_RUNTIME, options=_OPTIONS)
+                 requires=ONNX_RUNTIME, options=_OPTIONS,
+                 # bytes per output pixel, x2, CPU: tracemalloc 16.2, RSS 23.5 (ONNX
+                 # Runtime's buffers; benchmarks/bench_memory.py --per-method)
+                 memory=24)
 def upscale_srcnn(y, scale, model=None, providers=None, provider_options=None,
                   tile_size=None):
     """SRCNN (9-5-5, trained on T91 by ``data/recipes/train_cnn.py``), run with ONNX Runtime."""
@@ -86,7 +89,10 @@ def upscale_srcnn(y, scale, model=None, providers=None, provider_options=None,
 @register_method("fsrcnn", description="FSRCNN(56,12,4) CNN on the LR Y (ONNX Runtime)",
                  reference="C. Dong, C. C. Loy, X. Tang, ECCV 2016",
                  scales=LEARNED_SCALES, model="fsrcnn", halo=FSRCNN_HALO, channels="luminance",
-                 requires=ONNX_RUNTIME, options=_OPTIONS)
+                 requires=ONNX_RUNTIME, options=_OPTIONS,
+                 # bytes per output pixel, x2, CPU: tracemalloc 12.0, RSS 39.9 (ONNX
+                 # Runtime's buffers; benchmarks/bench_memory.py --per-method)
+                 memory=40)
 def upscale_fsrcnn(y, scale, model=None, providers=None, provider_options=None,
                    tile_size=None):
     """FSRCNN (d=56, s=12, m=4, trained on T91 by ``data/recipes/train_cnn.py``), ONNX Runtime."""

@@ -68,7 +68,10 @@ def on_zeyde_dictionary(y, scale, model, predict):
 
 @register_method("gr", description="global regression on the Zeyde dictionary (Timofte et al.)",
                  reference=_REFERENCE, scales=LEARNED_SCALES, model="zeyde", halo=PATCH_HALO,
-                 channels="luminance", options={"model": _MODEL})
+                 channels="luminance", options={"model": _MODEL},
+                 # bytes per output pixel, x2 (the most): tracemalloc 162.5, RSS 158.7
+                 # (benchmarks/bench_memory.py --per-method)
+                 memory=165)
 def upscale_gr(y, scale, model=None):
     """Global Regression (GR) of Timofte et al. 2013."""
     def predict(features, m):
@@ -80,7 +83,10 @@ def upscale_gr(y, scale, model=None):
 
 @register_method("anr", description="anchored neighbourhood regression (Timofte et al.)",
                  reference=_REFERENCE, scales=LEARNED_SCALES, model="zeyde", halo=PATCH_HALO,
-                 channels="luminance", options={"model": _MODEL})
+                 channels="luminance", options={"model": _MODEL},
+                 # bytes per output pixel, x2 (the most): tracemalloc 140.0, RSS 122.2
+                 # (benchmarks/bench_memory.py --per-method)
+                 memory=145)
 def upscale_anr(y, scale, model=None):
     """Anchored Neighborhood Regression (ANR) of Timofte et al. 2013."""
     def predict(features, m):

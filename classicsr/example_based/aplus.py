@@ -142,6 +142,9 @@ APlus.register_family()
 register_method("aplus", description="A+: adjusted anchored neighbourhood regression",
                 reference="R. Timofte, V. De Smet, L. Van Gool, ACCV 2014",
                 scales=LEARNED_SCALES, model="aplus", halo=PATCH_HALO, channels="luminance",
-                options={"model": "an A+ model file or APlus (default: shipped)"})(
+                options={"model": "an A+ model file or APlus (default: shipped)"},
+                # bytes per output pixel at x2 (x3: 124, x4: 118): tracemalloc 140.0, RSS
+                # 140.2 (benchmarks/bench_memory.py --per-method)
+                memory=145)(
     model_method("aplus",
                  "A+ of Timofte et al. 2014 (1024 anchors, 2048 samples each, lambda 0.1)."))

@@ -194,6 +194,9 @@ register_method("kmeans", description="k-means clusters, a sub-dictionary and ri
                 reference="Yang & Yang ICCV 2013; Dong et al. TIP 2011 (clustered dictionaries)",
                 scales=LEARNED_SCALES, model="kmeans", halo=PATCH_HALO, channels="luminance",
                 options={"model": "a k-means model file or KMeansRegressors "
-                                  "(default: shipped)"})(
+                                  "(default: shipped)"},
+                # bytes per output pixel, x2 (the most): tracemalloc 140.0, RSS 140.1
+                # (benchmarks/bench_memory.py --per-method)
+                memory=145)(
     model_method("kmeans",
                  "Clustered sub-dictionaries with ridge regressors (see the module)."))

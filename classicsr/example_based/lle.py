@@ -41,7 +41,10 @@ def lle_patches(features, dict_lo, dict_hi, neighbours=LLE_NEIGHBOURS, tol=LLE_T
 @register_method("lle", description="neighbour embedding with LLE on dictionary atoms",
                  reference="H. Chang, D.-Y. Yeung, Y. Xiong, CVPR 2004 (as benchmarked in ANR)",
                  scales=LEARNED_SCALES, model="zeyde", halo=PATCH_HALO, channels="luminance",
-                 options={"model": "a Zeyde model file or ZeydeDictionary (default: shipped)"})
+                 options={"model": "a Zeyde model file or ZeydeDictionary (default: shipped)"},
+                 # bytes per output pixel, x2 (the most): tracemalloc 162.5, RSS 162.9
+                 # (benchmarks/bench_memory.py --per-method)
+                 memory=165)
 def upscale_lle(y, scale, model=None):
     """NE+LLE of Chang et al. with the 24 nearest atoms of the Zeyde dictionary."""
     return on_zeyde_dictionary(y, scale, model,

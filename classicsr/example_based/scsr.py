@@ -324,6 +324,10 @@ ScSRDictionary.register_family()
 register_method("scsr", description="sparse coding with a coupled L1 dictionary (Yang et al.)",
                 reference="J. Yang, J. Wright, T. Huang, Y. Ma, IEEE TIP 2010",
                 scales=LEARNED_SCALES, model="scsr", halo=SCSR_HALO, channels="luminance",
-                options={"model": "a ScSR model file or ScSRDictionary (default: shipped)"})(
+                options={"model": "a ScSR model file or ScSRDictionary (default: shipped)"},
+                # x2, tracemalloc: 327 bytes per output pixel plus 370 MB for a chunk of
+                # 32768 patch codes and their correlations; RSS 312 B/px beyond that
+                # (benchmarks/bench_memory.py --per-method)
+                memory=330, memory_fixed=400 << 20)(
     model_method("scsr",
                  "ScSR: feature-sign coding of every 5x5 mid-res patch, then back-projection."))

@@ -108,6 +108,8 @@ class ZeydeDictionary(TrainableModel):
     def predict_luminance(self, lr):
         """Zeyde's reconstruction: OMP codes over the LR atoms, HR atoms, overlap-add."""
         problem = prepare(lr, self.scale, self.projection_)
+        if problem.grid.count == 0:  # smaller than one patch: the bicubic image
+            return reconstruct(problem, None)
         codes = batch_omp(problem.features.T, self.dict_lo_.T, self.sparsity, sparse=True)
         return reconstruct(problem, np.asarray(codes.T @ self.dict_hi_))
 
@@ -118,6 +120,9 @@ ZeydeDictionary.register_family()
 register_method("zeyde", description="sparse coding: K-SVD dictionary + OMP (Zeyde et al.)",
                 reference="R. Zeyde, M. Elad, M. Protter, Curves and Surfaces 2010",
                 scales=LEARNED_SCALES, model="zeyde", halo=PATCH_HALO, channels="luminance",
-                options={"model": "a Zeyde model file or ZeydeDictionary (default: shipped)"})(
+                options={"model": "a Zeyde model file or ZeydeDictionary (default: shipped)"},
+                # bytes per output pixel, x2 (the most): tracemalloc 153.8, RSS 152.7
+                # (benchmarks/bench_memory.py --per-method)
+                memory=160)(
     model_method("zeyde",
                  "Zeyde et al.'s sparse-representation scale-up of a luminance image."))
