@@ -71,6 +71,9 @@ def _add_batch(sub, methods):
                    help="give up if the scheduler does not answer or no worker connects "
                         "within SECONDS (default 60)")
     p.add_argument("--format", default="png", help="output format suffix (default png)")
+    p.add_argument("--max-memory", metavar="SIZE",
+                   help="memory bound of each worker (e.g. 2GB; default: the smaller of 8 GiB "
+                        "and 60%% of the available memory); larger images are tiled")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     _add_backprojection(p)
     p.add_argument("--overwrite", action="store_true",
@@ -291,6 +294,8 @@ def _cmd_batch(args):
     scale = int(args.scale) if float(args.scale).is_integer() else args.scale
     options = {"model": args.model} if args.model else {}
     options.update(_backprojection_options(args))
+    if args.max_memory is not None:
+        options["max_memory"] = args.max_memory
     try:
         report = run_batch(args.input, args.output, scale, args.method, workers=args.workers,
                            scheduler=args.scheduler, scheduler_timeout=args.scheduler_timeout,

@@ -478,5 +478,5 @@ def write_image(path, img, *, overwrite=False, metadata=None):
             ok, buffer = cv2.imencode(suffix, np.ascontiguousarray(img), quality)
         if not ok:
             raise ValueError(f"cannot encode a {img.dtype} image as '{path.suffix}'")
-        encoded = buffer.tobytes()
+        encoded = memoryview(buffer)  # no copy of the encoded bytes (large outputs)
     atomic_write_bytes(path, encoded, overwrite=overwrite)
