@@ -254,10 +254,18 @@ def axis_weights(in_length, out_length, scale, method, antialias):
         kernel_width = kernel_width / scale
     else:
         h = kernel
-    x = np.arange(1, out_length + 1, dtype=np.float64)
+    taps = math.ceil(kernel_width) + 2
+    # Integer upscaling: output x = q s + r has the weights of phase r,
+    # shifted by q input pixels. They are computed for the first period (as
+    # MATLAB computes them) and repeated, so that they do not depend on
+    # where the image starts: a tile of an image then gets exactly the
+    # weights of the whole image (tiled upscaling equals whole-image
+    # upscaling bit for bit), where x / s rounded per x would differ in the
+    # last bit from period to period.
+    period = int(scale) if scale >= 1 and scale == int(scale) else out_length
+    x = np.arange(1, min(period, out_length) + 1, dtype=np.float64)
     u = x / scale + 0.5 * (1 - 1 / scale)
     left = np.floor(u - kernel_width / 2)
-    taps = math.ceil(kernel_width) + 2
     ind = left[:, None] + np.arange(taps, dtype=np.float64)[None, :]
     weights = h(u[:, None] - ind)
     # MATLAB's sum(weights, 2) adds left to right; numpy's pairwise sum
@@ -266,6 +274,11 @@ def axis_weights(in_length, out_length, scale, method, antialias):
     for k in range(1, taps):
         total += weights[:, k]
     weights = weights / total[:, None]
+    if period < out_length:
+        phase = np.arange(out_length) % period
+        shift = (np.arange(out_length) // period).astype(np.float64)
+        weights = weights[phase]
+        ind = ind[phase] + shift[:, None]
     # Symmetric mirroring: aux = [1:n, n:-1:1]; ind = aux(mod(ind - 1, 2n) + 1).
     period = 2 * in_length
     j = np.mod(ind.astype(np.int64) - 1, period)
