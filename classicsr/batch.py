@@ -440,9 +440,24 @@ def _run_here(tasks, collect):
 # a lock held (the hang of ProcessPoolExecutor / multiprocessing.Pool at exit),
 # and a worker that dies fails only its own image.
 
+def _die_with_parent():
+    """Linux: have the kernel kill this process when its parent dies, so that a
+    parent ended abruptly (a signal it cannot handle) leaves no worker behind."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, int(signal.SIGKILL), 0, 0, 0)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # pragma: no cover - no libc prctl
+        pass
+
+
 def _worker_main(conn):
     """A worker process: ignore SIGINT (the parent decides), then run tasks until None."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _die_with_parent()
     _limit_threads()
     try:  # tqdm's default lock is a multiprocessing semaphore, "leaked" when terminated
         from tqdm import tqdm

@@ -302,6 +302,9 @@ def _cmd_batch(args):
                            fmt=args.format, overwrite=args.overwrite,
                            progress=not args.no_progress, **options)
     except BatchInterrupted as exc:  # the summary, then exit status 130
+        import signal
+
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # further Ctrl-Cs: we are stopping
         print(exc.report.summary(), flush=True)
         raise
     except ImportError as exc:  # a missing extra: one line naming the pip install
@@ -444,6 +447,9 @@ def main(argv=None):
         _silence_stdout()
         return 0
     except KeyboardInterrupt:
+        import signal
+
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C: still exit 130
         print("classicsr: interrupted", file=sys.stderr)
         return 130
     except Exception as exc:  # one line, never a traceback (see _error_message)
