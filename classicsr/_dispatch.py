@@ -23,7 +23,7 @@ from contextlib import nullcontext
 import numpy as np
 
 from ._image import from_unit, merge_luminance, split_luminance, to_unit
-from ._validation import check_image, check_integer_scale, check_scale
+from ._validation import check_bool, check_image, check_integer_scale, check_scale
 from .backprojection import backproject_trusted, check_backprojection_options
 from ._tiling import check_tile, default_max_memory, parse_memory, plan, run_tiled
 from .registry import get_method
@@ -67,6 +67,7 @@ def check_upscale_call(method, scale, options):
         parse_memory(options["max_memory"])
     options.pop("max_memory", None)
     check_tile(options.pop("tile", None))
+    check_bool(options.pop("ensemble", False), "ensemble")
     info, scale, _ = resolve(method, scale, options)
     return info, scale
 
@@ -144,8 +145,38 @@ def _upscale_piece(img, info, scale, options, bp_iterations):
     return from_unit(run_unit(info, to_unit(img), scale, options, bp_iterations), img.dtype)
 
 
+#: The eight transforms of the square's symmetry group (dihedral D4) used by
+#: enhanced prediction: ``k % 4`` quarter turns, then a left-right flip for k >= 4.
+ENSEMBLE_TRANSFORMS = 8
+
+
+def _transform(x, k):
+    """Transform ``k`` of :data:`ENSEMBLE_TRANSFORMS` applied to an image."""
+    y = np.rot90(x, k % 4, axes=(0, 1))
+    return np.ascontiguousarray(y[:, ::-1] if k >= 4 else y)
+
+
+def _untransform(y, k):
+    """The inverse of :func:`_transform` with the same ``k``."""
+    if k >= 4:
+        y = y[:, ::-1]
+    return np.rot90(y, -(k % 4), axes=(0, 1))
+
+
+def _ensemble(x, run):
+    """Enhanced prediction: the mean of ``run`` over the 8 rotations and flips of
+    ``x`` (float, unit scale), each result transformed back (Timofte, Rothe &
+    Van Gool, CVPR 2016, "Seven ways to improve example-based single image
+    super resolution", way 6)."""
+    total = None
+    for k in range(ENSEMBLE_TRANSFORMS):
+        y = _untransform(np.asarray(run(_transform(x, k)), dtype=np.float64), k)
+        total = y.copy() if total is None else total + y
+    return total / ENSEMBLE_TRANSFORMS
+
+
 def upscale(img, scale, method="bicubic", backprojection=False, backprojection_iterations=20,
-            max_memory=None, tile=None, **options):
+            max_memory=None, tile=None, ensemble=False, **options):
     """Super-resolve one image by ``scale`` with a registered method.
 
     Parameters
@@ -170,6 +201,11 @@ def upscale(img, scale, method="bicubic", backprojection=False, backprojection_i
         smaller of 8 GiB and 60 % of the memory available now. A call whose
         output and working memory (estimated before anything large is
         allocated) exceed it is refused with a ``ValueError``.
+    ensemble : bool
+        Enhanced prediction (Timofte et al. CVPR 2016, way 6): super-resolve
+        the 8 rotations and flips of ``img`` and average the results
+        transformed back, in floating point (8 times the work; for any
+        method, CNNs included).
     tile : None, False or int
         ``None`` (default): images whose working memory would exceed
         512 MiB beyond the output are processed in tiles that fit, each with
@@ -200,12 +236,10 @@ def upscale(img, scale, method="bicubic", backprojection=False, backprojection_i
     Large images are tiled (:mod:`classicsr._tiling`): memory is then the
     output plus one tile's working set. Tiles are upscaled with the
     registered ``halo`` LR pixels of context (plus 32 with back-projection),
-    so the result does not depend on the tiling: at x2 and x4 tiles compute
-    exactly what the whole image does; at x3 MATLAB's resize weights come
-    from tile-local coordinates and differ in the last bit, so float images
-    agree to about 1e-14 and integer images are identical but for rare
-    ties (NE+LLE's choice of nearest atoms can flip: a few pixels one level
-    off).
+    so the result does not depend on the tiling: at integer scales the
+    resize weights repeat per phase, so tiles compute exactly what the whole
+    image does (float images agree to about 1e-14 where BLAS blocking
+    differs).
 
     References
     ----------
@@ -227,9 +261,19 @@ def upscale(img, scale, method="bicubic", backprojection=False, backprojection_i
     img = check_image(img, "img")
     info, scale, options = resolve(method, scale, options)
     bp_iterations = check_backprojection_options(backprojection, backprojection_iterations)
+    ensemble = check_bool(ensemble, "ensemble")
     max_memory = default_max_memory() if max_memory is None else parse_memory(max_memory)
-    how = plan(info, img.shape, img.dtype, scale, bp_iterations, max_memory, check_tile(tile))
-    if not how.tiled:
-        return _upscale_piece(img, info, scale, options, bp_iterations)
-    return run_tiled(img, scale, how,
-                     lambda piece: _upscale_piece(piece, info, scale, options, bp_iterations))
+    tile = check_tile(tile)
+
+    def run(image):  # planned (and refused if too big) before any work
+        how = plan(info, image.shape, image.dtype, scale, bp_iterations, max_memory, tile)
+        if not how.tiled:
+            return _upscale_piece(image, info, scale, options, bp_iterations)
+        return run_tiled(image, scale, how,
+                         lambda piece: _upscale_piece(piece, info, scale, options,
+                                                      bp_iterations))
+
+    if not ensemble:
+        return run(img)
+    # in floating point: the mean of the 8 results is rounded once
+    return from_unit(_ensemble(to_unit(img), run), img.dtype)

@@ -99,17 +99,22 @@ def _add_backprojection(p):
                    help="refine the output with iterative back-projection (Irani & Peleg)")
     p.add_argument("--bp-iterations", type=int, metavar="N",
                    help="back-projection iterations (default 20; needs --backprojection)")
+    p.add_argument("--ensemble", action="store_true",
+                   help="enhanced prediction: average the results on the 8 rotations and "
+                        "flips (8x the time; Timofte et al. CVPR 2016)")
 
 
 def _backprojection_options(args):
+    """Back-projection and enhanced prediction options of ``upscale``/``batch``/``evaluate``."""
     if args.bp_iterations is not None and not args.backprojection:
         raise ValueError("--bp-iterations needs --backprojection")
+    options = {"ensemble": True} if args.ensemble else {}
     if not args.backprojection:
-        return {}
+        return options
     iterations = 20 if args.bp_iterations is None else args.bp_iterations
     if iterations < 0:
         raise ValueError(f"--bp-iterations must be >= 0, got {iterations}")
-    return {"backprojection": True, "backprojection_iterations": iterations}
+    return {**options, "backprojection": True, "backprojection_iterations": iterations}
 
 
 def _add_train(sub):
@@ -231,7 +236,8 @@ def _cmd_upscale(args):
             warnings.simplefilter("ignore", PrecisionLossWarning)  # the note above said it
             write_image(args.output, out, overwrite=args.overwrite,
                         metadata=read_metadata(args.input))
-    bp = " + back-projection" if args.backprojection else ""
+    bp = (" + back-projection" if args.backprojection else "") + (
+        " + ensemble" if args.ensemble else "")
     print(f"{args.input} {img.shape} -> {args.output} {out.shape} "
           f"({args.method}{bp}, x{args.scale:g})")
 
@@ -371,8 +377,10 @@ def _cmd_evaluate(args):
     with _warnings_on_one_line(args.command):  # e.g. a multi-page TIFF in a dataset
         result = evaluate(args.method, args.dataset, args.scale, data_root=args.data_root,
                           **options)
-    if options:
+    if options.get("backprojection"):
         print(f"with back-projection ({options['backprojection_iterations']} iterations)")
+    if options.get("ensemble"):
+        print("with enhanced prediction (8 rotations and flips averaged)")
     print(result.table(per_image=args.per_image))
     if args.json:
         result.to_json(args.json, overwrite=args.overwrite)

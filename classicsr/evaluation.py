@@ -104,7 +104,7 @@ class EvaluationResult:
 
 
 def evaluate(method, datasets, scales=(2, 3, 4), *, data_root=None, progress=True,
-             backprojection=False, backprojection_iterations=20, **options):
+             backprojection=False, backprojection_iterations=20, ensemble=False, **options):
     """Run the paper protocol of ``method`` on image folders.
 
     Parameters
@@ -128,6 +128,9 @@ def evaluate(method, datasets, scales=(2, 3, 4), *, data_root=None, progress=Tru
         protocol's rounding (:func:`classicsr.backprojection.backproject`).
     backprojection_iterations : int
         Back-projection steps (default 20).
+    ensemble : bool
+        Enhanced prediction (8 rotations and flips averaged; see
+        :func:`classicsr.upscale`), as the "seven ways" tables report.
     **options
         Passed to the method.
 
@@ -165,7 +168,7 @@ def evaluate(method, datasets, scales=(2, 3, 4), *, data_root=None, progress=Tru
             scores = evaluate_image(read_image(path), scale, method,
                                     backprojection=backprojection,
                                     backprojection_iterations=backprojection_iterations,
-                                    **options)
+                                    ensemble=ensemble, **options)
         except (TypeError, ValueError) as exc:  # the image, not the call: name the file
             raise type(exc)(f"'{path}': {exc}") from None
         result.rows.append(

@@ -18,9 +18,9 @@ import time
 
 import numpy as np
 
-from ._dispatch import resolve, run_unit
+from ._dispatch import _ensemble, resolve, run_unit
 from ._image import from_unit, full_scale, luminance
-from ._validation import INT_FULL_SCALE, check_image, check_integer_scale
+from ._validation import INT_FULL_SCALE, check_bool, check_image, check_integer_scale
 from .backprojection import check_backprojection_options
 from .degradation import crop_to_multiple
 from .metrics import psnr, ssim
@@ -38,7 +38,7 @@ def hr_luminance(hr):
 
 
 def evaluate_image(hr, scale, method, backprojection=False, backprojection_iterations=20,
-                   **options):
+                   ensemble=False, **options):
     """Score ``method`` on one HR image under the paper protocol.
 
     Parameters
@@ -54,6 +54,9 @@ def evaluate_image(hr, scale, method, backprojection=False, backprojection_itera
         protocol's rounding (:func:`classicsr.backprojection.backproject`).
     backprojection_iterations : int
         Back-projection steps (default 20).
+    ensemble : bool
+        Enhanced prediction: the mean over the 8 rotations and flips of the
+        LR image (see :func:`classicsr.upscale`), before the rounding.
     **options
         Passed to the method.
 
@@ -67,9 +70,13 @@ def evaluate_image(hr, scale, method, backprojection=False, backprojection_itera
     scale = check_integer_scale(scale)
     info, _, options = resolve(method, scale, options)
     bp_iterations = check_backprojection_options(backprojection, backprojection_iterations)
+    ensemble = check_bool(ensemble, "ensemble")
     y, lr = protocol_pair(hr, scale)
     start = time.perf_counter()
-    sr = run_unit(info, lr, scale, options, bp_iterations)
+    if ensemble:
+        sr = _ensemble(lr, lambda x: run_unit(info, x, scale, options, bp_iterations))
+    else:
+        sr = run_unit(info, lr, scale, options, bp_iterations)
     seconds = time.perf_counter() - start
     return {**score_luminance(y, sr, scale), "seconds": seconds}
 
