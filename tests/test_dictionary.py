@@ -17,7 +17,8 @@ from classicsr.protocol import evaluate_image
 
 def _training_images():
     grey = [data.camera(), data.coins(), data.moon()]
-    colour = [classicsr.rgb2ycbcr(data.astronaut())[..., 0], classicsr.rgb2ycbcr(data.coffee())[..., 0]]
+    colour = [classicsr.rgb2ycbcr(data.astronaut())[..., 0],
+              classicsr.rgb2ycbcr(data.coffee())[..., 0]]
     return [img[:200, :200] / 255.0 for img in grey + colour]
 
 

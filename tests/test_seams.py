@@ -9,7 +9,7 @@ from skimage import data
 
 import classicsr
 from classicsr import _image
-from classicsr._dispatch import check_options, check_upscale_call, resolve, usable_methods
+from classicsr._dispatch import check_upscale_call, resolve, usable_methods
 from classicsr._validation import check_bool, check_choice, check_int, check_real
 from classicsr.modelstore import clear_cache, get_model, model_family, shipped_model_path
 from classicsr.registry import (LEARNED_SCALES, available_methods, get_method,
