@@ -22,7 +22,8 @@ from contextlib import nullcontext
 
 import numpy as np
 
-from ._image import from_unit, merge_luminance, split_luminance, to_unit
+from ._image import (DIHEDRAL, dihedral, from_unit, merge_luminance, split_luminance, to_unit,
+                     undo_dihedral)
 from ._validation import check_bool, check_image, check_integer_scale, check_scale
 from .backprojection import backproject_trusted, check_backprojection_options
 from ._tiling import check_tile, default_max_memory, parse_memory, plan, run_tiled
@@ -145,34 +146,16 @@ def _upscale_piece(img, info, scale, options, bp_iterations):
     return from_unit(run_unit(info, to_unit(img), scale, options, bp_iterations), img.dtype)
 
 
-#: The eight transforms of the square's symmetry group (dihedral D4) used by
-#: enhanced prediction: ``k % 4`` quarter turns, then a left-right flip for k >= 4.
-ENSEMBLE_TRANSFORMS = 8
-
-
-def _transform(x, k):
-    """Transform ``k`` of :data:`ENSEMBLE_TRANSFORMS` applied to an image."""
-    y = np.rot90(x, k % 4, axes=(0, 1))
-    return np.ascontiguousarray(y[:, ::-1] if k >= 4 else y)
-
-
-def _untransform(y, k):
-    """The inverse of :func:`_transform` with the same ``k``."""
-    if k >= 4:
-        y = y[:, ::-1]
-    return np.rot90(y, -(k % 4), axes=(0, 1))
-
-
 def _ensemble(x, run):
     """Enhanced prediction: the mean of ``run`` over the 8 rotations and flips of
     ``x`` (float, unit scale), each result transformed back (Timofte, Rothe &
     Van Gool, CVPR 2016, "Seven ways to improve example-based single image
     super resolution", way 6)."""
     total = None
-    for k in range(ENSEMBLE_TRANSFORMS):
-        y = _untransform(np.asarray(run(_transform(x, k)), dtype=np.float64), k)
+    for k in range(DIHEDRAL):
+        y = undo_dihedral(np.asarray(run(dihedral(x, k)), dtype=np.float64), k)
         total = y.copy() if total is None else total + y
-    return total / ENSEMBLE_TRANSFORMS
+    return total / DIHEDRAL
 
 
 def upscale(img, scale, method="bicubic", backprojection=False, backprojection_iterations=20,

@@ -14,10 +14,24 @@ import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.exceptions import NotFittedError
 
-from ._image import training_luminance
-from ._validation import check_image
+from ._image import DIHEDRAL, dihedral, training_luminance
+from ._validation import check_bool, check_image
 
-__all__ = ["SuperResolutionEstimator", "check_training_images"]
+__all__ = ["SuperResolutionEstimator", "augmented", "check_training_images"]
+
+
+def augmented(images, augment):
+    """``images`` and, with ``augment``, their 7 other rotations and flips.
+
+    The augmentation of Timofte, Rothe & Van Gool (CVPR 2016, "Seven ways to
+    improve example-based single image super resolution", way 1): the
+    training set is the 8 dihedral transforms of every image, in the order
+    transform by transform (the untransformed images first, so a model that
+    keeps its first N samples keeps the originals first).
+    """
+    if not check_bool(augment, "augment"):
+        return list(images)
+    return [dihedral(img, k) for k in range(DIHEDRAL) for img in images]
 
 
 def check_training_images(images, name="images"):

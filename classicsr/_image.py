@@ -14,7 +14,9 @@ the report and the demo convert images here:
   for integer images, as MATLAB's ``rgb2ycbcr`` on ``uint8``): what the
   evaluation protocol and the metrics compare;
 * :func:`training_luminance` -- the float Y in [0, 1] that trainable models
-  learn from, the same for the same picture given as uint8, uint16 or float.
+  learn from, the same for the same picture given as uint8, uint16 or float;
+* :func:`dihedral` / :func:`undo_dihedral` -- the 8 rotations and flips, for
+  enhanced prediction and training-set augmentation.
 """
 
 from dataclasses import dataclass
@@ -24,8 +26,26 @@ import numpy as np
 from ._validation import INT_FULL_SCALE
 from .color import rgb2ycbcr, to_dtype, ycbcr2rgb
 
-__all__ = ["ColourRest", "full_scale", "from_unit", "luminance", "merge_luminance",
-           "split_luminance", "to_unit", "training_luminance"]
+__all__ = ["DIHEDRAL", "ColourRest", "dihedral", "full_scale", "from_unit", "luminance",
+           "merge_luminance", "split_luminance", "to_unit", "training_luminance",
+           "undo_dihedral"]
+
+#: The eight transforms of the square's symmetry group (dihedral D4): ``k % 4``
+#: quarter turns, then a left-right flip for ``k >= 4``; ``k = 0`` is the identity.
+DIHEDRAL = 8
+
+
+def dihedral(x, k):
+    """Transform ``k`` of the :data:`DIHEDRAL` group applied to an image (a new array)."""
+    y = np.rot90(x, k % 4, axes=(0, 1))
+    return np.ascontiguousarray(y[:, ::-1] if k >= 4 else y)
+
+
+def undo_dihedral(y, k):
+    """The inverse of :func:`dihedral` with the same ``k`` (a view)."""
+    if k >= 4:
+        y = y[:, ::-1]
+    return np.rot90(y, -(k % 4), axes=(0, 1))
 
 
 def full_scale(dtype):

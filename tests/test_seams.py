@@ -339,7 +339,7 @@ def test_learned_scales_live_in_the_registry():
 # --- enhanced prediction ----------------------------------------------------------------
 
 def test_ensemble_is_the_mean_over_the_eight_transforms():
-    from classicsr._dispatch import _transform, _untransform
+    from classicsr._image import dihedral as _transform, undo_dihedral as _untransform
 
     x = np.random.default_rng(3).random((13, 17, 3))
     for k in range(8):
@@ -387,3 +387,31 @@ def test_protocol_and_cli_take_the_ensemble(tmp_path):
     np.testing.assert_array_equal(read_image(tmp_path / "sr.png"),
                                   classicsr.upscale(read_image(src), 3, "aplus",
                                                     ensemble=True))
+
+
+# --- training-set augmentation ----------------------------------------------------------
+
+def test_augment_trains_on_the_eight_rotations_and_flips():
+    from sklearn.base import clone
+
+    from classicsr._estimator import augmented
+    from classicsr._image import dihedral
+    from classicsr.example_based import ZeydeDictionary
+
+    hr = data.astronaut()[:90, :120]
+    images = augmented([hr], True)
+    assert len(images) == 8 and images[0] is not hr and np.array_equal(images[0], hr)
+    assert {im.shape[:2] for im in images} == {(90, 120), (120, 90)}
+    np.testing.assert_array_equal(images[5], dihedral(hr, 5))
+    assert augmented([hr], False) == [hr]
+    with pytest.raises(TypeError, match="augment must be True or False"):
+        augmented([hr], "yes")
+    plain = ZeydeDictionary(3, n_atoms=32, n_iter=2).fit([hr])
+    model = ZeydeDictionary(3, n_atoms=32, n_iter=2, augment=True)
+    assert clone(model).augment is True
+    model.fit([hr])
+    assert model.n_training_patches_ == 8 * plain.n_training_patches_
+    # the augmented set is the explicit list of transforms, trained without augment
+    explicit = ZeydeDictionary(3, n_atoms=32, n_iter=2).fit(
+        [dihedral(hr, k) for k in range(8)])
+    np.testing.assert_array_equal(model.dict_hi_, explicit.dict_hi_)

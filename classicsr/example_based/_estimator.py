@@ -15,7 +15,7 @@ import logging
 import platform
 
 import numpy as np
-from .._estimator import SuperResolutionEstimator, check_training_images
+from .._estimator import SuperResolutionEstimator, augmented, check_training_images
 from .._validation import check_integer_scale
 from ..modelstore import load_model, register_model_family, save_model
 from ..registry import LEARNED_SCALES
@@ -63,7 +63,7 @@ class TrainableModel(SuperResolutionEstimator):
         self
         """
         self._check_scale()
-        return self._fit(check_training_images(images))
+        return self._fit(augmented(check_training_images(images), self.augment))
 
     def predict_luminance(self, y):
         """Super-resolve a float64 luminance image in [0, 1] (trusted input)."""

@@ -32,7 +32,7 @@ def anchor_dictionary(dictionary, scale, random_state, verbose, images):
     An unfitted ZeydeDictionary (as :func:`sklearn.base.clone` leaves it) is
     fitted on ``images`` with its own parameters.
     """
-    if dictionary is None:
+    if dictionary is None:  # (``images`` are already augmented if asked)
         dictionary = ZeydeDictionary(scale, random_state=random_state, verbose=verbose)
     if isinstance(dictionary, ZeydeDictionary) and not dictionary.is_fitted():
         return dictionary._fit(images)
@@ -60,6 +60,9 @@ class APlus(TrainableModel):
     regressor_dtype : str
         Storage type of the regressors ('float16' halves the model; the
         PSNR change is measured by the training recipe).
+    augment : bool
+        Train on the 8 rotations and flips of every image as well (Timofte
+        et al. CVPR 2016, way 1; 8 times the samples).
     random_state : int
         Seed of the Zeyde dictionary trained when ``dictionary`` is None
         (A+'s own steps are deterministic).
@@ -81,7 +84,7 @@ class APlus(TrainableModel):
 
     def __init__(self, scale=3, *, dictionary=None, n_neighbours=2048, lam=0.1,
                  pyramid_levels=12, pyramid_factor=0.98, max_patches=5_000_000,
-                 regressor_dtype="float32", random_state=0, verbose=False):
+                 regressor_dtype="float32", random_state=0, augment=False, verbose=False):
         self.scale = scale
         self.dictionary = dictionary
         self.n_neighbours = n_neighbours
@@ -91,6 +94,7 @@ class APlus(TrainableModel):
         self.max_patches = max_patches
         self.regressor_dtype = regressor_dtype
         self.random_state = random_state
+        self.augment = augment
         self.verbose = verbose
 
     def _fit(self, images):

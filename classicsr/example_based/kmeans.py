@@ -98,6 +98,9 @@ class KMeansRegressors(TrainableModel):
         k-means iterations.
     regressor_dtype : str
         dtype of the saved regressors ('float16' halves the file).
+    augment : bool
+        Train on the 8 rotations and flips of every image as well (Timofte
+        et al. CVPR 2016, way 1; 8 times the samples).
     random_state : int
     verbose : bool
 
@@ -116,7 +119,7 @@ class KMeansRegressors(TrainableModel):
 
     def __init__(self, scale=3, *, dictionary=None, n_clusters=1024, n_atoms=32, lam=0.1,
                  max_patches=2_000_000, pyramid_levels=12, pyramid_factor=0.98, n_iter=15,
-                 regressor_dtype="float32", random_state=0, verbose=False):
+                 regressor_dtype="float32", random_state=0, augment=False, verbose=False):
         self.scale = scale
         self.dictionary = dictionary
         self.n_clusters = n_clusters
@@ -128,6 +131,7 @@ class KMeansRegressors(TrainableModel):
         self.n_iter = n_iter
         self.regressor_dtype = regressor_dtype
         self.random_state = random_state
+        self.augment = augment
         self.verbose = verbose
 
     def _fit(self, images):

@@ -189,6 +189,9 @@ class ScSRDictionary(TrainableModel):
         Factor of ``lin_scale.m`` (1.2).
     backprojection_iterations : int
         Iterations of the final back-projection (20).
+    augment : bool
+        Train on the 8 rotations and flips of every image as well (Timofte
+        et al. CVPR 2016, way 1; 8 times the samples).
     random_state : int
         Seed of the patch sampling and of the dictionary initialisation.
     verbose : bool
@@ -207,7 +210,8 @@ class ScSRDictionary(TrainableModel):
 
     def __init__(self, scale=3, *, n_atoms=1024, patch_size=5, n_patches=100_000,
                  prune_percentile=10, train_lambda=0.15, n_iter=40, lam=0.2, overlap=4,
-                 contrast=1.2, backprojection_iterations=20, random_state=0, verbose=False):
+                 contrast=1.2, backprojection_iterations=20, random_state=0, augment=False,
+                 verbose=False):
         self.scale = scale
         self.n_atoms = n_atoms
         self.patch_size = patch_size
@@ -220,6 +224,7 @@ class ScSRDictionary(TrainableModel):
         self.contrast = contrast
         self.backprojection_iterations = backprojection_iterations
         self.random_state = random_state
+        self.augment = augment
         self.verbose = verbose
 
     def _fit(self, images):

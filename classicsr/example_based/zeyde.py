@@ -46,6 +46,9 @@ class ZeydeDictionary(TrainableModel):
         PCA energy discarded (1e-3).
     max_patches : int, optional
         Use at most this many training patches (the first ones).
+    augment : bool
+        Train on the 8 rotations and flips of every image as well (Timofte
+        et al. CVPR 2016, way 1; 8 times the samples).
     random_state : int, optional
         Seed of the K-SVD initialisation and atom order.
     verbose : bool
@@ -65,7 +68,8 @@ class ZeydeDictionary(TrainableModel):
     _arrays = ("projection_", "dict_lo_", "dict_hi_")
 
     def __init__(self, scale=3, *, n_atoms=1024, sparsity=3, n_iter=20,
-                 energy_dropped=1e-3, max_patches=None, random_state=0, verbose=False):
+                 energy_dropped=1e-3, max_patches=None, random_state=0, augment=False,
+                 verbose=False):
         self.scale = scale
         self.n_atoms = n_atoms
         self.sparsity = sparsity
@@ -73,6 +77,7 @@ class ZeydeDictionary(TrainableModel):
         self.energy_dropped = energy_dropped
         self.max_patches = max_patches
         self.random_state = random_state
+        self.augment = augment
         self.verbose = verbose
 
     def _fit(self, images):
