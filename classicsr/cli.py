@@ -184,16 +184,19 @@ def build_parser():
 
 def _warnings_on_one_line(command):
     """A context in which warnings (e.g. a multi-page TIFF of which the first page
-    is read) print as one ``classicsr COMMAND: warning: ...`` line on stderr."""
+    is read, a poorly registered frame) print as one ``classicsr COMMAND:
+    warning: ...`` line on stderr; :func:`main` runs every command in it."""
     import contextlib
     import warnings
 
-    def show(message, *_, **__):
-        print(f"classicsr {command}: warning: {message}", file=sys.stderr)
+    def show(message, category, *_, **__):
+        kind = "" if issubclass(category, UserWarning) else f"{category.__name__}: "
+        print(f"classicsr {command}: warning: {kind}{message}", file=sys.stderr)
 
     @contextlib.contextmanager
     def context():
         with warnings.catch_warnings():
+            warnings.simplefilter("always", UserWarning)  # e.g. one per multi-page file
             warnings.showwarning = show
             yield
 
@@ -223,19 +226,18 @@ def _cmd_upscale(args):
     if args.max_memory is not None:
         options["max_memory"] = args.max_memory
     check_upscale_call(args.method, scale, options)
-    with _warnings_on_one_line(args.command):
-        img = read_image(args.input)
-        # The output is checked before minutes of computing: its suffix, whether it may
-        # be written, and what its format cannot hold (said now, not after the work).
-        note = check_output(args.output, img.dtype, 1 if img.ndim == 2 else img.shape[2],
-                            overwrite=args.overwrite)
-        if note:
-            print(f"classicsr upscale: note: {note}", file=sys.stderr)
-        out = upscale(img, scale, method=args.method, **options)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", PrecisionLossWarning)  # the note above said it
-            write_image(args.output, out, overwrite=args.overwrite,
-                        metadata=read_metadata(args.input))
+    img = read_image(args.input)
+    # The output is checked before minutes of computing: its suffix, whether it may
+    # be written, and what its format cannot hold (said now, not after the work).
+    note = check_output(args.output, img.dtype, 1 if img.ndim == 2 else img.shape[2],
+                        overwrite=args.overwrite)
+    if note:
+        print(f"classicsr upscale: note: {note}", file=sys.stderr)
+    out = upscale(img, scale, method=args.method, **options)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PrecisionLossWarning)  # the note above said it
+        write_image(args.output, out, overwrite=args.overwrite,
+                    metadata=read_metadata(args.input))
     bp = (" + back-projection" if args.backprojection else "") + (
         " + ensemble" if args.ensemble else "")
     print(f"{args.input} {img.shape} -> {args.output} {out.shape} "
@@ -243,7 +245,6 @@ def _cmd_upscale(args):
 
 
 def _cmd_multiframe(args):
-    import warnings
     from pathlib import Path
 
     import numpy as np
@@ -262,31 +263,24 @@ def _cmd_multiframe(args):
     # cheap checks before the registration (reconstruct checks everything again)
     check_integer_scale(args.scale, allowed=get_method(args.method, kind="multiframe").scales)
     check_real(args.psf_sigma, "--psf-sigma", minimum=0)
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        try:
-            frames = read_frames(args.input, max_frames=args.frames)
-            if len(frames) < args.frames:
-                print(f"note: {args.input} has only {len(frames)} frames; using all of them "
-                      f"(--frames {args.frames})")
-            # registered here, as upscale_frames would, to print the quality measure
-            motion, quality = register(frames, reference=args.reference, motion=args.motion,
-                                       progress=args.progress, return_quality=True)
-            others = [k for k in range(len(quality)) if k != args.reference]
-            worst = min(others, key=lambda k: quality[k])
-            values = (" ".join(f"{q:.2f}" for q in quality) if len(quality) <= 32 else
-                      f"min {quality[worst]:.2f} (frame {worst}), "
-                      f"median {np.median(quality[others]):.2f}")
-            print(f"registration quality per frame (band-pass correlation with reference frame "
-                  f"{args.reference}; 1 = perfect, below {QUALITY_THRESHOLD} = poor): {values}")
-            warn_if_poorly_registered(quality)
-            out = upscale_frames(frames, args.scale, method=args.method, motion=motion,
-                                 psf_sigma=args.psf_sigma, reference=args.reference,
-                                 progress=args.progress)
-        finally:
-            for w in caught:
-                kind = "" if issubclass(w.category, UserWarning) else f"{w.category.__name__}: "
-                print(f"classicsr multiframe: warning: {kind}{w.message}", file=sys.stderr)
+    frames = read_frames(args.input, max_frames=args.frames)
+    if len(frames) < args.frames:
+        print(f"note: {args.input} has only {len(frames)} frames; using all of them "
+              f"(--frames {args.frames})")
+    # registered here, as upscale_frames would, to print the quality measure
+    motion, quality = register(frames, reference=args.reference, motion=args.motion,
+                               progress=args.progress, return_quality=True)
+    others = [k for k in range(len(quality)) if k != args.reference]
+    worst = min(others, key=lambda k: quality[k])
+    values = (" ".join(f"{q:.2f}" for q in quality) if len(quality) <= 32 else
+              f"min {quality[worst]:.2f} (frame {worst}), "
+              f"median {np.median(quality[others]):.2f}")
+    print(f"registration quality per frame (band-pass correlation with reference frame "
+          f"{args.reference}; 1 = perfect, below {QUALITY_THRESHOLD} = poor): {values}")
+    warn_if_poorly_registered(quality)
+    out = upscale_frames(frames, args.scale, method=args.method, motion=motion,
+                         psf_sigma=args.psf_sigma, reference=args.reference,
+                         progress=args.progress)
     if out.dtype not in (np.uint8, np.uint16):  # float TIFF frames: save as 16-bit
         out = to_dtype(out * 65535.0, np.uint16)
     write_image(args.output, out, overwrite=args.overwrite)
@@ -313,8 +307,6 @@ def _cmd_batch(args):
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # further Ctrl-Cs: we are stopping
         print(exc.report.summary(), flush=True)
         raise
-    except ImportError as exc:  # a missing extra: one line naming the pip install
-        raise ValueError(str(exc)) from None
     print(report.summary())
     if report.failed:
         raise OSError(f"{len(report.failed)} image(s) failed (listed above)")
@@ -323,12 +315,8 @@ def _cmd_batch(args):
 def _cmd_compare(args):
     from .report import compare
 
-    try:
-        with _warnings_on_one_line(args.command):  # e.g. a multi-page TIFF among the images
-            rows = compare(args.input, args.scale, args.methods, args.out,
-                           overwrite=args.overwrite, progress=not args.no_progress)
-    except ImportError as exc:  # a missing extra: one line naming the pip install
-        raise ValueError(str(exc)) from None
+    rows = compare(args.input, args.scale, args.methods, args.out, overwrite=args.overwrite,
+                   progress=not args.no_progress)
     for row in rows:
         print(f"{row['image']:<16} {row['method']:<10} {row['psnr']:8.3f} dB "
               f"{row['ssim']:.4f} {row['seconds']:.3f} s")
@@ -374,9 +362,8 @@ def _cmd_evaluate(args):
         if target and Path(target).exists() and not args.overwrite:
             raise FileExistsError(f"'{target}' exists; use --overwrite to replace it")
     options = _backprojection_options(args)
-    with _warnings_on_one_line(args.command):  # e.g. a multi-page TIFF in a dataset
-        result = evaluate(args.method, args.dataset, args.scale, data_root=args.data_root,
-                          **options)
+    result = evaluate(args.method, args.dataset, args.scale, data_root=args.data_root,
+                      **options)
     if options.get("backprojection"):
         print(f"with back-projection ({options['backprojection_iterations']} iterations)")
     if options.get("ensemble"):
@@ -425,9 +412,8 @@ def _cmd_train(args):
         if family not in ("aplus", "kmeans"):
             raise ValueError(f"--dictionary is for aplus and kmeans, not {args.method!r}")
         params["dictionary"] = args.dictionary
-    with _warnings_on_one_line(args.command):  # e.g. a multi-page TIFF among the images
-        model = train_model(args.method, args.scale, args.images, random_state=args.seed,
-                            max_patches=args.patches, **params)
+    model = train_model(args.method, args.scale, args.images, random_state=args.seed,
+                        max_patches=args.patches, **params)
     model.save(args.out, overwrite=args.overwrite)
     print(f"trained {model.method} x{args.scale} on {model.n_training_patches_} patches in "
           f"{time.perf_counter() - start:.1f} s (this model's own stage "
@@ -450,7 +436,8 @@ def main(argv=None):
     """Entry point of the ``classicsr`` command; returns the exit status."""
     args = build_parser().parse_args(argv)
     try:
-        _COMMANDS[args.command](args)
+        with _warnings_on_one_line(args.command):
+            _COMMANDS[args.command](args)
     except BrokenPipeError:  # e.g. 'classicsr methods | head': the reader left
         _silence_stdout()
         return 0
