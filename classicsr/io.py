@@ -77,6 +77,15 @@ def _decode(data):
             return None
 
 
+def _swap_red_blue(img):
+    """RGB(A) <-> OpenCV's BGR(A) order (its own inverse); grey images as they are."""
+    if img.ndim == 3 and img.shape[2] == 3:
+        return img[:, :, ::-1]
+    if img.ndim == 3 and img.shape[2] == 4:
+        return img[:, :, [2, 1, 0, 3]]
+    return img
+
+
 def _transpose(img, orientation):
     """``img`` turned upright as Pillow's ``ImageOps.exif_transpose`` does for ``orientation``."""
     if orientation in (5, 6, 7, 8):
@@ -179,11 +188,7 @@ def _pixels(data, header, tiff, path):
         raise ValueError(f"'{path}' is a grey + alpha TIFF with 16-bit or float samples, "
                          "which cannot be read; save it as RGBA, or as 8-bit grey + alpha")
     img = _decode(data)
-    if img is not None and img.ndim == 3 and img.shape[2] == 3:
-        img = img[:, :, ::-1]
-    elif img is not None and img.ndim == 3 and img.shape[2] == 4:
-        img = img[:, :, [2, 1, 0, 3]]
-    return img
+    return None if img is None else _swap_red_blue(img)
 
 
 def _range_problem(img):
@@ -468,10 +473,7 @@ def write_image(path, img, *, overwrite=False, metadata=None):
         Image.fromarray(np.ascontiguousarray(img)).save(buffer, format=fmt, **options)
         encoded = buffer.getvalue()
     else:
-        if channels == 3:
-            img = img[:, :, ::-1]
-        elif channels == 4:
-            img = img[:, :, [2, 1, 0, 3]]
+        img = _swap_red_blue(img)
         with _quiet_opencv() as cv2:
             jpeg = _FORMAT_NAMES[suffix] == "JPEG"
             quality = [cv2.IMWRITE_JPEG_QUALITY, _JPEG_QUALITY] if jpeg else []
