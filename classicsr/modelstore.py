@@ -253,14 +253,10 @@ def get_model(family, scale, model=None, **load_options):
         expected = entry["sha256"]
     elif isinstance(model, (str, Path)) or hasattr(model, "__fspath__"):
         path, expected = Path(model), None
-    elif fam.model_type is None:
-        raise TypeError(f"model must be None or a path, got {type(model).__name__}")
-    elif fam.adapt is not None:  # the object is converted, not used: named apart
-        raise TypeError(f"model must be None or a path, got {type(model).__name__}; or a "
-                        f"fitted {fam.model_type.__name__}")
     else:
-        raise TypeError(f"model must be None, a path or a {fam.model_type.__name__}, got "
-                        f"{type(model).__name__}")
+        accepted = ("None or a path" if fam.model_type is None else
+                    f"None, a path or a fitted {fam.model_type.__name__}")
+        raise TypeError(f"model must be {accepted}, got {type(model).__name__}")
     if not path.is_file():
         raise FileNotFoundError(f"no such model file: '{path}'")
     if path.suffix.lower() != fam.suffix:

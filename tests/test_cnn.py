@@ -224,7 +224,7 @@ def test_bad_input(ort, lr_image):
         classicsr.upscale(lr_image, 3, method="fsrcnn", tile_size=0)
     with pytest.raises(TypeError, match="tile_size must be an integer >= 1, got float 2.5"):
         classicsr.upscale(lr_image, 3, method="fsrcnn", tile_size=2.5)
-    with pytest.raises(TypeError, match="model must be None or a path, got int"):
+    with pytest.raises(TypeError, match="model must be None, a path or a fitted CNNTrainer, got int"):
         classicsr.upscale(lr_image, 3, method="fsrcnn", model=3)
     x3 = shipped_models_dir() / "fsrcnn_x3.onnx"
     with pytest.raises(ValueError, match="is fsrcnn x3, not fsrcnn x2"):

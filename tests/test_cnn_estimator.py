@@ -167,8 +167,8 @@ def test_model_store_family():
         assert family.estimator is CNNTrainer and family.model_type is CNNTrainer
         assert family.adapt is not None and family.suffix == ".onnx"
     assert {"srcnn", "fsrcnn"} <= set(classicsr.training.trainable_methods())
-    with pytest.raises(TypeError, match="model must be None or a path, got int; or a fitted "
-                                        "CNNTrainer"):
+    with pytest.raises(TypeError, match="model must be None, a path or a fitted CNNTrainer, "
+                                        "got int"):
         get_model("srcnn", 3, 3)
 
 

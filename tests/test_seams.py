@@ -153,7 +153,7 @@ def test_model_store_errors(tmp_path):
         get_model("zeyde", 2, shipped_model_path("zeyde", 3)[0])
     with pytest.raises(ValueError, match="is zeyde x3, not aplus"):
         get_model("aplus", 3, _copy_shipped("zeyde", 3, tmp_path))
-    with pytest.raises(TypeError, match="model must be None, a path or a APlus"):
+    with pytest.raises(TypeError, match="model must be None, a path or a fitted APlus, got int"):
         get_model("aplus", 3, 42)
     with pytest.raises(FileNotFoundError, match="no shipped aplus model at scale 5"):
         get_model("aplus", 5)
