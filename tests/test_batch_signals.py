@@ -61,13 +61,42 @@ def _wait_for_outputs(proc, out, timeout=240.0):
     pytest.fail("no output appeared")
 
 
+def _living_members(pgid):
+    """Processes of group ``pgid`` that still run, as (pid, command line).
+
+    Zombies do not count: they have ended and wait to be reaped by whoever
+    adopted them (multiprocessing's resource tracker, which the batch does not
+    wait for, ends last and is reaped by init, sometimes late on a loaded
+    machine). Without /proc, any member counts.
+    """
+    import glob
+
+    stats = glob.glob("/proc/[0-9]*/stat")
+    if not stats:
+        try:
+            os.killpg(pgid, 0)
+        except ProcessLookupError:
+            return []
+        return [(pgid, "?")]
+    living = []
+    for stat in stats:
+        try:
+            with open(stat) as handle:
+                fields = handle.read().rsplit(")", 1)[1].split()
+            if int(fields[2]) == pgid and fields[0] != "Z":
+                with open(stat[:-len("stat")] + "cmdline", "rb") as handle:
+                    living.append((int(stat.split("/")[2]),
+                                   handle.read().replace(b"\0", b" ").decode()[:200]))
+        except (OSError, IndexError, ValueError):  # ended meanwhile
+            continue
+    return living
+
+
 def _group_is_gone(pgid, timeout=2.0):
     """Whether every process of the group (the workers too) has ended."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        try:
-            os.killpg(pgid, 0)
-        except ProcessLookupError:
+        if not _living_members(pgid):
             return True
         time.sleep(0.05)
     return False
@@ -91,7 +120,8 @@ def _interrupt(src, out, workers, signals):
     seconds = time.monotonic() - start
     print(f"stopped {seconds:.2f} s after the first SIGINT ({workers} workers, {signals} "
           "SIGINT)")
-    assert _group_is_gone(proc.pid), "a worker process outlived the batch"
+    assert _group_is_gone(proc.pid), \
+        f"a worker process outlived the batch: {_living_members(proc.pid)}"
     return proc.returncode, stdout, stderr, seconds
 
 
