@@ -24,8 +24,9 @@ per frame, summed by :func:`sum_frames`.
 :func:`sample` and their adjoints): ``A_k = S_k H``, the separable PSF on
 the HR grid (edge replication) shared by all frames, then bilinear sampling
 at each LR pixel centre mapped by ``T_k``; the sampling table is computed
-once per problem. The adjoint scatters the frames into a fixed number of
-private buffers (``ADJOINT_BUFFERS`` of :mod:`~classicsr.multiframe.operators`,
+once per problem (:func:`flow_table` for a dense motion, ``motion='flow'``:
+one displacement per LR pixel instead of one matrix per frame). The adjoint
+scatters the frames into a fixed number of private buffers (``ADJOINT_BUFFERS`` of :mod:`~classicsr.multiframe.operators`,
 whatever the thread count, so the result does not depend on it), summed by
 the caller.
 
@@ -38,8 +39,8 @@ import numpy as np
 from numba import njit, prange
 
 __all__ = ["adjoint_per_frame", "bilinear_table", "blur_cols", "blur_cols_adjoint", "blur_rows",
-           "blur_rows_adjoint", "forward", "sample", "sample_adjoint", "shifted_differences",
-           "sum_frames", "weighted_difference_normal"]
+           "blur_rows_adjoint", "flow_table", "forward", "sample", "sample_adjoint",
+           "shifted_differences", "sum_frames", "weighted_difference_normal"]
 
 
 @njit(cache=True)
@@ -51,6 +52,13 @@ def _bilinear_setup(t, k, px, py, height, width):
     ws = t[k, 2, 0] * px + t[k, 2, 1] * py + t[k, 2, 2]
     xs /= ws
     ys /= ws
+    return _cell(xs, ys, height, width)
+
+
+@njit(cache=True)
+def _cell(xs, ys, height, width):
+    """The four clamped pixel indices and weights of the bilinear
+    interpolation at HR point ``(xs, ys)`` (clamped to the image first)."""
     if xs < 0.0:
         xs = 0.0
     elif xs > width - 1.0:
@@ -293,19 +301,48 @@ def bilinear_table(transforms, scale, origin, height, width, index, fx, fy):
             for j in range(w):
                 x0, x1, y0, y1, ax, ay = _bilinear_setup(
                     transforms, k, scale * j + origin, py, height, width)
-                if x1 == x0:
-                    ax = 0.0
-                    if x0 == width - 1 and width > 1:
-                        x0 -= 1
-                        ax = 1.0
-                if y1 == y0:
-                    ay = 0.0
-                    if y0 == height - 1 and height > 1:
-                        y0 -= 1
-                        ay = 1.0
-                index[k, i, j] = y0 * width + x0
-                fx[k, i, j] = ax
-                fy[k, i, j] = ay
+                index[k, i, j], fx[k, i, j], fy[k, i, j] = _table_entry(
+                    x0, x1, y0, y1, ax, ay, height, width)
+
+
+@njit(cache=True)
+def _table_entry(x0, x1, y0, y1, ax, ay, height, width):
+    """Flat index of the top-left pixel and offsets ``(fx, fy)`` of a
+    :func:`_cell`, such that the right / lower neighbours are always inside:
+    at the last row / column the offset is 0 and the top-left pixel is the
+    clamped one (or, on the last pixel, its left / upper neighbour with offset 1)."""
+    if x1 == x0:
+        ax = 0.0
+        if x0 == width - 1 and width > 1:
+            x0 -= 1
+            ax = 1.0
+    if y1 == y0:
+        ay = 0.0
+        if y0 == height - 1 and height > 1:
+            y0 -= 1
+            ay = 1.0
+    return y0 * width + x0, ax, ay
+
+
+@njit(cache=True, parallel=True)
+def flow_table(flow, scale, origin, height, width, index, fx, fy):
+    """:func:`bilinear_table` for a dense motion: LR pixel ``(i, j)`` of frame
+    ``k`` samples the HR image at ``scale (j + flow[k, i, j, 0]) + origin``,
+    ``scale (i + flow[k, i, j, 1]) + origin`` (clamped to the image).
+
+    The sampling itself and its adjoint are :func:`sample` and
+    :func:`sample_adjoint`, shared with the matrix motions, so the adjoint is
+    exact whatever the flow.
+    """
+    n, h, w = index.shape
+    for k in prange(n):
+        for i in range(h):
+            for j in range(w):
+                xs = scale * (j + flow[k, i, j, 0]) + origin
+                ys = scale * (i + flow[k, i, j, 1]) + origin
+                x0, x1, y0, y1, ax, ay = _cell(xs, ys, height, width)
+                index[k, i, j], fx[k, i, j], fy[k, i, j] = _table_entry(
+                    x0, x1, y0, y1, ax, ay, height, width)
 
 
 @njit(cache=True, parallel=True)

@@ -70,14 +70,15 @@ import numpy as np
 
 from .._validation import check_bool, check_choice, check_int, check_real
 from ..registry import register_method
-from .operators import (FIRST_ORDER_SHIFTS, OPERATORS, BlurWarpDecimate,
+from .motion import translations
+from .operators import (FIRST_ORDER_SHIFTS, OPERATORS, BlurWarpDecimate, FlowBlurDecimate,
                         ShiftedDifferences, btv_shifts)
 from .solvers import conjugate_gradient, cyclic_projections, gradient_descent, irls
 
-__all__ = ["EPS", "GRADIENT_ITERATIONS", "IRLS_ITERATIONS", "MAP_LAMBDA", "MAP_PRIORS",
-           "SCALES", "SOLVERS", "Problem", "check_option_values", "estimate_noise", "ibp",
-           "l1btv", "map_estimate", "median_shift_and_add", "pocs", "regularised_solve",
-           "shift_add"]
+__all__ = ["EPS", "EXPLAINED_FRAMES", "GRADIENT_ITERATIONS", "IRLS_ITERATIONS", "MAP_LAMBDA",
+           "MAP_PRIORS", "SAMPLE_WEIGHT_FLOOR", "SCALES", "SOLVERS", "Problem",
+           "check_option_values", "estimate_noise", "ibp", "l1btv", "map_estimate",
+           "median_shift_and_add", "pocs", "regularised_solve", "shift_add"]
 
 #: Integer scales the multi-frame methods accept.
 SCALES = tuple(range(1, 9))
@@ -102,28 +103,76 @@ class Problem:
     ----------
     frames : ndarray, shape (N, h, w)
         float64 frames in [0, 1].
-    motion : ndarray, shape (N, 3, 3)
-        ``frame_k(p) = reference(motion[k] p)`` (LR coordinates).
+    motion : ndarray, shape (N, 3, 3), or None
+        ``frame_k(p) = reference(motion[k] p)`` (LR coordinates). With
+        ``flow``, the translation per frame closest to the flow if None
+        (its median displacement), for code that needs one matrix per frame.
     scale : int
     psf_sigma : float
     reference : int
     model : {'blur-first', 'warp-first'}
         Observation operator (see :data:`~classicsr.multiframe.operators.OPERATORS`).
+    flow : ndarray, shape (N, h, w, 2), optional
+        Dense motion: ``frame_k(p) = reference(p + flow[k, p])``, LR pixels
+        (see :mod:`classicsr.multiframe.flow`). The operator is then
+        :class:`~classicsr.multiframe.operators.FlowBlurDecimate` (blur-first
+        only) and ``motion`` is not used by the methods.
+    weights : ndarray, shape (N, h, w), optional
+        Per-pixel observation weights in [0, 1] (the confidence of the
+        motion, :func:`~classicsr.multiframe.flow.estimate_flow`); all ones
+        if None.
+
+    Attributes
+    ----------
+    frames, motion, flow, scale, psf_sigma, reference, operator
+        As given (``flow`` None for matrix motion).
+    weights : ndarray, shape (N, h, w)
+        The observation weights, in [0, 1]: every method multiplies its data
+        term pixel by pixel by them (all ones for matrix motion unless given).
     """
 
-    def __init__(self, frames, motion, scale, psf_sigma, reference=0, model="blur-first"):
+    def __init__(self, frames, motion, scale, psf_sigma, reference=0, model="blur-first", *,
+                 flow=None, weights=None):
         self.frames = np.ascontiguousarray(frames, dtype=np.float64)
-        self.motion = np.asarray(motion, dtype=np.float64)
         self.scale = int(scale)
         self.psf_sigma = float(psf_sigma)
         self.reference = int(reference)
-        self.operator = OPERATORS[model](self.motion, self.frames.shape[1:], self.scale,
-                                         self.psf_sigma)
+        lr_shape = self.frames.shape[1:]
+        if flow is None:
+            self.flow = None
+            self.motion = np.asarray(motion, dtype=np.float64)
+            self.operator = OPERATORS[model](self.motion, lr_shape, self.scale,
+                                             self.psf_sigma)
+        else:
+            if model != "blur-first":
+                raise ValueError(f"model={model!r} does not take a dense motion (flow); "
+                                 "use model='blur-first'")
+            self.flow = np.ascontiguousarray(flow, dtype=np.float64)
+            self.motion = (translations(np.median(self.flow, axis=(1, 2))) if motion is None
+                           else np.asarray(motion, dtype=np.float64))
+            self.operator = FlowBlurDecimate(self.flow, lr_shape, self.scale, self.psf_sigma)
+        if weights is None:
+            self.weights = np.ones(self.frames.shape)
+            self._data_weights = None
+        else:
+            self.weights = np.ascontiguousarray(weights, dtype=np.float64)
+            self._data_weights = None if (self.weights == 1.0).all() else self.weights
         self._shift_add = None
+        self._explained = None
 
     @property
     def hr_shape(self):
         return self.operator.hr_shape
+
+    @property
+    def data_weights(self):
+        """:attr:`weights`, or None when they are all ones (the methods then
+        skip the product, so that matrix-motion results stay the same bit for bit)."""
+        return self._data_weights
+
+    def weighted(self, residual):
+        """``weights * residual`` (``residual`` itself when the weights are all ones)."""
+        return residual if self._data_weights is None else self._data_weights * residual
 
     def bicubic(self):
         """MATLAB bicubic upscale of the reference frame."""
@@ -135,7 +184,8 @@ class Problem:
         """Median shift-and-add ``(z, counts)``; holes in ``z`` hold the bicubic
         upscale of the reference (cached)."""
         if self._shift_add is None:
-            z, counts = median_shift_and_add(self.frames, self.motion, self.scale)
+            z, counts = median_shift_and_add(self.frames, self.motion, self.scale,
+                                             flow=self.flow, weights=self._data_weights)
             holes = counts == 0
             if holes.any():
                 z[holes] = self.bicubic()[holes]
@@ -146,13 +196,55 @@ class Problem:
         """Starting point of the iterative methods: the shift-and-add image."""
         return self.shift_and_add()[0]
 
+    def explained(self):
+        """``(H, W)`` in [0, 1]: how well the frames other than the reference
+        explain each HR pixel.
 
-def median_shift_and_add(frames, motion, scale):
+        ``scale^2 A'^T w'`` (``A'``, ``w'``: the operator and the weights of
+        the other frames) is about the number of frames that see the pixel
+        with full weight; it is divided by ``min(EXPLAINED_FRAMES, N - 1)``
+        and clipped to [0, 1]. All ones when the weights are (cached).
+        """
+        if self._explained is None:
+            if self._data_weights is None:
+                self._explained = np.ones(self.hr_shape)
+            else:
+                others = self.weights.copy()
+                others[self.reference] = 0.0
+                support = self.scale ** 2 * self.operator.adjoint(others)
+                needed = min(EXPLAINED_FRAMES, self.frames.shape[0] - 1)
+                self._explained = np.clip(support / needed, 0.0, 1.0)
+        return self._explained
+
+    def keep_unexplained(self, x):
+        """``x`` where the frames explain it, the reference's bicubic upscale where not.
+
+        ``m x + (1 - m) bicubic`` with ``m`` = :meth:`explained`, so that
+        where only the reference frame is trusted (occlusions, a motion the
+        flow missed) the result is never much worse than bicubic. ``x``
+        itself when the weights are all ones (matrix motion).
+        """
+        if self._data_weights is None:
+            return x
+        m = self.explained()
+        return m * x + (1.0 - m) * self.bicubic()
+
+
+#: Samples of weight at or below this are left out of :func:`median_shift_and_add`.
+SAMPLE_WEIGHT_FLOOR = 0.5
+#: Frames' worth of observation weight (besides the reference) at which an HR
+#: pixel counts as fully explained (:meth:`Problem.explained`).
+EXPLAINED_FRAMES = 2.0
+
+
+def median_shift_and_add(frames, motion, scale, *, flow=None, weights=None):
     """Robust shift-and-add (Farsiu et al., IEEE TIP 2004, Sec. III).
 
     Every LR pixel is mapped to the reference HR grid (its centre through
-    ``motion[k]``, then LR -> HR coordinates) and rounded to the nearest HR
-    pixel; each HR pixel takes the median of the samples that land on it.
+    ``motion[k]``, or displaced by ``flow[k]`` when given, then LR -> HR
+    coordinates) and rounded to the nearest HR pixel; each HR pixel takes
+    the median of the samples that land on it. With ``weights``, samples of
+    weight at most :data:`SAMPLE_WEIGHT_FLOOR` are left out.
 
     Returns
     -------
@@ -168,10 +260,13 @@ def median_shift_and_add(frames, motion, scale):
     offset = (scale - 1) / 2.0
     index, values = [], []
     for k in range(n):
-        ref = apply(motion[k], points) * scale + offset
+        moved = apply(motion[k], points) if flow is None else points + flow[k].reshape(-1, 2)
+        ref = moved * scale + offset
         c = np.floor(ref[:, 0] + 0.5).astype(np.int64)  # halves up, not to even
         r = np.floor(ref[:, 1] + 0.5).astype(np.int64)
         inside = (c >= 0) & (c < width) & (r >= 0) & (r < height)
+        if weights is not None:
+            inside &= weights[k].ravel() > SAMPLE_WEIGHT_FLOOR
         index.append(r[inside] * width + c[inside])
         values.append(frames[k].ravel()[inside])
     index = np.concatenate(index)
@@ -268,14 +363,14 @@ def shift_add(problem, *, lam=0.08, alpha=0.7, radius=2, iterations=8, cg_iterat
     """
     z, counts = problem.shift_and_add()
     if not deblur:
-        return z
+        return problem.keep_unexplained(z)
     blur = BlurWarpDecimate(np.eye(3)[None], problem.hr_shape, 1,
                             taps=problem.operator.taps)
-    return regularised_solve(
+    return problem.keep_unexplained(regularised_solve(
         blur.forward, blur.adjoint, z[None], z, data="l1", prior="btv", lam=lam, alpha=alpha,
         radius=radius, data_weights=counts[None].astype(np.float64), iterations=iterations,
         cg_iterations=cg_iterations, eps=eps, callback=callback, progress=progress,
-        desc="shift_add")
+        desc="shift_add"))
 
 
 def ibp(problem, *, iterations=80, step=None, callback=None, progress=False):
@@ -293,10 +388,11 @@ def ibp(problem, *, iterations=80, step=None, callback=None, progress=False):
         step = 1.0 / op.norm_squared(seed=0)
 
     def gradient(x):
-        return -op.adjoint(problem.frames - op.forward(x))
+        return -op.adjoint(problem.weighted(problem.frames - op.forward(x)))
 
-    return gradient_descent(gradient, problem.initial(), step=step, max_iter=iterations,
-                            tol=1e-6, callback=callback, progress=progress, desc="ibp")[0]
+    return problem.keep_unexplained(gradient_descent(
+        gradient, problem.initial(), step=step, max_iter=iterations, tol=1e-6,
+        callback=callback, progress=progress, desc="ibp")[0])
 
 
 def estimate_noise(frames):
@@ -335,16 +431,20 @@ def pocs(problem, *, iterations=6, delta=None, delta_factor=0.5, relaxation=1.0,
         colsum = op.column_sums()
         inverse = np.where(colsum > 1e-8 * colsum.max(), 1.0 / np.maximum(colsum, 1e-300), 0.0)
         observed = problem.frames[k:k + 1]
+        weight = None if problem.data_weights is None else problem.data_weights[k:k + 1]
 
-        def project(x, op=op, inverse=inverse, observed=observed):
+        def project(x, op=op, inverse=inverse, observed=observed, weight=weight):
             r = observed - op.forward(x)
             excess = r - np.clip(r, -bound, bound)
+            if weight is not None:
+                excess *= weight
             return x + relaxation * inverse * op.adjoint(excess)
 
         projections.append(project)
     projections.append(lambda x: np.clip(x, 0.0, 1.0))
-    return cyclic_projections(projections, problem.initial(), max_iter=iterations,
-                              tol=1e-6, callback=callback, progress=progress)[0]
+    return problem.keep_unexplained(cyclic_projections(
+        projections, problem.initial(), max_iter=iterations, tol=1e-6, callback=callback,
+        progress=progress)[0])
 
 
 def map_estimate(problem, *, prior="btv", lam=None, alpha=0.7, radius=2, huber_threshold=0.1,
@@ -359,11 +459,11 @@ def map_estimate(problem, *, prior="btv", lam=None, alpha=0.7, radius=2, huber_t
     """
     lam = MAP_LAMBDA[prior] if lam is None else lam
     op = problem.operator
-    return regularised_solve(
+    return problem.keep_unexplained(regularised_solve(
         op.forward, op.adjoint, problem.frames, problem.initial(), data="l2", prior=prior,
         lam=lam, alpha=alpha, radius=radius, huber_threshold=huber_threshold,
-        iterations=iterations, cg_iterations=cg_iterations, callback=callback,
-        progress=progress, desc="map")
+        data_weights=problem.data_weights, iterations=iterations,
+        cg_iterations=cg_iterations, callback=callback, progress=progress, desc="map"))
 
 
 def l1btv(problem, *, lam=0.02, alpha=0.7, radius=2, iterations=None, cg_iterations=6,
@@ -382,22 +482,23 @@ def l1btv(problem, *, lam=0.02, alpha=0.7, radius=2, iterations=None, cg_iterati
         iterations = IRLS_ITERATIONS if solver == "irls" else GRADIENT_ITERATIONS
     op = problem.operator
     if solver == "irls":
-        return regularised_solve(
+        return problem.keep_unexplained(regularised_solve(
             op.forward, op.adjoint, problem.frames, problem.initial(), data="l1", prior="btv",
-            lam=lam, alpha=alpha, radius=radius, iterations=iterations,
-            cg_iterations=cg_iterations, callback=callback, progress=progress, desc="l1btv")
+            lam=lam, alpha=alpha, radius=radius, data_weights=problem.data_weights,
+            iterations=iterations, cg_iterations=cg_iterations, callback=callback,
+            progress=progress, desc="l1btv"))
     differences, coefs, _ = _prior("btv", alpha, radius)
 
     def gradient(x):
         r = op.forward(x) - problem.frames
         d = differences.apply(x)
         wp = coefs[:, None, None] * _robust_weights(d, "l1")
-        return op.adjoint(r * _robust_weights(r, "l1")) + lam * differences.weighted_normal(
-            x, wp)
+        return op.adjoint(problem.weighted(r * _robust_weights(r, "l1"))) + (
+            lam * differences.weighted_normal(x, wp))
 
-    return gradient_descent(gradient, problem.initial(), step=step,
-                            max_iter=iterations, tol=1e-6, callback=callback,
-                            progress=progress, desc="l1btv")[0]
+    return problem.keep_unexplained(gradient_descent(
+        gradient, problem.initial(), step=step, max_iter=iterations, tol=1e-6,
+        callback=callback, progress=progress, desc="l1btv")[0])
 
 
 _REFERENCES = {

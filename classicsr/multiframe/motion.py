@@ -12,6 +12,14 @@ what the reference frame shows at ``P_k p`` (homogeneous coordinates)::
 The reference frame's own matrix is the identity. A translation is
 ``[[1, 0, dx], [0, 1, dy], [0, 0, 1]]``; translations may also be given as an
 ``(N, 2)`` array of ``(dx, dy)``.
+
+Dense motion (``motion='flow'``, :mod:`classicsr.multiframe.flow`) gives
+every LR pixel its own displacement instead: an ``(N, h, w, 2)`` array
+``flow`` of ``(dx, dy)`` with ::
+
+    frame_k(p) = reference(p + flow[k, p])
+
+(a translation is the flow ``P_k p - p``, the same at every pixel).
 """
 
 import numbers
@@ -20,12 +28,17 @@ import numpy as np
 
 from .._validation import check_choice
 
-__all__ = ["MOTION_MODELS", "apply", "check_model", "check_motion", "grid_matrix", "lr_to_hr",
-           "motion_error", "translations"]
+__all__ = ["FLOW", "MOTION_CHOICES", "MOTION_MODELS", "apply", "check_flow", "check_model",
+           "check_motion", "check_weights", "grid_matrix", "is_flow", "lr_to_hr", "motion_error",
+           "translations"]
 
 #: Motion models of :func:`~classicsr.multiframe.register` and
 #: :func:`~classicsr.multiframe.simulation`.
 MOTION_MODELS = ("translation", "affine", "homography")
+#: The dense motion model (optical flow, :mod:`classicsr.multiframe.flow`).
+FLOW = "flow"
+#: Motion models of :func:`~classicsr.multiframe.reconstruct` and the CLI.
+MOTION_CHOICES = MOTION_MODELS + (FLOW,)
 
 
 def grid_matrix(scale):
@@ -59,8 +72,8 @@ def check_motion(motion, n_frames, name="motion"):
     """
     if isinstance(motion, (str, bytes)) or not isinstance(motion, (np.ndarray, list, tuple)):
         raise TypeError(
-            f"{name} must be None, a motion model ({', '.join(MOTION_MODELS)}) or an "
-            f"array of shape (N, 3, 3) or (N, 2), got {type(motion).__name__}"
+            f"{name} must be None, a motion model ({', '.join(MOTION_CHOICES)}) or an "
+            f"array of shape (N, 3, 3), (N, 2) or (N, h, w, 2), got {type(motion).__name__}"
         )
     try:
         array = np.asarray(motion, dtype=np.float64)
@@ -78,6 +91,51 @@ def check_motion(motion, n_frames, name="motion"):
     if (np.abs(array[:, 2, 2]) < 1e-12).any():
         raise ValueError(f"{name} has a matrix with a zero bottom-right entry")
     return array / array[:, 2, 2][:, None, None]
+
+
+def is_flow(motion):
+    """Whether ``motion`` (already known not to be None or a name) is a dense
+    ``(N, h, w, 2)`` flow rather than matrices or shifts."""
+    return np.ndim(motion) == 4
+
+
+def check_flow(flow, frames_shape, name="motion"):
+    """Return ``flow`` as a float64 ``(N, h, w, 2)`` array after checking it.
+
+    ``frames_shape`` is the ``(N, h, w)`` of the luminance stack it moves.
+    """
+    try:
+        array = np.asarray(flow, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must be a numeric array of shape (N, h, w, 2)") from None
+    expected = tuple(frames_shape[:3]) + (2,)
+    if array.shape != expected:
+        raise ValueError(f"{name} as a dense flow must have shape {expected} (frames, rows, "
+                         f"columns, (dx, dy)), got shape {array.shape}")
+    if not np.isfinite(array).all():
+        raise ValueError(f"{name} contains NaN or infinite values")
+    return np.ascontiguousarray(array)
+
+
+def check_weights(weights, frames_shape, name="weights"):
+    """Return observation weights as a float64 ``(N, h, w)`` array in [0, 1] (or None)."""
+    if weights is None:
+        return None
+    if isinstance(weights, (str, bytes)) or not isinstance(weights, (np.ndarray, list, tuple)):
+        raise TypeError(f"{name} must be None or an array of shape {tuple(frames_shape[:3])} "
+                        f"in [0, 1], got {type(weights).__name__}")
+    try:
+        array = np.asarray(weights, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must be a numeric array of shape "
+                        f"{tuple(frames_shape[:3])}") from None
+    if array.shape != tuple(frames_shape[:3]):
+        raise ValueError(f"{name} must have shape {tuple(frames_shape[:3])} (one weight per "
+                         f"pixel of every frame), got shape {array.shape}")
+    if not np.isfinite(array).all() or array.min() < 0 or array.max() > 1:
+        raise ValueError(f"{name} must hold finite values in [0, 1], got values from "
+                         f"{np.nanmin(array):g} to {np.nanmax(array):g}")
+    return np.ascontiguousarray(array)
 
 
 def check_model(model, name="motion"):

@@ -4,6 +4,9 @@
 of every frame at once (warp by bilinear interpolation, Gaussian PSF,
 decimation on MATLAB's ``imresize`` grid), with its exact adjoint, run by the
 Numba kernels of :mod:`classicsr.multiframe._kernels`.
+:class:`FlowBlurDecimate` is the blur-first model under a dense motion (one
+displacement per LR pixel, ``motion='flow'``), with the same sampling
+kernels and so the same exact adjoint.
 :meth:`WarpBlurDecimate.to_sparse` builds the same operator as one
 ``scipy.sparse`` matrix (for comparison and for users who want the matrix).
 :class:`ShiftedDifferences` holds the pixel differences of the bilateral-TV,
@@ -17,7 +20,7 @@ import numpy as np
 from .motion import lr_to_hr
 
 __all__ = ["ADJOINT_BUFFERS", "FIRST_ORDER_SHIFTS", "OPERATORS", "BlurWarpDecimate",
-           "FrameOperator", "ShiftedDifferences", "WarpBlurDecimate", "btv_shifts",
+           "FlowBlurDecimate", "FrameOperator", "ShiftedDifferences", "WarpBlurDecimate", "btv_shifts",
            "gaussian_psf_taps"]
 
 #: Private HR buffers of the adjoint sampling: a fixed number, not the thread
@@ -80,23 +83,29 @@ class FrameOperator:
 
     def _bilinear_matrix(self, px, py, transform):
         """Sparse bilinear interpolation of the HR image at ``transform (px, py)``."""
+        t = transform
+        xw = t[2, 0] * px + t[2, 1] * py + t[2, 2]
+        return self._bilinear_at((t[0, 0] * px + t[0, 1] * py + t[0, 2]) / xw,
+                                 (t[1, 0] * px + t[1, 1] * py + t[1, 2]) / xw)
+
+    def _bilinear_at(self, xs, ys):
+        """Sparse bilinear interpolation of the HR image at points ``(xs, ys)``
+        (clamped to the image)."""
         import scipy.sparse as sp
 
         height, width = self.hr_shape
-        t = transform
-        xw = t[2, 0] * px + t[2, 1] * py + t[2, 2]
-        xs = np.clip((t[0, 0] * px + t[0, 1] * py + t[0, 2]) / xw, 0, width - 1)
-        ys = np.clip((t[1, 0] * px + t[1, 1] * py + t[1, 2]) / xw, 0, height - 1)
+        xs = np.clip(xs, 0, width - 1)
+        ys = np.clip(ys, 0, height - 1)
         x0 = np.floor(xs).astype(np.int64)
         y0 = np.floor(ys).astype(np.int64)
         fx, fy = xs - x0, ys - y0
         x1 = np.minimum(x0 + 1, width - 1)
         y1 = np.minimum(y0 + 1, height - 1)
-        rows = np.tile(np.arange(px.size), 4)
+        rows = np.tile(np.arange(xs.size), 4)
         cols = np.concatenate([y0 * width + x0, y0 * width + x1,
                                y1 * width + x0, y1 * width + x1])
         vals = np.concatenate([(1 - fy) * (1 - fx), (1 - fy) * fx, fy * (1 - fx), fy * fx])
-        return sp.csr_matrix((vals, (rows, cols)), shape=(px.size, height * width))
+        return sp.csr_matrix((vals, (rows, cols)), shape=(xs.size, height * width))
 
 
 class WarpBlurDecimate(FrameOperator):
@@ -255,6 +264,16 @@ class BlurWarpDecimate(FrameOperator):
             z += extra
         return self.blur_adjoint(z)
 
+    def _sampling_rows(self):
+        """Sparse sampling matrix of every frame (see :meth:`to_sparse`)."""
+        import scipy.sparse as sp
+
+        i, j = np.mgrid[0:self.lr_shape[0], 0:self.lr_shape[1]]
+        px = (self.scale * j + self.origin).ravel().astype(np.float64)
+        py = (self.scale * i + self.origin).ravel().astype(np.float64)
+        return sp.vstack([self._bilinear_matrix(px, py, t) for t in self.transforms],
+                         format="csr")
+
     def to_sparse(self, factored=False):
         """The operator as a ``scipy.sparse.csr_matrix`` (see
         :meth:`WarpBlurDecimate.to_sparse`); with ``factored=True`` the pair
@@ -270,14 +289,72 @@ class BlurWarpDecimate(FrameOperator):
             return sp.csr_matrix((np.tile(self.taps, n), (rows, cols)), shape=(n, n))
 
         blur = sp.kron(blur_1d(height), blur_1d(width), format="csr")
-        i, j = np.mgrid[0:self.lr_shape[0], 0:self.lr_shape[1]]
-        px = (self.scale * j + self.origin).ravel().astype(np.float64)
-        py = (self.scale * i + self.origin).ravel().astype(np.float64)
-        sampling = sp.vstack([self._bilinear_matrix(px, py, t) for t in self.transforms],
-                             format="csr")
+        sampling = self._sampling_rows()
         if factored:
             return sampling, blur
         return (sampling @ blur).tocsr()
+
+
+class FlowBlurDecimate(BlurWarpDecimate):
+    """The blur-first observation operator under a dense motion (optical flow).
+
+    ``A x = (D W_k H x)_k`` as :class:`BlurWarpDecimate`, except that LR
+    pixel ``p`` of frame ``k`` samples the blurred HR image at its own
+    displaced centre ``C (p + flow[k, p])`` (``C`` the LR -> HR map of
+    :func:`~classicsr.multiframe.motion.grid_matrix`) instead of at
+    ``C P_k p``: ``frame_k(p) = reference(p + flow[k, p])``, the
+    convention of :mod:`classicsr.multiframe.motion`. A pixel moving on its
+    own (an object over a moving scene) is modelled where it is, which no
+    one matrix per frame can do.
+
+    Parameters
+    ----------
+    flow : ndarray, shape (N, h, w, 2)
+        Displacement ``(dx, dy)`` of every LR pixel of every frame, LR pixels.
+    lr_shape : tuple of int
+        ``(h, w)``; must match ``flow``.
+    scale, psf_sigma, taps
+        As for :class:`BlurWarpDecimate`.
+
+    Notes
+    -----
+    Only the sampling table differs
+    (:func:`~classicsr.multiframe._kernels.flow_table`); the blur, the
+    bilinear sampling and their adjoints are the kernels of
+    :class:`BlurWarpDecimate`, so the adjoint is exact for any flow. The
+    warp-first model (blur on a per-frame grid) would need the flow at every
+    point of that grid: it is not offered for dense motion.
+    """
+
+    def __init__(self, flow, lr_shape, scale, psf_sigma=1.0, taps=None):
+        from ._kernels import flow_table
+
+        self.flow = np.ascontiguousarray(flow, dtype=np.float64)
+        n_frames = self.flow.shape[0]
+        FrameOperator.__init__(self, np.tile(np.eye(3), (n_frames, 1, 1)), lr_shape, scale,
+                               psf_sigma, taps)
+        self.origin = (self.scale - 1) / 2.0
+        shape = (self.n_frames,) + self.lr_shape
+        self._index = np.empty(shape, dtype=np.int64)
+        self._fx = np.empty(shape)
+        self._fy = np.empty(shape)
+        flow_table(self.flow, self.scale, self.origin, self.hr_shape[0], self.hr_shape[1],
+                   self._index, self._fx, self._fy)
+        self._n_buffers = max(1, min(ADJOINT_BUFFERS, self.n_frames))
+
+    def frame(self, k):
+        """The operator of frame ``k`` alone."""
+        return type(self)(self.flow[k:k + 1], self.lr_shape, self.scale, taps=self.taps)
+
+    def _sampling_rows(self):
+        """Sparse sampling matrix of every frame (see :meth:`to_sparse`)."""
+        import scipy.sparse as sp
+
+        i, j = np.mgrid[0:self.lr_shape[0], 0:self.lr_shape[1]]
+        return sp.vstack([self._bilinear_at(
+            (self.scale * (j + f[..., 0]) + self.origin).ravel(),
+            (self.scale * (i + f[..., 1]) + self.origin).ravel()) for f in self.flow],
+            format="csr")
 
 
 #: Observation models by name: ``'blur-first'`` (fast, the default) and

@@ -17,7 +17,7 @@ from .._validation import (check_bool, check_callable, check_choice, check_int,
 from ..registry import CHANNEL_MODES, get_method
 from .algorithms import Problem, check_option_values
 from .frames import check_frames, is_colour, stack_luminance
-from .motion import MOTION_MODELS, check_motion
+from .motion import FLOW, MOTION_CHOICES, check_flow, check_motion, check_weights, is_flow
 from .operators import OPERATORS
 
 __all__ = ["numba_threads", "reconstruct", "upscale_frames"]
@@ -53,29 +53,39 @@ def _check_n_threads(n_threads):
 
 
 def _resolve_motion(motion, luminance, reference, progress):
-    """Registered or given ``(N, 3, 3)`` motion.
+    """``(matrices, flow, weights)``: registered or given motion.
 
-    Registered motion is checked with
+    Matrix motion (a model name, None, or ``(N, 3, 3)`` / ``(N, 2)``):
+    ``flow`` and ``weights`` are None. Registered motion is checked with
     :func:`~classicsr.multiframe.registration.registration_quality`: a
     ``UserWarning`` names the frames below ``QUALITY_THRESHOLD`` (the motion
-    and the result are the same either way).
+    and the result are the same either way). ``'flow'``: the dense flow and
+    its confidence of :func:`~classicsr.multiframe.flow.estimate_flow`; a
+    given ``(N, h, w, 2)`` flow: weights None (all ones).
     """
     from .registration import quality_luminance, register_luminance, warn_if_poorly_registered
 
     if motion is None or isinstance(motion, str):
         model = "translation" if motion is None else check_choice(motion, "motion",
-                                                                  MOTION_MODELS)
+                                                                  MOTION_CHOICES)
+        if model == FLOW:
+            from .flow import estimate_flow
+
+            flow, confidence = estimate_flow(luminance, reference, progress=progress)
+            return None, flow, confidence
         stack = luminance.astype(np.float32)
         registered = register_luminance(stack, reference, model, progress=progress)
         # stacklevel 3: the warning points at the caller of reconstruct
         warn_if_poorly_registered(quality_luminance(stack, registered, reference), stacklevel=3)
-        return registered
-    return check_motion(motion, luminance.shape[0])
+        return registered, None, None
+    if isinstance(motion, (np.ndarray, list, tuple)) and is_flow(motion):
+        return None, check_flow(motion, luminance.shape), None
+    return check_motion(motion, luminance.shape[0]), None, None
 
 
 def reconstruct(frames, scale, method="l1btv", *, psf_sigma=1.0, motion=None, prior=None,
-                reference=0, channels="luminance", model="blur-first", n_threads=None,
-                progress=False, callback=None, **options):
+                reference=0, channels="luminance", model="blur-first", weights=None,
+                n_threads=None, progress=False, callback=None, **options):
     """Reconstruct one high-resolution image from several low-resolution frames.
 
     Parameters
@@ -96,8 +106,12 @@ def reconstruct(frames, scale, method="l1btv", *, psf_sigma=1.0, motion=None, pr
     motion : None, str or array
         ``None`` or a model name ('translation', 'affine', 'homography'):
         register the frames with :func:`~classicsr.multiframe.register`
-        (``None`` means 'translation'). Or the known motion, ``(N, 3, 3)``
-        matrices or ``(N, 2)`` shifts ``(dx, dy)`` in the convention of
+        (``None`` means 'translation'). ``'flow'``: dense optical flow of
+        every frame to the reference, with a per-pixel confidence that
+        weights the data term (:mod:`classicsr.multiframe.flow`), for
+        scenes where something moves on its own. Or the known motion,
+        ``(N, 3, 3)`` matrices, ``(N, 2)`` shifts ``(dx, dy)`` or an
+        ``(N, h, w, 2)`` dense flow, in the convention of
         :mod:`classicsr.multiframe.motion`, relative to ``reference``.
     prior : {'btv', 'huber', 'tikhonov'}, optional
         Prior of ``method='map'`` (default 'btv'); only for 'map'.
@@ -110,7 +124,12 @@ def reconstruct(frames, scale, method="l1btv", *, psf_sigma=1.0, motion=None, pr
         B separately (three times the work). Grey frames are the same either
         way.
     model : {'blur-first', 'warp-first'}
-        Observation operator (:data:`classicsr.multiframe.operators.OPERATORS`).
+        Observation operator (:data:`classicsr.multiframe.operators.OPERATORS`);
+        dense flow takes 'blur-first' only.
+    weights : array, shape (N, h, w), optional
+        Per-pixel observation weights in [0, 1] multiplying the data term of
+        the method (e.g. the confidence of a given flow). Default: with
+        ``motion='flow'`` the flow's confidence, otherwise all ones.
     n_threads : int, optional
         Threads of the Numba kernels of the solve. ``None`` (default):
         Numba's own thread count (``NUMBA_NUM_THREADS``, or what
@@ -182,13 +201,22 @@ def reconstruct(frames, scale, method="l1btv", *, psf_sigma=1.0, motion=None, pr
     n_threads = _check_n_threads(n_threads)
     progress = check_bool(progress, "progress")
     callback = check_callable(callback, "callback")
+    dense = (motion == FLOW if isinstance(motion, str)
+             else isinstance(motion, (np.ndarray, list, tuple)) and is_flow(motion))
+    if dense and model != "blur-first":
+        raise ValueError(f"model={model!r} does not take a dense motion (motion='flow' or an "
+                         "(N, h, w, 2) flow); use model='blur-first'")
+    weights = check_weights(weights, stack.shape)
 
     x = to_unit(stack)
     luminance = stack_luminance(x)
-    motion = _resolve_motion(motion, luminance, reference, progress)
+    motion, flow, confidence = _resolve_motion(motion, luminance, reference, progress)
+    if weights is None:
+        weights = confidence
 
     def solve(channel_stack):
-        problem = Problem(channel_stack, motion, scale, psf_sigma, reference, model)
+        problem = Problem(channel_stack, motion, scale, psf_sigma, reference, model, flow=flow,
+                          weights=weights)
         return info.function(problem, callback=callback, progress=progress, **options)
 
     with numba_threads(n_threads):

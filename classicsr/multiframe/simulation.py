@@ -1,4 +1,12 @@
-"""Simulated low-resolution sequences: ``y_k = D H W_k x + n_k`` with known motion."""
+"""Simulated low-resolution sequences: ``y_k = D H W_k x + n_k`` with known motion.
+
+* :func:`simulate` -- the whole scene moves by one global motion per frame;
+* :func:`simulate_local` -- the scene moves as a whole *and* a textured
+  object moves over it on its own (local motion, occlusions): the test bed
+  of the dense-motion model ``motion='flow'``.
+"""
+
+from typing import NamedTuple
 
 import numpy as np
 
@@ -7,8 +15,8 @@ from .._validation import check_image, check_int, check_integer_scale, check_rea
 from .motion import check_model, lr_to_hr, translations
 from .operators import gaussian_psf_taps
 
-__all__ = ["MAX_PERSPECTIVE", "MAX_ROTATION", "MAX_SHIFT", "MAX_ZOOM", "random_motion",
-           "simulate"]
+__all__ = ["MAX_PERSPECTIVE", "MAX_ROTATION", "MAX_SHIFT", "MAX_ZOOM", "OBJECT_SIZE",
+           "OBJECT_SPEED", "LocalMotion", "random_motion", "simulate", "simulate_local"]
 
 #: Largest |shift| (LR pixels) of simulated frames, and the ranges of the
 #: small rotation (radians), zoom and perspective terms of 'affine' and
@@ -154,3 +162,193 @@ def simulate(hr, scale, n_frames=16, motion="translation", psf_sigma=1.0,
     if hr.ndim == 2:
         frames = frames[..., 0]
     return from_unit(frames, hr.dtype), true_motion
+
+
+#: Side (HR pixels) of the moving object of :func:`simulate_local`, and the
+#: range of its speed (HR pixels per frame): issue 16's local-motion setting.
+OBJECT_SIZE = 48
+OBJECT_SPEED = (1.0, 3.0)
+
+
+class LocalMotion(NamedTuple):
+    """What :func:`simulate_local` returns."""
+
+    #: ``(N, h, w)`` frames, in the dtype of ``hr``.
+    frames: np.ndarray
+    #: ``(H, W)`` float64 ground truth in [0, 1]: the scene as the reference
+    #: frame (frame 0) sees it, object included.
+    truth: np.ndarray
+    #: ``(N, h, w, 2)`` true displacement ``(dx, dy)`` in LR pixels:
+    #: ``frame_k(p) = reference(p + flow[k, p])`` (see :mod:`.motion`).
+    flow: np.ndarray
+    #: ``(N, 3, 3)`` the scene's global motion (the background's).
+    motion: np.ndarray
+    #: ``(H, W)`` bool: the object's pixels in the ground truth.
+    object_mask: np.ndarray
+    #: ``(N, h, w)`` bool: LR pixels whose point of the scene the object
+    #: hides in the reference frame (no correspondence there).
+    occluded: np.ndarray
+    #: ``(2,)`` the object's velocity ``(vx, vy)``, HR pixels per frame.
+    velocity: np.ndarray
+
+
+def _observe_local(background, texture, transform, corner, taps, scale, lr_shape):
+    """One frame of :func:`simulate_local`: the background warped by ``transform``
+    (HR coordinates) with the object's top-left corner at ``corner`` (x, y),
+    blurred and decimated; also whether each LR pixel centre is on the object."""
+    from scipy.ndimage import correlate1d, map_coordinates
+
+    ntap = taps.size
+    radius = (ntap - 1) // 2
+    origin = (scale - 1) / 2.0 - radius
+    grid_rows = scale * (lr_shape[0] - 1) + ntap
+    grid_cols = scale * (lr_shape[1] - 1) + ntap
+    a, b = np.mgrid[0:grid_rows, 0:grid_cols].astype(np.float64)
+    px, py = origin + b, origin + a
+    t = transform
+    w = t[2, 0] * px + t[2, 1] * py + t[2, 2]
+    xs = np.clip((t[0, 0] * px + t[0, 1] * py + t[0, 2]) / w, 0, background.shape[1] - 1)
+    ys = np.clip((t[1, 0] * px + t[1, 1] * py + t[1, 2]) / w, 0, background.shape[0] - 1)
+    u = map_coordinates(background, [ys, xs], order=3, mode="nearest", prefilter=False)
+    # object coordinates; its texture is padded by one zero-alpha ring so that
+    # the edge is antialiased (bilinear alpha) and the inside cubic
+    size = texture.shape[0]
+    ox, oy = px - corner[0], py - corner[1]
+    alpha = np.clip(np.minimum(np.minimum(ox + 1.0, size - ox), np.minimum(oy + 1.0, size - oy)),
+                    0.0, 1.0)
+    inside = alpha > 0
+    obj = map_coordinates(texture, [np.clip(oy[inside], 0, size - 1),
+                                    np.clip(ox[inside], 0, size - 1)],
+                          order=3, mode="nearest", prefilter=False)
+    u[inside] = alpha[inside] * obj + (1 - alpha[inside]) * u[inside]
+    v = correlate1d(u, taps, axis=0, mode="nearest")[radius::scale][:lr_shape[0]]
+    y = correlate1d(v, taps, axis=1, mode="nearest")[:, radius::scale][:, :lr_shape[1]]
+    centres = alpha[radius::scale, radius::scale][:lr_shape[0], :lr_shape[1]] > 0.5
+    return y, centres
+
+
+def simulate_local(hr, scale, n_frames=16, *, object_size=OBJECT_SIZE,
+                   speed=OBJECT_SPEED, psf_sigma=1.0, noise_sigma=2 / 255, seed=None):
+    """Simulate frames of a scene that moves as a whole, with an object moving on its own.
+
+    The background is ``hr`` moved by a random translation per frame (as
+    :func:`simulate` with ``motion='translation'``); over it, a square
+    textured object of ``object_size`` HR pixels (a crop of ``hr`` turned a
+    quarter turn, so it has the scene's statistics but not its content at
+    that place) drifts in a straight line at a random speed in ``speed``
+    (HR pixels per frame) and a random direction, staying inside the
+    frame. Then blur, decimation and noise as in :func:`simulate`.
+
+    Parameters
+    ----------
+    hr : ndarray, shape (H, W)
+        Greyscale scene, uint8 / uint16 or float in [0, 1]; ``H`` and ``W``
+        multiples of ``scale`` and large enough for the object's path.
+    scale : int
+        Decimation factor.
+    n_frames : int
+        Number of frames (>= 2); frame 0 is the reference.
+    object_size : int
+        Side of the object, HR pixels (>= 4).
+    speed : tuple of float
+        ``(low, high)`` range of the object's speed, HR pixels per frame.
+    psf_sigma, noise_sigma : float
+        As for :func:`simulate`.
+    seed : int or None
+        Seed of the motion, the object (texture, start, velocity) and the noise.
+
+    Returns
+    -------
+    LocalMotion
+        ``frames``, ``truth`` (the HR scene of the reference frame),
+        ``flow`` (true displacements, LR pixels), ``motion`` (the
+        background's), ``object_mask``, ``occluded`` and ``velocity``.
+
+    Notes
+    -----
+    The object's edge is antialiased (its coverage of each sample point,
+    bilinear); its texture and the background are cubic splines, whereas the
+    reconstruction samples bilinearly (no "inverse crime"). ``flow`` is the
+    object's displacement ``-k v / scale`` at LR pixels whose centre is on
+    the object in frame ``k``, the background's elsewhere.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> sim = simulate_local(np.random.default_rng(0).random((128, 128)), 2, 4, seed=0)
+    >>> sim.frames.shape, sim.flow.shape, sim.truth.shape, int(sim.object_mask.sum())
+    ((4, 64, 64), (4, 64, 64, 2), (128, 128), 2304)
+    """
+    from scipy.ndimage import spline_filter
+
+    hr = check_image(hr, "hr", allow_alpha=False)
+    if hr.ndim != 2:
+        raise ValueError(f"hr must be a greyscale (H, W) image, got shape {hr.shape}")
+    scale = check_integer_scale(scale)
+    n_frames = check_int(n_frames, "n_frames", minimum=2)
+    object_size = check_int(object_size, "object_size", minimum=4)
+    if (not isinstance(speed, (tuple, list)) or len(speed) != 2
+            or not 0 <= check_real(speed[0], "speed[0]") <= check_real(speed[1], "speed[1]")):
+        raise ValueError(f"speed must be a (low, high) pair with 0 <= low <= high, got "
+                         f"{speed!r}")
+    psf_sigma = check_real(psf_sigma, "psf_sigma", minimum=0)
+    noise_sigma = check_real(noise_sigma, "noise_sigma", minimum=0)
+    if hr.shape[0] % scale or hr.shape[1] % scale:
+        raise ValueError(
+            f"hr of shape {hr.shape[:2]} is not a multiple of scale={scale}; "
+            "crop it with classicsr.modcrop first"
+        )
+    height, width = hr.shape
+    travel = speed[1] * (n_frames - 1)
+    if min(height, width) < object_size + travel + 8:
+        raise ValueError(
+            f"hr of shape {hr.shape} is too small for an object of {object_size} px moving "
+            f"up to {travel:g} px: each side must be at least {object_size + travel + 8:g}")
+    rng = np.random.default_rng(seed)
+    lr_shape = (height // scale, width // scale)
+    motion = random_motion(n_frames, "translation", lr_shape, rng)
+    x = to_unit(hr)
+    # the object: a quarter-turned crop of the scene
+    top, left = (rng.integers(0, n - object_size + 1) for n in (height, width))
+    texture = np.rot90(x[top:top + object_size, left:left + object_size]).copy()
+    angle = rng.uniform(0.0, 2.0 * np.pi)
+    velocity = rng.uniform(*speed) * np.array([np.cos(angle), np.sin(angle)])
+    path = velocity * (n_frames - 1)
+    # integer start, so that the ground truth's object is the texture itself
+    lows = [4 + max(0.0, -d) for d in path]
+    highs = [n - object_size - 4 - max(0.0, d) for n, d in zip((width, height), path)]
+    start = np.array([np.floor(rng.uniform(lo, hi)) for lo, hi in zip(lows, highs)])
+    transforms = lr_to_hr(motion, scale)
+    taps = gaussian_psf_taps(psf_sigma)
+    coeffs_bg = spline_filter(x, order=3, mode="nearest")
+    coeffs_obj = spline_filter(texture, order=3, mode="nearest")
+    frames = np.empty((n_frames,) + lr_shape)
+    on_object = np.empty((n_frames,) + lr_shape, dtype=bool)
+    for k in range(n_frames):
+        frames[k], on_object[k] = _observe_local(coeffs_bg, coeffs_obj, transforms[k],
+                                                 start + k * velocity, taps, scale, lr_shape)
+    if noise_sigma:
+        frames += rng.normal(0.0, noise_sigma, frames.shape)
+    frames = np.clip(frames, 0.0, 1.0)
+    truth = x.copy()
+    sy, sx = int(start[1]), int(start[0])
+    truth[sy:sy + object_size, sx:sx + object_size] = texture
+    object_mask = np.zeros(hr.shape, dtype=bool)
+    object_mask[sy:sy + object_size, sx:sx + object_size] = True
+    # true flow: the background's (P_k p - p), or the object's (-k v / scale)
+    rows, cols = np.mgrid[0:lr_shape[0], 0:lr_shape[1]].astype(np.float64)
+    flow = np.empty((n_frames,) + lr_shape + (2,))
+    occluded = np.zeros((n_frames,) + lr_shape, dtype=bool)
+    offset = (scale - 1) / 2.0
+    for k in range(n_frames):
+        flow[k, ..., 0] = motion[k, 0, 2]
+        flow[k, ..., 1] = motion[k, 1, 2]
+        flow[k][on_object[k]] = -k * velocity / scale
+        # background points the object hides in the reference frame
+        bx = (cols + motion[k, 0, 2]) * scale + offset
+        by = (rows + motion[k, 1, 2]) * scale + offset
+        hidden = ((bx > sx - 0.5) & (bx < sx + object_size - 0.5)
+                  & (by > sy - 0.5) & (by < sy + object_size - 0.5))
+        occluded[k] = hidden & ~on_object[k]
+    return LocalMotion(from_unit(frames, hr.dtype), truth, flow, motion, object_mask,
+                       occluded, velocity)

@@ -1,0 +1,221 @@
+"""Dense motion: optical flow of every frame to the reference, and its confidence.
+
+``motion='flow'`` of :func:`~classicsr.multiframe.reconstruct`: instead of one
+matrix per frame (:mod:`classicsr.multiframe.registration`), every LR pixel
+``p`` of frame ``k`` gets its own displacement ``flow[k, p]``, with
+``frame_k(p) = reference(p + flow[k, p])`` (the convention of
+:mod:`classicsr.multiframe.motion`), so that an object moving on its own
+over a moving scene is registered where it is.
+
+Estimation
+----------
+OpenCV's DIS optical flow (Kroeger, Timofte, Dai, Van Gool, "Fast optical
+flow using dense inverse search", ECCV 2016; ``cv2.DISOpticalFlow``, preset
+``FLOW_PRESET``, coarse-to-fine with variational refinement), computed from
+each frame to the reference, both upscaled ``FLOW_UPSAMPLE`` times by
+bicubic interpolation (DIS works on 8-bit images: the upscaling gives its
+patches sub-pixel detail, the flow is then averaged back onto the LR
+grid). It is a well-kept library's implementation; nothing of the flow
+itself is written here.
+
+Confidence
+----------
+Per pixel, in [0, 1], the product of
+
+* forward-backward consistency (Sundaram, Brox, Keutzer, ECCV 2010): the
+  flow from the reference back to the frame, ``v``, should undo the flow:
+  ``e = |u(p) + v(p + u(p))|``; weight ``exp(-e^2 / (2 FB_SIGMA^2))``;
+* the residual ``r = frame(p) - reference(p + u(p))`` (bilinear), against
+  its robust scale ``s`` (1.4826 x the median absolute residual over all
+  frames): weight ``exp(-r^2 / (2 (RESIDUAL_SIGMAS s)^2))``;
+* 0 where ``p + u(p)`` falls outside the reference frame.
+
+The reference frame has zero flow and weight 1 everywhere, so every part of
+the result is explained by at least one frame.
+
+Thread count
+------------
+``cv2.DISOpticalFlow`` splits its work into stripes by OpenCV's thread
+count, which changes its result in the last bits; the flow is therefore
+computed with OpenCV on one thread (``cv2.setNumThreads(1)``, restored
+afterwards), so that the result does not depend on the machine.
+"""
+
+from contextlib import contextmanager
+
+import numpy as np
+
+__all__ = ["FB_SIGMA", "FLOW_PRESET", "FLOW_UPSAMPLE", "RESIDUAL_SIGMAS", "estimate_flow",
+           "flow_confidence", "flow_pair"]
+
+#: DIS preset (``cv2.DISOPTICAL_FLOW_PRESET_*`` name).
+FLOW_PRESET = "MEDIUM"
+#: The frames are upscaled this many times (bicubic) before the flow.
+FLOW_UPSAMPLE = 2
+#: Forward-backward error (LR pixels) at which the confidence is exp(-1/2).
+FB_SIGMA = 0.5
+#: Residual, in robust standard deviations, at which the confidence is exp(-1/2).
+RESIDUAL_SIGMAS = 3.0
+
+
+@contextmanager
+def _opencv_threads(n):
+    import cv2
+
+    previous = cv2.getNumThreads()
+    cv2.setNumThreads(n)
+    try:
+        yield
+    finally:
+        cv2.setNumThreads(previous)
+
+
+def _to_uint8(image, low, high):
+    return np.clip(np.round((image - low) * (255.0 / max(high - low, 1e-6))), 0,
+                   255).astype(np.uint8)
+
+
+def _dis():
+    import cv2
+
+    return cv2.DISOpticalFlow_create(getattr(cv2, f"DISOPTICAL_FLOW_PRESET_{FLOW_PRESET}"))
+
+
+def flow_pair(reference, frame, *, upsample=FLOW_UPSAMPLE, dis=None, levels=None):
+    """Displacement of every pixel of ``frame`` to ``reference`` (LR pixels).
+
+    Parameters
+    ----------
+    reference, frame : ndarray, shape (h, w)
+        float images of one scene.
+    upsample : int
+        Upscale both this many times (bicubic) before the flow.
+    dis : cv2.DISOpticalFlow, optional
+        The estimator (a new one of ``FLOW_PRESET`` if None).
+    levels : tuple of float, optional
+        ``(low, high)`` values mapped to 0 and 255 for DIS (default: the
+        0.5th and 99.5th percentiles of the reference).
+
+    Returns
+    -------
+    ndarray, shape (h, w, 2), float64
+        ``(dx, dy)`` with ``frame(p) = reference(p + flow[p])``.
+    """
+    import cv2
+
+    if dis is None:
+        dis = _dis()
+    if levels is None:
+        levels = np.percentile(reference, [0.5, 99.5])
+    images = []
+    for image in (frame, reference):
+        image = np.asarray(image, dtype=np.float32)
+        if upsample > 1:
+            image = cv2.resize(image, None, fx=upsample, fy=upsample,
+                               interpolation=cv2.INTER_CUBIC)
+        images.append(_to_uint8(image, *levels))
+    flow = dis.calc(images[0], images[1], None)
+    if upsample > 1:
+        # the mean over each LR pixel's upsample x upsample block, centred on it
+        flow = cv2.resize(flow, (frame.shape[1], frame.shape[0]),
+                          interpolation=cv2.INTER_AREA) / upsample
+    return flow.astype(np.float64)
+
+
+def _sample(image, flow):
+    """``image(p + flow[p])``, bilinear, edge replicated; and whether inside."""
+    import cv2
+
+    h, w = flow.shape[:2]
+    cols, rows = np.meshgrid(np.arange(w, dtype=np.float32), np.arange(h, dtype=np.float32))
+    mx = cols + flow[..., 0].astype(np.float32)
+    my = rows + flow[..., 1].astype(np.float32)
+    out = cv2.remap(np.asarray(image, dtype=np.float32), mx, my, cv2.INTER_LINEAR,
+                    borderMode=cv2.BORDER_REPLICATE)
+    inside = (mx >= -0.5) & (mx <= w - 0.5) & (my >= -0.5) & (my <= h - 0.5)
+    return out, inside
+
+
+def flow_confidence(reference, frame, forward, backward, residual_scale):
+    """Confidence in [0, 1] of every pixel of ``frame`` (see the module notes).
+
+    Parameters
+    ----------
+    reference, frame : ndarray, shape (h, w)
+    forward : ndarray, shape (h, w, 2)
+        Flow of ``frame`` to ``reference`` (:func:`flow_pair`).
+    backward : ndarray, shape (h, w, 2)
+        Flow of ``reference`` to ``frame``.
+    residual_scale : float
+        Robust standard deviation of the residuals (``s``).
+
+    Returns
+    -------
+    ndarray, shape (h, w), float64
+    """
+    back_x, inside = _sample(backward[..., 0], forward)
+    back_y, _ = _sample(backward[..., 1], forward)
+    error2 = (forward[..., 0] + back_x) ** 2 + (forward[..., 1] + back_y) ** 2
+    predicted, _ = _sample(reference, forward)
+    residual = np.asarray(frame, dtype=np.float64) - predicted
+    scale = RESIDUAL_SIGMAS * max(residual_scale, 1e-4)
+    weight = np.exp(-0.5 * error2 / FB_SIGMA ** 2 - 0.5 * (residual / scale) ** 2)
+    return np.where(inside, weight, 0.0)
+
+
+def _residuals(reference, frame, flow):
+    predicted, inside = _sample(reference, flow)
+    return (np.asarray(frame, dtype=np.float64) - predicted)[inside]
+
+
+def estimate_flow(stack, reference=0, *, progress=False):
+    """Dense flow of every frame to the reference frame, and its confidence.
+
+    Parameters
+    ----------
+    stack : ndarray, shape (N, h, w)
+        float luminance frames in [0, 1] (validated).
+    reference : int
+        Index of the reference frame.
+    progress : bool
+        Show a tqdm progress bar.
+
+    Returns
+    -------
+    flow : ndarray, shape (N, h, w, 2), float64
+        ``frame_k(p) = reference(p + flow[k, p])``, LR pixels; zero for the
+        reference frame.
+    confidence : ndarray, shape (N, h, w), float64
+        In [0, 1] (see the module notes); 1 for the reference frame.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skimage import data
+    >>> from classicsr.multiframe.simulation import simulate_local
+    >>> sim = simulate_local(data.camera()[128:384, 128:384], 2, 4, seed=0)
+    >>> flow, confidence = estimate_flow(sim.frames / 255.0)
+    >>> flow.shape, confidence.shape
+    ((4, 128, 128, 2), (4, 128, 128))
+    """
+    from tqdm.auto import tqdm
+
+    stack = np.asarray(stack, dtype=np.float64)
+    n = stack.shape[0]
+    ref = stack[reference]
+    flow = np.zeros(stack.shape + (2,))
+    backward = np.zeros(stack.shape + (2,))
+    levels = np.percentile(ref, [0.5, 99.5])
+    with _opencv_threads(1):
+        dis = _dis()
+        for k in tqdm(range(n), desc="flow", disable=not progress, unit="frame"):
+            if k != reference:
+                flow[k] = flow_pair(ref, stack[k], dis=dis, levels=levels)
+                backward[k] = flow_pair(stack[k], ref, dis=dis, levels=levels)
+        others = [k for k in range(n) if k != reference]
+        residuals = np.concatenate([_residuals(ref, stack[k], flow[k]) for k in others])
+        scale = 1.4826 * float(np.median(np.abs(residuals))) if residuals.size else 0.0
+        confidence = np.ones(stack.shape)
+        for k in others:
+            confidence[k] = flow_confidence(ref, stack[k], flow[k], backward[k], scale)
+    return flow, confidence
