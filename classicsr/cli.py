@@ -30,7 +30,7 @@ def _add_upscale(sub, methods):
 
 
 def _add_multiframe(sub):
-    from .multiframe.motion import MOTION_MODELS
+    from .multiframe.motion import MOTION_CHOICES
     from .registry import available_methods
 
     methods = list(available_methods("multiframe"))
@@ -46,8 +46,10 @@ def _add_multiframe(sub):
     p.add_argument("--frames", type=int, default=16, metavar="N",
                    help="use the first N frames (default 16; a shorter clip uses all of its "
                         "frames)")
-    p.add_argument("--motion", default="translation", choices=MOTION_MODELS,
-                   help="motion model of the registration (default: translation)")
+    p.add_argument("--motion", default="translation", choices=MOTION_CHOICES,
+                   help="motion model of the registration (default: translation); 'flow': "
+                        "dense optical flow with a per-pixel confidence, for scenes where "
+                        "something moves on its own")
     p.add_argument("--psf-sigma", type=float, default=1.0,
                    help="Gaussian PSF standard deviation in output pixels (default 1.0)")
     p.add_argument("--reference", type=int, default=0,
@@ -249,10 +251,14 @@ def _cmd_multiframe(args):
 
     import numpy as np
 
-    from ._validation import check_integer_scale, check_real
+    from ._image import to_unit
+    from ._validation import check_int, check_integer_scale, check_real
     from .color import to_dtype
     from .io import write_image
     from .multiframe import read_frames, upscale_frames
+    from .multiframe.flow import estimate_flow
+    from .multiframe.frames import check_frames, stack_luminance
+    from .multiframe.motion import FLOW
     from .multiframe.registration import QUALITY_THRESHOLD, register, warn_if_poorly_registered
     from .registry import get_method
 
@@ -268,18 +274,29 @@ def _cmd_multiframe(args):
         print(f"note: {args.input} has only {len(frames)} frames; using all of them "
               f"(--frames {args.frames})")
     # registered here, as upscale_frames would, to print the quality measure
-    motion, quality = register(frames, reference=args.reference, motion=args.motion,
-                               progress=args.progress, return_quality=True)
+    weights = None
+    if args.motion == FLOW:
+        check_int(args.reference, "--reference", minimum=0, maximum=len(frames) - 1)
+        motion, weights = estimate_flow(stack_luminance(to_unit(check_frames(frames))),
+                                        args.reference, progress=args.progress)
+        quality = weights.mean(axis=(1, 2))
+        what = ("flow confidence per frame (mean over pixels of the forward-backward and "
+                "residual confidence; 1 = every pixel consistent)")
+    else:
+        motion, quality = register(frames, reference=args.reference, motion=args.motion,
+                                   progress=args.progress, return_quality=True)
+        what = (f"registration quality per frame (band-pass correlation with reference frame "
+                f"{args.reference}; 1 = perfect, below {QUALITY_THRESHOLD} = poor)")
     others = [k for k in range(len(quality)) if k != args.reference]
     worst = min(others, key=lambda k: quality[k])
     values = (" ".join(f"{q:.2f}" for q in quality) if len(quality) <= 32 else
               f"min {quality[worst]:.2f} (frame {worst}), "
               f"median {np.median(quality[others]):.2f}")
-    print(f"registration quality per frame (band-pass correlation with reference frame "
-          f"{args.reference}; 1 = perfect, below {QUALITY_THRESHOLD} = poor): {values}")
-    warn_if_poorly_registered(quality)
+    print(f"{what}: {values}")
+    if weights is None:
+        warn_if_poorly_registered(quality)
     out = upscale_frames(frames, args.scale, method=args.method, motion=motion,
-                         psf_sigma=args.psf_sigma, reference=args.reference,
+                         weights=weights, psf_sigma=args.psf_sigma, reference=args.reference,
                          progress=args.progress)
     if out.dtype not in (np.uint8, np.uint16):  # float TIFF frames: save as 16-bit
         out = to_dtype(out * 65535.0, np.uint16)
