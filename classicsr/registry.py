@@ -42,7 +42,7 @@ _BUILTIN_MODULES = (
     "classicsr.interpolation",
     "classicsr.example_based",
     "classicsr.cnn.baselines",
-    "classicsr.multiframe.algorithms",
+    "classicsr.multiframe.algorithms", "classicsr.multiframe.irwsr",
 )
 
 
