@@ -100,7 +100,7 @@ def test_flow_of_a_known_shift():
     frames, truth = simulate(_astronaut_grey(), 2, n_frames=6, seed=3)
     flow, confidence = estimate_flow(frames / 255.0)
     error = np.linalg.norm(flow - truth[:, None, None, :2, 2], axis=-1)[1:, 8:-8, 8:-8]
-    # measured: median 0.042 LR px, 90th percentile 0.18; median confidence 0.96
+    # measured: median 0.042 LR px, 90th percentile 0.18; median confidence 0.95
     assert np.median(error) < 0.05
     assert np.percentile(error, 90) < 0.22
     assert np.median(confidence[1:, 8:-8, 8:-8]) > 0.93
@@ -115,22 +115,22 @@ def test_confidence_is_low_where_nothing_corresponds():
     background = ~sim.occluded & ~on_object
     background[:, :4] = background[:, -4:] = False
     background[:, :, :4] = background[:, :, -4:] = False
-    # measured: 0.025 on background the object hides in the reference, 0.88 elsewhere
+    # measured: 0.022 on background the object hides in the reference, 0.87 elsewhere
     assert confidence[1:][sim.occluded[1:]].mean() < 0.1
-    assert confidence[1:][background[1:]].mean() > 0.85
+    assert confidence[1:][background[1:]].mean() > 0.84
     assert 0 <= confidence.min() and confidence.max() <= 1
 
 
 # --- the issue's local-motion criteria --------------------------------------------------
 
 # measured (dB over bicubic; whole, object, worst 32x32 window), l1btv with
-# motion='flow', uint8 output: seed 0 +5.29 / +2.07 / +0.52, seed 1 +5.45 / +5.57 / +0.93,
-# seed 2 +5.57 / +2.80 / +0.80; one global translation (float output): -3.2 / -12.6 /
+# motion='flow', uint8 output: seed 0 +5.50 / +2.10 / +0.19, seed 1 +5.80 / +6.44 / +0.90,
+# seed 2 +5.70 / +2.73 / +0.70; one global translation (float output): -3.2 / -12.6 /
 # -22.1, -5.2 / -12.9 / -28.3, -1.4 / -11.5 / -28.4. The issue asks for +3 / +1.5 / -0.3.
 @pytest.mark.parametrize("seed, whole_min, object_min, worst_min", [
-    (TEST_SEEDS[0], 5.1, 1.9, 0.35),
-    (TEST_SEEDS[1], 5.2, 5.3, 0.75),
-    (TEST_SEEDS[2], 5.3, 2.6, 0.6),
+    (TEST_SEEDS[0], 5.3, 1.9, 0.05),
+    (TEST_SEEDS[1], 5.6, 6.2, 0.7),
+    (TEST_SEEDS[2], 5.5, 2.5, 0.5),
 ])
 def test_local_motion_gains(seed, whole_min, object_min, worst_min):
     sim = simulate_local(_astronaut_grey(), 2, 16, seed=seed)
@@ -161,10 +161,10 @@ def small_local():
     return simulate_local(hr, 2, 6, object_size=24, speed=(1.0, 2.0), seed=7)
 
 
-# measured: gains over bicubic +1.12 (shift_add), +2.79 (ibp), +2.72 (pocs), +3.77 (map),
-# +3.90 (l1btv) dB on this small sequence (6 frames, a 24 px object)
+# measured: gains over bicubic +1.68 (shift_add), +2.90 (ibp), +2.82 (pocs), +3.82 (map),
+# +3.98 (l1btv) dB on this small sequence (6 frames, a 24 px object)
 @pytest.mark.parametrize("method, minimum", [
-    ("shift_add", 0.9), ("ibp", 2.6), ("pocs", 2.5), ("map", 3.6), ("l1btv", 3.7)])
+    ("shift_add", 1.5), ("ibp", 2.7), ("pocs", 2.6), ("map", 3.6), ("l1btv", 3.8)])
 def test_every_method_takes_flow(small_local, method, minimum):
     sim = small_local
     sr = reconstruct(sim.frames, 2, method=method, motion="flow", n_threads=1)
@@ -239,8 +239,8 @@ GOOD = np.zeros((2, 16, 16), np.uint8)
     (lambda: reconstruct(GOOD, 2, motion=np.full((2, 16, 16, 2), np.nan)), ValueError,
      "motion contains NaN"),
     (lambda: reconstruct(GOOD, 2, motion="flow", weights=np.ones((2, 16))), ValueError,
-     r"weights must have shape \(2, 16, 16\) \(one weight per pixel of every frame\), got "
-     r"shape \(2, 16\)"),
+     (r"weights must have shape \(2, 16, 16\) \(one weight per pixel of every frame\), "
+      r"got shape \(2, 16\)")),
     (lambda: reconstruct(GOOD, 2, motion="flow", weights=np.full((2, 16, 16), 1.5)),
      ValueError, r"weights must hold finite values in \[0, 1\], got values from 1.5 to 1.5"),
     (lambda: reconstruct(GOOD, 2, motion="flow", weights="ones"), TypeError,

@@ -29,6 +29,21 @@ l1btv         ``||A x - y||_1 + lam BTV(x)`` (IRLS + CG, or Farsiu's
 ``BTV(x) = sum_{(l, m)} alpha^(|l| + |m|) ||x - S_x^l S_y^m x||_1`` over
 ``|l|, |m| <= P`` (each of a pair of opposite shifts once).
 
+Observation weights and dense motion
+------------------------------------
+A :class:`Problem` may carry per-pixel observation weights
+``problem.weights`` (``(N, h, w)`` in [0, 1]; with ``motion='flow'`` the
+confidence of the optical flow, :mod:`classicsr.multiframe.flow`). Every
+method multiplies its data term by them pixel by pixel: the residuals of
+``ibp`` and ``pocs`` and the data weights of the IRLS of ``map`` and
+``l1btv`` (``W A x - W y`` in the objectives above), and ``shift_add``
+leaves out samples of weight at most :data:`SAMPLE_WEIGHT_FLOOR`. Each then
+returns :meth:`Problem.keep_unexplained` of its estimate: where the frames
+other than the reference carry less than :data:`EXPLAINED_FRAMES` frames'
+worth of weight, the result is blended towards the bicubic upscale of the
+reference frame (a region only the reference sees is never much worse than
+bicubic). With all-ones weights (matrix motion) none of this changes a bit.
+
 Default parameters
 ------------------
 The defaults are those of the functions' signatures (the registry reads
