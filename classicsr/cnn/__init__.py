@@ -1,4 +1,4 @@
-"""CNN baselines (SRCNN, FSRCNN): trained with torch, run with ONNX Runtime.
+"""CNN baselines (SRCNN, FSRCNN, ESPCN): trained with torch, run with ONNX Runtime.
 
 Inference (:mod:`classicsr.cnn._onnx`, :mod:`classicsr.cnn.baselines`)
 needs only ``onnxruntime`` (``pip install "classicsr[onnx]"``); training and

@@ -1,4 +1,4 @@
-"""Run the SRCNN / FSRCNN ONNX models with ONNX Runtime (no torch here).
+"""Run the SRCNN / FSRCNN / ESPCN ONNX models with ONNX Runtime (no torch here).
 
 A model file is a network with *valid* convolutions plus metadata (method,
 scale, context, factor). The image is padded by ``context`` pixels (edge
@@ -55,7 +55,7 @@ def import_onnxruntime():
         import onnxruntime
     except ImportError as exc:
         raise ModuleNotFoundError(
-            f"the CNN methods (srcnn, fsrcnn) run with ONNX Runtime, which is not "
+            f"the CNN methods (srcnn, fsrcnn, espcn) run with ONNX Runtime, which is not "
             f"installed: {INSTALL_HINT}", name="onnxruntime") from exc
     return onnxruntime
 
@@ -140,7 +140,7 @@ def check_tile_size(tile_size, default):
 def network_input(y, method, scale, context):
     """The padded float32 network input for the LR luminance ``y`` in [0, 1].
 
-    SRCNN sees the MATLAB-bicubic upscaled image, FSRCNN the LR image; either
+    SRCNN sees the MATLAB-bicubic upscaled image, FSRCNN and ESPCN the LR image; either
     is padded by ``context`` pixels with edge replication. Training uses the
     same function, so the borders are treated alike.
     """
@@ -158,12 +158,12 @@ class OnnxNetwork:
     session : onnxruntime.InferenceSession
     path : str
     method : str
-        ``'srcnn'`` or ``'fsrcnn'``.
+        ``'srcnn'``, ``'fsrcnn'`` or ``'espcn'``.
     scale : int
     context : int
         Input pixels each side that the valid convolutions consume.
     factor : int
-        Output pixels per input pixel (1 for SRCNN, ``scale`` for FSRCNN).
+        Output pixels per input pixel (1 for SRCNN, ``scale`` for FSRCNN and ESPCN).
     providers : tuple of str
         The providers the session runs with.
     """

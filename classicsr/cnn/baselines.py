@@ -1,6 +1,6 @@
-"""Registry entries ``srcnn`` and ``fsrcnn``: the CNN baselines, run with ONNX Runtime.
+"""Registry entries ``srcnn``, ``fsrcnn`` and ``espcn``: the CNNs, run with ONNX Runtime.
 
-Both work on the Y channel in [0, 1] (``channels='luminance'``) at x2, x3,
+All work on the Y channel in [0, 1] (``channels='luminance'``) at x2, x3,
 x4. ``model=PATH`` runs a model exported by :mod:`classicsr.cnn.export`
 (or by :meth:`CNNTrainer.export <classicsr.cnn.train.CNNTrainer.export>`),
 ``model=trainer`` the network of a fitted
@@ -20,13 +20,15 @@ from ..registry import LEARNED_SCALES, register_method
 from ._onnx import CPU, check_tile_size, load_network, select_providers
 from .train import CNNTrainer  # the estimator only: torch is imported by fit
 
-__all__ = ["load_cnn", "upscale_fsrcnn", "upscale_srcnn"]
+__all__ = ["load_cnn", "upscale_espcn", "upscale_fsrcnn", "upscale_srcnn"]
 
 #: Context of the shipped networks in pixels of their input: SRCNN 9-5-5
 #: (HR pixels, 4 + 2 + 2) and FSRCNN(56, 12, 4) (LR pixels, 2 + 4 plus the
 #: deconvolution's incomplete border, 2 LR pixels at x2 and 1 at x3, x4).
 SRCNN_CONTEXT = 8
 FSRCNN_CONTEXT = {2: 8, 3: 7, 4: 7}
+#: ESPCN 5-3-3 (LR pixels, 2 + 1 + 1; the sub-pixel shuffle adds none).
+ESPCN_CONTEXT = 4
 #: Run-time module of the CNN methods and the extra that installs it.
 ONNX_RUNTIME = (("onnxruntime", "onnx"),)
 #: MATLAB bicubic reads 2 LR pixels each side of an HR pixel.
@@ -34,11 +36,12 @@ BICUBIC_SUPPORT = 2
 #: LR pixels of context each method needs around a tile (registry ``halo``).
 SRCNN_HALO = max(math.ceil(SRCNN_CONTEXT / s) for s in LEARNED_SCALES) + BICUBIC_SUPPORT
 FSRCNN_HALO = max(FSRCNN_CONTEXT.values())
+ESPCN_HALO = ESPCN_CONTEXT
 #: Default LR tile sides: bounds the memory of the 64 / 56-channel feature maps.
-DEFAULT_TILE = {"srcnn": 128, "fsrcnn": 256}
+DEFAULT_TILE = {"srcnn": 128, "fsrcnn": 256, "espcn": 256}
 #: Default LR tile sides on a GPU: most images are one tile (each new tile
 #: shape costs a cuDNN set-up), feature maps at most ~1 GB.
-DEFAULT_TILE_GPU = {"srcnn": 512, "fsrcnn": 1024}
+DEFAULT_TILE_GPU = {"srcnn": 512, "fsrcnn": 1024, "espcn": 1024}
 
 
 def _adapt_trainer(trainer, providers=None, provider_options=None):
@@ -46,7 +49,7 @@ def _adapt_trainer(trainer, providers=None, provider_options=None):
     return trainer.onnx_network(providers, provider_options)
 
 
-for _family in ("srcnn", "fsrcnn"):
+for _family in ("srcnn", "fsrcnn", "espcn"):
     register_model_family(_family, suffix=".onnx", load=load_network, model_type=CNNTrainer,
                           estimator=CNNTrainer, adapt=_adapt_trainer)
 
@@ -99,6 +102,20 @@ def upscale_fsrcnn(y, scale, model=None, providers=None, provider_options=None,
     return _run("fsrcnn", y, scale, model, providers, provider_options, tile_size)
 
 
+
+@register_method("espcn", description="ESPCN 5-3-3 sub-pixel CNN on the LR Y (ONNX Runtime)",
+                 reference="W. Shi, J. Caballero, F. Huszar, J. Totz, A. P. Aitken, R. Bishop, "
+                           "D. Rueckert, Z. Wang, CVPR 2016",
+                 scales=LEARNED_SCALES, model="espcn", halo=ESPCN_HALO, channels="luminance",
+                 requires=ONNX_RUNTIME, options=_OPTIONS,
+                 memory=40)
+def upscale_espcn(y, scale, model=None, providers=None, provider_options=None,
+                  tile_size=None):
+    """ESPCN (5-3-3, 64/32 filters, sub-pixel shuffle; trained on T91 by
+    ``data/recipes/train_cnn.py``), run with ONNX Runtime."""
+    return _run("espcn", y, scale, model, providers, provider_options, tile_size)
+
+
 _PARAMETERS = """
     Parameters
     ----------
@@ -118,6 +135,7 @@ _PARAMETERS = """
         Side of the LR tiles (default {tile} on CPU, {gpu} on a GPU); the result
         does not depend on it.
     """
-for _function, _method in ((upscale_srcnn, "srcnn"), (upscale_fsrcnn, "fsrcnn")):
+for _function, _method in ((upscale_srcnn, "srcnn"), (upscale_fsrcnn, "fsrcnn"),
+                           (upscale_espcn, "espcn")):
     _function.__doc__ += _PARAMETERS.format(tile=DEFAULT_TILE[_method],
                                               gpu=DEFAULT_TILE_GPU[_method])

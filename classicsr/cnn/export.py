@@ -1,4 +1,4 @@
-"""Export a trained SRCNN / FSRCNN to ONNX and check it against torch (``train`` extra).
+"""Export a trained SRCNN / FSRCNN / ESPCN to ONNX and check it against torch (``train`` extra).
 
 The graph takes ``input`` of shape ``(batch, 1, height, width)`` (float32,
 any height and width of at least ``2 * context + 1``) and gives ``output`` of
@@ -31,14 +31,14 @@ TOLERANCE = 1e-5
 
 def network_metadata(net):
     """The metadata :mod:`classicsr.cnn._onnx` reads from a model file."""
-    method = "fsrcnn" if hasattr(net, "deconv") else "srcnn"
-    scale = net.scale if method == "fsrcnn" else net.config.get("scale")
+    method = net.method
+    scale = net.config.get("scale")
     return {"method": method, "scale": scale, "context": net.context, "factor": net.factor,
             "config": net.config}
 
 
 def onnx_bytes(net, *, scale=None, opset=OPSET, extra_metadata=None):
-    """``net`` (an SRCNN or FSRCNN module) as the bytes of an ONNX model, in memory.
+    """``net`` (an SRCNN, FSRCNN or ESPCN module) as the bytes of an ONNX model, in memory.
 
     The bytes are what :func:`export_onnx` writes: load them with
     :func:`classicsr.cnn._onnx.load_network_bytes` or write them to a
@@ -46,9 +46,9 @@ def onnx_bytes(net, *, scale=None, opset=OPSET, extra_metadata=None):
 
     Parameters
     ----------
-    net : classicsr.cnn.networks.SRCNN or FSRCNN
+    net : classicsr.cnn.networks.SRCNN, FSRCNN or ESPCN
     scale : int, optional
-        The scale an SRCNN was trained for (FSRCNN knows its own).
+        The scale an SRCNN was trained for (FSRCNN and ESPCN know their own).
     opset : int
         ONNX opset, at least 17.
     extra_metadata : dict, optional
@@ -70,7 +70,8 @@ def onnx_bytes(net, *, scale=None, opset=OPSET, extra_metadata=None):
                              "bicubic-upscaled image of a given scale)")
         meta["scale"] = int(scale)
     elif scale is not None and scale != meta["scale"]:
-        raise ValueError(f"scale {scale!r} differs from the FSRCNN's own scale {meta['scale']}")
+        raise ValueError(f"scale {scale!r} differs from the {meta['method'].upper()}'s own "
+                         f"scale {meta['scale']}")
     meta["opset"] = opset
     meta.update(extra_metadata or {})
     net = net.cpu().eval()
@@ -96,14 +97,14 @@ def onnx_bytes(net, *, scale=None, opset=OPSET, extra_metadata=None):
 
 def export_onnx(net, path, *, scale=None, opset=OPSET, overwrite=False, check=True,
                 extra_metadata=None):
-    """Write ``net`` (an SRCNN or FSRCNN module) to ``path`` as ONNX.
+    """Write ``net`` (an SRCNN, FSRCNN or ESPCN module) to ``path`` as ONNX.
 
     Parameters
     ----------
-    net : classicsr.cnn.networks.SRCNN or FSRCNN
+    net : classicsr.cnn.networks.SRCNN, FSRCNN or ESPCN
     path : str or Path
     scale : int, optional
-        The scale an SRCNN was trained for (FSRCNN knows its own).
+        The scale an SRCNN was trained for (FSRCNN and ESPCN know their own).
     opset : int
         ONNX opset, at least 17.
     overwrite : bool

@@ -1,6 +1,6 @@
-"""SRCNN and FSRCNN as torch modules (imported only by training and export code).
+"""SRCNN, FSRCNN and ESPCN as torch modules (imported only by training and export code).
 
-Both networks use *valid* convolutions: they map a padded input to the
+The networks use *valid* convolutions: they map a padded input to the
 interior that every layer saw in full, so an output pixel depends only on the
 input pixels within the network's receptive field. Inference pads the image
 by :attr:`context` pixels (edge replication) and can then cut it into tiles
@@ -13,6 +13,9 @@ References
    Using Deep Convolutional Networks", IEEE TPAMI 38(2), 2016.
 .. [2] C. Dong, C. C. Loy, X. Tang, "Accelerating the Super-Resolution
    Convolutional Neural Network", ECCV 2016.
+.. [3] W. Shi, J. Caballero, F. Huszar, J. Totz, A. P. Aitken, R. Bishop,
+   D. Rueckert, Z. Wang, "Real-Time Single Image and Video Super-Resolution
+   Using an Efficient Sub-Pixel Convolutional Neural Network", CVPR 2016.
 """
 
 import math
@@ -22,7 +25,11 @@ from torch import nn
 
 from ..registry import LEARNED_SCALES as SCALES
 
-__all__ = ["build_network", "deconv_geometry", "FSRCNN", "SRCNN"]
+__all__ = ["ACTIVATIONS", "build_network", "deconv_geometry", "ESPCN", "FSRCNN", "NETWORKS",
+           "SRCNN"]
+
+#: Activations :class:`ESPCN` accepts (the paper uses tanh).
+ACTIVATIONS = ("tanh", "relu")
 
 
 def _check_positive_odd(name, value):
@@ -67,6 +74,7 @@ class SRCNN(nn.Module):
         self.conv3 = nn.Conv2d(n2, 1, f3)
         self.context = (f1 - 1) // 2 + (f2 - 1) // 2 + (f3 - 1) // 2
         self.factor = 1
+        self.method = "srcnn"
         self.reset_parameters()
 
     def reset_parameters(self):
@@ -151,6 +159,7 @@ class FSRCNN(nn.Module):
                                          output_padding=output_padding)
         self.scale = scale
         self.factor = scale
+        self.method = "fsrcnn"
         self.crop = crop * scale
         self.context = 2 + m + crop
         self.reset_parameters()
@@ -169,10 +178,90 @@ class FSRCNN(nn.Module):
         return self.deconv(self.body(x))[:, :, c:-c, c:-c]
 
 
+class ESPCN(nn.Module):
+    """ESPCN at ``scale``: three convolutions on the LR Y and a sub-pixel shuffle.
+
+    ``f1 x f1`` convolution to ``n1`` maps, ``f2 x f2`` to ``n2``, an
+    activation after each, then ``f3 x f3`` to ``scale ** 2`` maps that the
+    periodic shuffle (:class:`torch.nn.PixelShuffle`, ONNX ``DepthToSpace``,
+    mode CRD) rearranges into one ``scale`` times larger map: LR pixel
+    ``(i, j)`` gives the HR block ``[scale * i, scale * (i + 1))`` x
+    ``[scale * j, scale * (j + 1))``, the pixels MATLAB's bicubic
+    downscaling averaged into it. Unlike FSRCNN's deconvolution, every
+    convolution works at the LR resolution.
+
+    Parameters
+    ----------
+    scale : int
+        Upscaling factor (2, 3 or 4).
+    f1, f2, f3 : int
+        Odd kernel sizes (5, 3, 3 in the paper).
+    n1, n2 : int
+        Filters of the first two layers (64 and 32).
+    activation : {'tanh', 'relu'}
+        After the first two layers (the paper: tanh).
+
+    Attributes
+    ----------
+    context : int
+        LR pixels each side the valid convolutions consume: an LR input of
+        size ``(h + 2 * context, w + 2 * context)`` gives ``(scale * h,
+        scale * w)``.
+    factor : int
+        Output pixels per input pixel (``scale``).
+
+    References
+    ----------
+    .. [1] W. Shi et al., "Real-Time Single Image and Video Super-Resolution
+       Using an Efficient Sub-Pixel Convolutional Neural Network", CVPR 2016.
+    """
+
+    def __init__(self, scale, f1=5, f2=3, f3=3, n1=64, n2=32, activation="tanh"):
+        super().__init__()
+        if isinstance(scale, bool) or scale not in SCALES:
+            raise ValueError(f"scale must be one of {SCALES}, got {scale!r}")
+        f1, f2, f3 = (_check_positive_odd(n, v) for n, v in (("f1", f1), ("f2", f2), ("f3", f3)))
+        n1, n2 = _check_positive("n1", n1), _check_positive("n2", n2)
+        if activation not in ACTIVATIONS:
+            raise ValueError(f"activation must be one of {ACTIVATIONS}, got {activation!r}")
+        self.config = {"scale": scale, "f1": f1, "f2": f2, "f3": f3, "n1": n1, "n2": n2,
+                       "activation": activation}
+        self.conv1 = nn.Conv2d(1, n1, f1)
+        self.conv2 = nn.Conv2d(n1, n2, f2)
+        self.conv3 = nn.Conv2d(n2, scale * scale, f3)
+        self.shuffle = nn.PixelShuffle(scale)
+        self.act = torch.tanh if activation == "tanh" else torch.relu
+        self.scale = scale
+        self.factor = scale
+        self.method = "espcn"
+        self.context = (f1 - 1) // 2 + (f2 - 1) // 2 + (f3 - 1) // 2
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        """Xavier (tanh) or He (ReLU) initialisation, N(0, 0.001) for the last layer."""
+        for conv in (self.conv1, self.conv2):
+            if self.config["activation"] == "tanh":
+                nn.init.xavier_normal_(conv.weight, gain=nn.init.calculate_gain("tanh"))
+            else:
+                nn.init.kaiming_normal_(conv.weight, nonlinearity="relu")
+            nn.init.zeros_(conv.bias)
+        nn.init.normal_(self.conv3.weight, std=1e-3)
+        nn.init.zeros_(self.conv3.bias)
+
+    def forward(self, x):
+        x = self.act(self.conv1(x))
+        x = self.act(self.conv2(x))
+        return self.shuffle(self.conv3(x))
+
+
+#: The networks by method name.
+NETWORKS = {"srcnn": SRCNN, "fsrcnn": FSRCNN, "espcn": ESPCN}
+
+
 def build_network(method, scale, **config):
-    """The network of ``method`` (``'srcnn'`` or ``'fsrcnn'``) at ``scale``."""
+    """The network of ``method`` (``'srcnn'``, ``'fsrcnn'`` or ``'espcn'``) at ``scale``."""
     if method == "srcnn":
         return SRCNN(**config)
-    if method == "fsrcnn":
-        return FSRCNN(scale, **config)
-    raise ValueError(f"method must be 'srcnn' or 'fsrcnn', got {method!r}")
+    if method in NETWORKS:
+        return NETWORKS[method](scale, **config)
+    raise ValueError(f"method must be one of {tuple(NETWORKS)}, got {method!r}")

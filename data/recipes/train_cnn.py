@@ -114,9 +114,11 @@ def main(argv=None):
     parser.add_argument("--srcnn-iterations", type=int, default=DEFAULTS["srcnn"]["iterations"])
     parser.add_argument("--fsrcnn-iterations", type=int,
                         default=DEFAULTS["fsrcnn"]["iterations"])
+    parser.add_argument("--espcn-iterations", type=int, default=DEFAULTS["espcn"]["iterations"])
     parser.add_argument("--data-root", default=None)
     args = parser.parse_args(argv)
-    args.iterations = {"srcnn": args.srcnn_iterations, "fsrcnn": args.fsrcnn_iterations}
+    args.iterations = {"srcnn": args.srcnn_iterations, "fsrcnn": args.fsrcnn_iterations,
+                       "espcn": args.espcn_iterations}
     data_root = Path(args.data_root) if args.data_root else find_data_root()
     if data_root is None or not (data_root / "T91").is_dir():
         parser.error("T91 not found: pass --data-root or set CLASSICSR_DATA")
