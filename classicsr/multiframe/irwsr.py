@@ -249,6 +249,41 @@ def median_filter_3x3(z):
                     smallest_high)
 
 
+def temporal_median_start(problem, static):
+    """Start of IRW-SR: bicubic upscale of the temporal median of the frames
+    warped onto the reference frame (Köhler et al. 2016, Sec. IV).
+
+    Each frame is resampled on the reference frame's LR grid (bilinear,
+    through its motion); samples outside the frame or with ``static`` 0 are
+    left out of the per-pixel median (the reference frame's pixel where no
+    sample is left). Robust as long as fewer than half the frames are
+    corrupted at a pixel, unlike the shift-and-add median, which has only
+    about ``N / scale^2`` samples per HR pixel.
+    """
+    from scipy.ndimage import map_coordinates
+
+    from ..resize import imresize
+    from .motion import apply
+
+    n, h, w = problem.frames.shape
+    rows, cols = np.mgrid[0:h, 0:w]
+    points = np.column_stack([cols.ravel(), rows.ravel()]).astype(np.float64)
+    warped = np.full((n, h, w), np.nan)
+    for k in range(n):
+        # frame_k(p) = reference(P_k p): the reference pixel q is frame_k(P_k^-1 q)
+        at = apply(np.linalg.inv(problem.motion[k]), points)
+        coords = [at[:, 1].reshape(h, w), at[:, 0].reshape(h, w)]
+        values = map_coordinates(problem.frames[k], coords, order=1, mode="constant",
+                                 cval=np.nan)
+        trust = map_coordinates(static[k], coords, order=1, mode="constant", cval=0.0)
+        warped[k] = np.where(trust > 0.5, values, np.nan)
+    seen = np.isfinite(warped).any(axis=0)
+    median = problem.frames[problem.reference].copy()
+    if seen.any():
+        median[seen] = np.nanmedian(warped[:, seen], axis=0)
+    return imresize(median, output_shape=problem.hr_shape)
+
+
 def _fallback_blend(problem, x, beta, threshold):
     """Blend ``x`` with the reference frame's bicubic upscale where the frames'
     confidence reaching an HR pixel, in frames' worth, is below ``threshold``."""
@@ -395,14 +430,14 @@ def irwsr(problem, *, lam=7e-4, alpha=0.7, radius=2, sparsity=0.5, tuning=2.0,
         start = x
         if lam is None and state["cv"] > 1:
             state["lam"], start = select_lam(x, beta, quad)
-            state["cv"] = max(int(round(0.5 * state["cv"])), 1)
+            state["cv"] = max(int(np.floor(0.5 * state["cv"] + 0.5)), 1)  # MATLAB round
         return beta, quad, state["lam"], start
 
     def solve_weighted(weights, x):
         beta, quad, weight, start = weights
         return solve(start, beta, quad, weight)
 
-    x = irls(reweight, solve_weighted, problem.initial(), max_iter=iterations, tol=1e-4, callback=callback,
+    x = irls(reweight, solve_weighted, temporal_median_start(problem, static), max_iter=iterations, tol=1e-4, callback=callback,
              progress=progress, desc="irwsr")[0]
     return _fallback_blend(problem, x, state["beta"], fallback)
 
