@@ -222,7 +222,8 @@ def prior_weights(z, previous, sparsity=0.5, tuning=2.0):
     sigma = _weighted_mad(filtered, previous)
     bound = tuning * max(sigma, _MIN_SCALE)
     a = np.maximum(np.abs(filtered), bound)
-    return sparsity * bound ** (1.0 - sparsity) / a ** (1.0 - sparsity), sigma
+    return (np.where(a > bound, sparsity * (bound / a) ** (1.0 - sparsity), 1.0),
+            sigma)
 
 
 def _median3(a, b, c):
