@@ -22,11 +22,16 @@ from contextlib import nullcontext
 
 import numpy as np
 
-from ._image import (DIHEDRAL, dihedral, from_unit, merge_luminance, split_luminance, to_unit,
-                     undo_dihedral)
+from ._image import (
+    enhanced_prediction,
+    from_unit,
+    merge_luminance,
+    split_luminance,
+    to_unit,
+)
+from ._tiling import check_tile, default_max_memory, parse_memory, plan, run_tiled
 from ._validation import check_bool, check_image, check_integer_scale, check_scale
 from .backprojection import backproject_trusted, check_backprojection_options
-from ._tiling import check_tile, default_max_memory, parse_memory, plan, run_tiled
 from .registry import get_method
 
 __all__ = ["check_method_scale", "check_options", "check_upscale_call", "resolve", "run_unit",
@@ -77,12 +82,12 @@ def usable_methods(scale, kind="single"):
     """Names of the methods of ``kind`` that run at ``scale`` here and now: the
     scale supported, a shipped model where one is needed, optional runtimes
     (e.g. onnxruntime) installed. What ``demo`` and ``compare`` run by default."""
-    from .modelstore import has_shipped_model
+    from .modelstore import has_default_model
     from .registry import available_methods, missing_requirements
 
     return [name for name, info in available_methods(kind).items()
             if (info.scales is None or scale in info.scales)
-            and (info.model is None or has_shipped_model(info.model, scale))
+            and (info.model is None or has_default_model(info.model, scale))
             and not missing_requirements(info)]
 
 
@@ -144,18 +149,6 @@ def _upscale_piece(img, info, scale, options, bp_iterations):
         with _kernel_guard():
             return info.function(img, scale, **options)
     return from_unit(run_unit(info, to_unit(img), scale, options, bp_iterations), img.dtype)
-
-
-def _ensemble(x, run):
-    """Enhanced prediction: the mean of ``run`` over the 8 rotations and flips of
-    ``x`` (float, unit scale), each result transformed back (Timofte, Rothe &
-    Van Gool, CVPR 2016, "Seven ways to improve example-based single image
-    super resolution", way 6)."""
-    total = None
-    for k in range(DIHEDRAL):
-        y = undo_dihedral(np.asarray(run(dihedral(x, k)), dtype=np.float64), k)
-        total = y.copy() if total is None else total + y
-    return total / DIHEDRAL
 
 
 def upscale(img, scale, method="bicubic", backprojection=False, backprojection_iterations=20,
@@ -259,4 +252,4 @@ def upscale(img, scale, method="bicubic", backprojection=False, backprojection_i
     if not ensemble:
         return run(img)
     # in floating point: the mean of the 8 results is rounded once
-    return from_unit(_ensemble(to_unit(img), run), img.dtype)
+    return from_unit(enhanced_prediction(to_unit(img), run), img.dtype)

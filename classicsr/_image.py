@@ -26,7 +26,7 @@ import numpy as np
 from ._validation import INT_FULL_SCALE
 from .color import rgb2ycbcr, to_dtype, ycbcr2rgb
 
-__all__ = ["DIHEDRAL", "ColourRest", "dihedral", "full_scale", "from_unit", "luminance",
+__all__ = ["DIHEDRAL", "ColourRest", "dihedral", "enhanced_prediction", "full_scale", "from_unit", "luminance",
            "merge_luminance", "split_luminance", "to_unit", "training_luminance",
            "undo_dihedral"]
 
@@ -46,6 +46,21 @@ def undo_dihedral(y, k):
     if k >= 4:
         y = y[:, ::-1]
     return np.rot90(y, -(k % 4), axes=(0, 1))
+
+
+def enhanced_prediction(x, run):
+    """The mean of ``run`` over the 8 rotations and flips of ``x``, each result
+    transformed back.
+
+    Enhanced prediction of Timofte, Rothe & Van Gool (CVPR 2016, "Seven ways
+    to improve example-based single image super resolution", way 6); used by
+    ``upscale(..., ensemble=True)`` for every method and by IA.
+    """
+    total = None
+    for k in range(DIHEDRAL):
+        y = undo_dihedral(np.asarray(run(dihedral(x, k)), dtype=np.float64), k)
+        total = y.copy() if total is None else total + y
+    return total / DIHEDRAL
 
 
 def full_scale(dtype):

@@ -127,15 +127,19 @@ def _add_train(sub):
     p.add_argument("method", choices=trainable, metavar="METHOD",
                    help="one of: " + ", ".join(trainable))
     p.add_argument("--scale", type=int, required=True, help="upscaling factor (2, 3, 4)")
-    p.add_argument("--images", required=True, help="folder of training images")
-    p.add_argument("--out", required=True,
-                   help="model file to write (.npz; .onnx for srcnn, fsrcnn)")
+    p.add_argument("--images", help="folder of training images (default: T91 under the data "
+                                    "root, $CLASSICSR_DATA or ../shared/data)")
+    p.add_argument("--out", help="model file to write (.npz; .onnx for the CNNs); default: the "
+                                 "user model folder, where model=None finds it "
+                                 "(classicsr.modelstore.user_models_dir)")
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     p.add_argument("--patches", type=int, help="use at most N training patches")
     p.add_argument("--ksvd-iter", type=int, help="zeyde, gr, anr, lle: K-SVD iterations "
                                                    "(default 20)")
     p.add_argument("--dictionary", help="aplus, kmeans: an existing Zeyde model file to "
                                         "anchor on")
+    p.add_argument("--anchors", type=int, help="ia: anchors per stage (default 65536)")
+    p.add_argument("--stages", type=int, help="ia: cascade stages (default: the estimator's)")
     p.add_argument("--overwrite", action="store_true", help="replace OUT if it exists")
 
 
@@ -277,8 +281,8 @@ def _cmd_multiframe(args):
     weights = None
     if args.motion == FLOW:
         check_int(args.reference, "--reference", minimum=0, maximum=len(frames) - 1)
-        motion, weights = estimate_flow(stack_luminance(to_unit(check_frames(frames))),
-                                        args.reference, progress=args.progress)
+        motion, weights, _ = estimate_flow(stack_luminance(to_unit(check_frames(frames))),
+                                           args.reference, progress=args.progress)
         quality = weights.mean(axis=(1, 2))
         what = ("flow confidence per frame (mean over pixels of the forward-backward and "
                 "residual confidence; 1 = every pixel consistent)")
@@ -404,11 +408,22 @@ def _cmd_train(args):
     import time
     from pathlib import Path
 
-    from .modelstore import model_family
+    from .modelstore import model_family, user_model_path
     from .training import train_model, trainable_methods
 
     family = trainable_methods().get(args.method)
     suffix = model_family(family).suffix
+    if args.out is None:
+        args.out = str(user_model_path(family, args.scale, suffix))
+        Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    if args.images is None:
+        from .datasets import find_data_root
+
+        root = find_data_root()
+        if root is None or not (root / "T91").is_dir():
+            raise ValueError("--images is needed: no T91 folder under a data root "
+                             "(set CLASSICSR_DATA or give --images DIR)")
+        args.images = str(root / "T91")
     if Path(args.out).suffix.lower() != suffix:  # checked before hours of training
         raise ValueError(f"--out '{args.out}' must end in {suffix}: {args.method} models are "
                          f"{suffix} files")
@@ -429,6 +444,11 @@ def _cmd_train(args):
         if family not in ("aplus", "kmeans"):
             raise ValueError(f"--dictionary is for aplus and kmeans, not {args.method!r}")
         params["dictionary"] = args.dictionary
+    for option, name in (("anchors", "n_anchors"), ("stages", "n_stages")):
+        if getattr(args, option) is not None:
+            if family != "ia":
+                raise ValueError(f"--{option} is for ia, not {args.method!r}")
+            params[name] = getattr(args, option)
     model = train_model(args.method, args.scale, args.images, random_state=args.seed,
                         max_patches=args.patches, **params)
     model.save(args.out, overwrite=args.overwrite)

@@ -12,15 +12,21 @@ registry entry names its *model family* (``'zeyde'``, ``'aplus'``,
 ``'srcnn'``, ...), each family is registered once with
 :func:`register_model_family` (its file suffix, its loader and the class of
 its fitted models, and optionally how such an object becomes the loaded
-model), and the store resolves ``model=None`` (the shipped file,
-sha256-checked), a path, or a fitted model object, with one bounded cache
-and one set of error messages.
+model), and the store resolves ``model=None``, a path, or a fitted model
+object, with one bounded cache and one set of error messages.
+
+``model=None`` is the model the user built with ``classicsr train METHOD
+--scale S`` (no ``--out``) when there is one -- the file
+``FAMILY_xS.npz`` / ``.onnx`` in :func:`user_models_dir` -- and otherwise
+the shipped file, sha256-checked. IA's full models, too large to ship,
+are built this way.
 """
 
 import functools
 import hashlib
 import io
 import json
+import os
 import zipfile
 import threading
 from collections import OrderedDict
@@ -33,14 +39,17 @@ import numpy as np
 from .io import atomic_write_bytes
 
 __all__ = ["CACHE_SIZE", "MANIFEST", "ModelFamily", "clear_cache", "get_model",
-           "has_shipped_model", "load_model", "model_family", "read_manifest",
+           "has_default_model", "has_shipped_model", "load_model", "model_family", "read_manifest",
            "register_model_family", "save_model", "sha256_of", "shipped_model_path",
-           "shipped_models_dir"]
+           "shipped_models_dir", "user_model_path", "user_models_dir", "USER_MODELS_ENV"]
 
 _HEADER = "__header__"
 MANIFEST = "manifest.json"
 #: Loaded models kept in memory (least recently used dropped first).
 CACHE_SIZE = 16
+#: Environment variable naming the folder of user-built models (overrides
+#: :func:`user_models_dir`'s platform default).
+USER_MODELS_ENV = "CLASSICSR_MODELS"
 
 
 def sha256_of(path):
@@ -125,6 +134,33 @@ def shipped_model_path(family, scale):
         f"'classicsr train {family} --scale {scale} --images DIR --out FILE' and pass "
         "model=FILE"
     )
+
+
+def user_models_dir():
+    """Folder of the models built by ``classicsr train METHOD --scale S`` without ``--out``.
+
+    ``$CLASSICSR_MODELS`` when set, else ``models`` in the user's cache folder
+    of the platform (``platformdirs.user_cache_dir('classicsr')``: on Linux
+    ``~/.cache/classicsr/models``).
+    """
+    env = os.environ.get(USER_MODELS_ENV)
+    if env:
+        return Path(env)
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("classicsr")) / "models"
+
+
+def user_model_path(family, scale, suffix=None):
+    """Path of the user-built model of ``family`` at ``scale`` (it may not exist)."""
+    suffix = model_family(family).suffix if suffix is None else suffix
+    return user_models_dir() / f"{family}_x{scale}{suffix}"
+
+
+def has_default_model(family, scale):
+    """Whether ``model=None`` finds a model of ``family`` at ``scale`` (user-built
+    or shipped)."""
+    return (user_model_path(family, scale).is_file() or has_shipped_model(family, scale))
 
 
 def has_shipped_model(family, scale):
@@ -217,8 +253,9 @@ def get_model(family, scale, model=None, **load_options):
         A model family (:attr:`classicsr.registry.MethodInfo.model`).
     scale : int
     model : None, str, Path or a fitted model
-        ``None``: the model shipped with the package (its sha256 checked
-        against the manifest); a path: a file written by ``classicsr train``
+        ``None``: the model the user built into :func:`user_models_dir`
+        when there is one, else the model shipped with the package (its
+        sha256 checked against the manifest); a path: a file written by ``classicsr train``
         or by the family's export; a fitted model object of the family
         (converted by the family's ``adapt`` hook when it has one).
     **load_options
@@ -248,7 +285,9 @@ def get_model(family, scale, model=None, **load_options):
         if fam.adapt is None:
             return model
         return _check_loaded(fam.adapt(model, **load_options), fam, scale, where)
-    if model is None:
+    if model is None and user_model_path(fam.name, scale, fam.suffix).is_file():
+        path, expected = user_model_path(fam.name, scale, fam.suffix), None
+    elif model is None:
         path, entry = shipped_model_path(fam.name, scale)
         expected = entry["sha256"]
     elif isinstance(model, (str, Path)) or hasattr(model, "__fspath__"):

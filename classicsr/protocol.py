@@ -18,8 +18,8 @@ import time
 
 import numpy as np
 
-from ._dispatch import _ensemble, resolve, run_unit
-from ._image import from_unit, full_scale, luminance
+from ._dispatch import resolve, run_unit
+from ._image import enhanced_prediction, from_unit, full_scale, luminance
 from ._validation import INT_FULL_SCALE, check_bool, check_image, check_integer_scale
 from .backprojection import check_backprojection_options
 from .degradation import crop_to_multiple
@@ -74,7 +74,7 @@ def evaluate_image(hr, scale, method, backprojection=False, backprojection_itera
     y, lr = protocol_pair(hr, scale)
     start = time.perf_counter()
     if ensemble:
-        sr = _ensemble(lr, lambda x: run_unit(info, x, scale, options, bp_iterations))
+        sr = enhanced_prediction(lr, lambda x: run_unit(info, x, scale, options, bp_iterations))
     else:
         sr = run_unit(info, lr, scale, options, bp_iterations)
     seconds = time.perf_counter() - start

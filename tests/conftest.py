@@ -8,11 +8,28 @@ the reason.
 """
 
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
+
+# Models a user built with ``classicsr train METHOD --scale S`` (no --out) would
+# replace the shipped ones for model=None: the tests see an empty folder instead;
+# tests of user-built models take the real folder from ``user_built_models``.
+_USER_MODELS = os.environ.get("CLASSICSR_MODELS")
+os.environ["CLASSICSR_MODELS"] = tempfile.mkdtemp(prefix="classicsr-test-models-")
+
+
+@pytest.fixture(scope="session")
+def user_built_models():
+    """The user's model folder as it was before the tests replaced it."""
+    if _USER_MODELS:
+        return Path(_USER_MODELS)
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("classicsr")) / "models"
 
 
 def _shared_dir():

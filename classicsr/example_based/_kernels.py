@@ -5,7 +5,7 @@ from numba import njit, prange
 
 from ..sparse._cholesky import cholesky_row_solve, cholesky_solve
 
-__all__ = ["anchored_apply", "lle_apply"]
+__all__ = ["anchored_apply", "indexed_regression", "lle_apply", "tree_search"]
 
 
 @njit(cache=True, parallel=True)
@@ -119,3 +119,77 @@ def lle_apply(features, atoms_t, dict_lo, dict_hi, neighbours, tol, out):
             row = dict_hi[hood[p]]
             for j in range(n_out):
                 out[i, j] += wp * row[j]
+
+
+@njit(cache=True, parallel=True)
+def tree_search(features, coarse, anchors, bounds, n_probe, out):
+    """Two-level anchor search (see :mod:`classicsr.example_based.anchor_tree`).
+
+    For feature ``f = features[i]``: ``|f . c|`` with every coarse centroid,
+    the ``n_probe`` largest (first seen on ties), then ``|f . a|`` with the
+    anchors of those coarse clusters only; ``out[i]`` gets the indices of
+    the ``out.shape[1]`` largest, best first (``-1`` where fewer anchors
+    were searched).
+    """
+    n, d = features.shape
+    n_coarse = coarse.shape[0]
+    k = out.shape[1]
+    for i in prange(n):
+        f = features[i]
+        best_c = np.full(n_probe, -1.0)
+        probe = np.zeros(n_probe, dtype=np.int64)
+        for c in range(n_coarse):
+            acc = 0.0
+            for t in range(d):
+                acc += f[t] * coarse[c, t]
+            s = abs(acc)
+            if s > best_c[n_probe - 1]:
+                p = n_probe - 1
+                while p > 0 and best_c[p - 1] < s:
+                    best_c[p] = best_c[p - 1]
+                    probe[p] = probe[p - 1]
+                    p -= 1
+                best_c[p] = s
+                probe[p] = c
+        best = np.full(k, -1.0)
+        hood = np.full(k, -1, dtype=np.int64)
+        for q in range(n_probe):
+            c = probe[q]
+            for a in range(bounds[c], bounds[c + 1]):
+                acc = 0.0
+                for t in range(d):
+                    acc += f[t] * anchors[a, t]
+                s = abs(acc)
+                if s > best[k - 1]:
+                    p = k - 1
+                    while p > 0 and best[p - 1] < s:
+                        best[p] = best[p - 1]
+                        hood[p] = hood[p - 1]
+                        p -= 1
+                    best[p] = s
+                    hood[p] = a
+        for p in range(k):
+            out[i, p] = hood[p]
+
+
+@njit(cache=True, parallel=True)
+def indexed_regression(features, index, regressors, override, overrides, out):
+    """``out[i] = R @ features[i]`` with ``R = regressors[index[i]]``, or
+    ``overrides[override[index[i]]]`` where that is ``>= 0`` (the per-image
+    regressors of the self-similarity step)."""
+    n, d = features.shape
+    n_out = out.shape[1]
+    for i in prange(n):
+        a = index[i]
+        f = features[i]
+        dst = out[i]
+        o = override[a]
+        for r in range(n_out):
+            acc = 0.0
+            if o >= 0:
+                for t in range(d):
+                    acc += overrides[o, r, t] * f[t]
+            else:
+                for t in range(d):
+                    acc += regressors[a, r, t] * f[t]
+            dst[r] = acc

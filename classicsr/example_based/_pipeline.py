@@ -16,7 +16,7 @@ from ..patches import PatchGrid, overlap_add, project_features
 from ..resize._imresize import resize_trusted
 
 __all__ = ["anchored_regression", "anchored_upscale", "PATCH_HALO", "PatchProblem", "prepare",
-           "reconstruct"]
+           "prepare_interpolated", "reconstruct"]
 
 #: LR pixels of context of the 3x3-patch methods: 3x3 patches, +-1 px of
 #: feature filter support at LR resolution, and the bicubic interpolation's
@@ -39,7 +39,11 @@ def prepare(lr, scale, projection):
     Features are single precision, as in the authors' MATLAB code
     (``im2single``); the interpolation and the reconstruction are double.
     """
-    mid = resize_trusted(lr, scale)
+    return prepare_interpolated(resize_trusted(lr, scale), scale, projection)
+
+
+def prepare_interpolated(mid, scale, projection):
+    """Step 2 on an already interpolated image ``mid`` (a cascade stage's input)."""
     grid = PatchGrid.build(mid.shape, scale, overlap=2)
     if grid.count == 0:
         return PatchProblem(mid, grid, np.zeros((0, projection.shape[1]), np.float32))

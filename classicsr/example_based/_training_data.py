@@ -7,17 +7,37 @@ MATLAB bicubic ("mid-res"); features are the derivative features of the
 mid-res patches and targets are the patches of ``HR - mid-res``.
 """
 
+import math
+
 import numpy as np
 
 from ..degradation import crop_to_multiple
 from ..patches import PatchGrid, extract_features, extract_patches
 from ..resize._imresize import resize_trusted
 
-__all__ = ["normalise_pairs", "training_pairs"]
+__all__ = ["count_training_pairs", "normalise_pairs", "training_pairs"]
+
+
+def _pyramid_shape(shape, factor):
+    """Shape of an image of ``shape`` downscaled by ``factor`` (MATLAB's ``ceil``)."""
+    return tuple(math.ceil(factor * n) for n in shape) if factor != 1 else tuple(shape)
+
+
+def count_training_pairs(images, scale, *, overlap, pyramid_levels=1, pyramid_factor=0.98):
+    """The number of pairs :func:`training_pairs` extracts (without extracting them)."""
+    total = 0
+    for level in range(pyramid_levels):
+        for hr in images:
+            h, w = _pyramid_shape(hr.shape, pyramid_factor ** level)
+            if min(h, w) < 5 * scale:
+                continue
+            total += PatchGrid.build((h - h % scale, w - w % scale), scale, overlap=overlap).count
+    return total
 
 
 def training_pairs(images, scale, *, overlap, pyramid_levels=1, pyramid_factor=0.98,
-                   projection=None, max_pairs=None, dtype=np.float32, progress=False):
+                   projection=None, max_pairs=None, dtype=np.float32, progress=False,
+                   upscaler=None, fraction=None, random_state=0):
     """LR features and HR residual patches of ``images``.
 
     Parameters
@@ -38,6 +58,16 @@ def training_pairs(images, scale, *, overlap, pyramid_levels=1, pyramid_factor=0
         image (A+ keeps its first 5 million).
     progress : bool
         Show a tqdm progress bar over the images.
+    upscaler : callable, optional
+        ``upscaler(lr)`` gives the image the features are taken from and
+        the residuals are relative to (default: MATLAB bicubic by
+        ``scale``); a cascade stage passes the previous stages' output.
+    fraction : float, optional
+        Keep a random ``fraction`` of each image's pairs (without
+        replacement, in grid order; seeded by ``random_state``), so that a
+        large augmented set is sampled evenly rather than cut after its
+        first images.
+    random_state : int
 
     Returns
     -------
@@ -47,6 +77,8 @@ def training_pairs(images, scale, *, overlap, pyramid_levels=1, pyramid_factor=0
     from tqdm.auto import tqdm
 
     features, residuals, total = [], [], 0
+    rng = np.random.default_rng(random_state)
+    upscaler = upscaler or (lambda lr: resize_trusted(lr, scale))
     bar = tqdm(total=pyramid_levels * len(images), desc="training patches", unit="image",
                disable=not progress)
     for level in range(pyramid_levels):
@@ -59,16 +91,21 @@ def training_pairs(images, scale, *, overlap, pyramid_levels=1, pyramid_factor=0
                 continue
             hr = crop_to_multiple(hr, scale)
             lr = resize_trusted(hr, 1.0 / scale)
-            mid = resize_trusted(lr, scale)
+            mid = upscaler(lr)
             grid = PatchGrid.build(mid.shape, scale, overlap=overlap)
             if grid.count == 0:
                 continue
             f = extract_features(mid, grid, scale)
+            r = extract_patches(hr - mid, grid)
+            if fraction is not None and fraction < 1:
+                keep = np.sort(rng.choice(grid.count, int(round(grid.count * fraction)),
+                                          replace=False))
+                f, r = f[keep], r[keep]
             if projection is not None:
                 f = f @ projection
             features.append(f.astype(dtype))
-            residuals.append(extract_patches(hr - mid, grid).astype(dtype))
-            total += grid.count
+            residuals.append(r.astype(dtype))
+            total += f.shape[0]
             if max_pairs is not None and total >= max_pairs:
                 break
         if max_pairs is not None and total >= max_pairs:

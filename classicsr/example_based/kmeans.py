@@ -57,8 +57,11 @@ def spherical_kmeans(x, n_clusters, *, n_iter=15, random_state=0, chunk=65536):
             labels[start:start + chunk] = best
             fit[start:start + chunk] = np.abs(value)
             signs[start:start + chunk] = np.where(value < 0, -1.0, 1.0)
-        sums = np.zeros_like(centroids)
-        np.add.at(sums, labels, x * signs[:, None].astype(x.dtype))
+        # Per-cluster sums by bincount, column by column (np.add.at is 10x slower;
+        # both add the same float64 values in sample order).
+        signed = x * signs[:, None].astype(x.dtype)
+        sums = np.stack([np.bincount(labels, weights=signed[:, j], minlength=n_clusters)
+                         for j in range(x.shape[1])], axis=1)
         norms = np.linalg.norm(sums, axis=1)
         empty = norms == 0
         if empty.any():

@@ -1,0 +1,471 @@
+"""IA, the improved A+ of Timofte, Rothe & Van Gool (CVPR 2016): seven ways beyond A+.
+
+"Seven ways to improve example-based single image super resolution" adds to
+A+ (Timofte, De Smet & Van Gool, ACCV 2014):
+
+1. **augmentation** of the training images by their 8 rotations and flips
+   (``augment``; :func:`classicsr._estimator.augmented`);
+2. **large dictionaries with a fast search**: many more anchors (the paper
+   goes to 65,536), the leaves of a two-level spherical k-means tree
+   searched sub-linearly (``n_anchors``, ``n_coarse``, ``n_probe``;
+   :mod:`~classicsr.example_based.anchor_tree`);
+3. **cascading**: stages of A+, each trained on the previous stages' output
+   on the training images and applied to it at test time (``n_stages``);
+4. **image self-similarities**: training pairs from the input image's own
+   scale pyramid added to the regressors' neighbourhoods at test time
+   (``self_similarity``);
+5. **back-projection** of the result onto the input
+   (:func:`classicsr.backprojection.backproject`, ``backprojection``);
+6. **enhanced prediction**: the mean of the results on the 8 rotations and
+   flips of the input (``enhanced_prediction``;
+   :func:`classicsr._image.enhanced_prediction`, the ``ensemble`` option of
+   :func:`classicsr.upscale` for every method);
+7. **context reasoning**: ``context`` (see :meth:`ImprovedAPlus.predict_luminance`).
+
+Each way is a parameter of :class:`ImprovedAPlus` (training) or an option of
+the registered method ``ia`` (test time), so that the ablation of the paper
+(``benchmarks/bench_ia.py``) measures the gain of each.
+
+Regressors (as A+): for each anchor, ridge regression (``lam``) from the
+l2-normalised LR features of its ``n_neighbours`` most correlated training
+samples (absolute correlation; ``f`` and ``-f`` give the same regressor) to
+their HR residual patches, scaled alike. The neighbourhoods are searched
+among the members of the anchor's nearest leaves (enough leaves for 4 times
+``n_neighbours`` candidates), not among all samples: with 65,536 anchors and
+millions of samples the exhaustive search would cost hours.
+The per-anchor Gram matrices ``X^T X`` are kept so that the self-similarity
+step can add the input's own pairs to a neighbourhood by a rank update.
+"""
+
+import time
+
+import numpy as np
+
+from .._image import enhanced_prediction as dihedral_mean
+from .._validation import check_bool, check_int, check_real
+from ..modelstore import get_model
+from ..registry import LEARNED_SCALES, register_method
+from ._estimator import TrainableModel
+from ._pipeline import PATCH_HALO, prepare_interpolated, reconstruct
+from ._training_data import count_training_pairs, normalise_pairs, training_pairs
+from .anchor_tree import AnchorTree, build_anchor_tree
+
+__all__ = ["ImprovedAPlus", "anchor_neighbourhoods", "anchored_ridge", "upscale_ia"]
+
+
+def anchor_neighbourhoods(lo, tree, leaf, n_neighbours, *, n_probe, candidate_factor=4):
+    """The ``n_neighbours`` training samples most correlated with each anchor.
+
+    Searched among the members of the anchor's nearest leaves -- enough
+    leaves for ``candidate_factor * n_neighbours`` candidates on average --
+    rather than among all samples (with 65,536 anchors and millions of
+    samples the exhaustive search costs hours on two cores). When those
+    leaves are all the leaves the search is exhaustive.
+
+    Yields
+    ------
+    ndarray of int64
+        For each anchor in turn, the sample indices of its neighbourhood
+        (largest absolute correlation; unordered).
+    """
+    n = lo.shape[0]
+    n_anchors = tree.n_anchors
+    k = min(n_neighbours, n)
+    order = np.argsort(leaf, kind="stable")
+    edges = np.searchsorted(leaf[order], np.arange(n_anchors + 1))
+    n_leaves = int(min(n_anchors, max(1, np.ceil(candidate_factor * k * n_anchors / n))))
+    everything = n_leaves >= n_anchors
+    nearest = None if everything else tree.search(tree.anchors, n_probe, k=n_leaves)
+    for a in range(n_anchors):
+        if everything:
+            candidates = np.arange(n)
+        else:
+            leaves = nearest[a][nearest[a] >= 0]
+            candidates = np.concatenate([order[edges[b]:edges[b + 1]] for b in leaves])
+        if candidates.size > k:
+            score = np.abs(lo[candidates] @ tree.anchors[a])
+            candidates = candidates[np.argpartition(-score, k - 1)[:k]]
+        yield candidates
+
+
+def anchored_ridge(lo, hi, tree, leaf, n_neighbours, lam, *, n_probe, candidate_factor=4,
+                   progress=False):
+    """A+ ridge regressors of every anchor of ``tree``.
+
+    Parameters
+    ----------
+    lo, hi : ndarray
+        Normalised LR features (n, d) and HR residuals (n, out), float32.
+    tree : AnchorTree
+    leaf : ndarray of int64 (n,)
+        Leaf of each sample (from :func:`build_anchor_tree`).
+    n_neighbours : int
+        Samples per anchor.
+    lam : float
+        Ridge regulariser.
+    n_probe, candidate_factor : int
+        How the neighbourhoods are searched (:func:`anchor_neighbourhoods`).
+
+    Returns
+    -------
+    regressors : ndarray (n_anchors, out, d), float32
+    grams : ndarray (n_anchors, d, d), float32
+        ``X^T X`` of each neighbourhood (without ``lam``).
+    """
+    from tqdm.auto import tqdm
+
+    d = lo.shape[1]
+    regressors = np.empty((tree.n_anchors, hi.shape[1], d), dtype=np.float32)
+    grams = np.empty((tree.n_anchors, d, d), dtype=np.float32)
+    eye = lam * np.eye(d)
+    hoods = anchor_neighbourhoods(lo, tree, leaf, n_neighbours, n_probe=n_probe,
+                                  candidate_factor=candidate_factor)
+    for a, hood in enumerate(tqdm(hoods, total=tree.n_anchors, desc="anchor regressors",
+                                  unit="anchor", disable=not progress)):
+        x = lo[hood].astype(np.float64)
+        y = hi[hood].astype(np.float64)
+        gram = x.T @ x
+        regressors[a] = np.linalg.solve(gram + eye, x.T @ y).T
+        grams[a] = gram
+    return regressors, grams
+
+
+class ImprovedAPlus(TrainableModel):
+    """IA: A+ with augmentation, a large anchor tree and a cascade of stages.
+
+    Parameters
+    ----------
+    scale : int
+    dictionary : ZeydeDictionary, str or None
+        The Zeyde model whose PCA projects the features (every stage uses
+        it; IA's anchors are its own): a fitted model or a model file;
+        ``None`` is the shipped Zeyde model of the scale (the PCA of the
+        gradient features of T91), so that no K-SVD is trained.
+    n_anchors : int
+        Anchors (leaves) per stage; the paper's largest is 65,536.
+    n_coarse : int
+        Coarse clusters of the anchor tree.
+    n_probe : int
+        Coarse clusters searched per feature (test-time default; the
+        ``n_probe`` option of ``ia`` overrides it). ``n_coarse`` is the
+        exhaustive search.
+    n_neighbours : int
+        Training samples per anchor (A+: 2048).
+    lam : float
+        Ridge regulariser (A+: 0.1).
+    n_stages : int
+        Cascade stages (way 3).
+    pyramid_levels, pyramid_factor : int, float
+        Scale augmentation of the training images (A+: 12 levels of 0.98).
+    max_patches : int
+        Training samples per stage, drawn at random from all the pairs of
+        the (augmented) pyramid.
+    n_iter : int
+        Spherical k-means iterations of each tree level.
+    regressor_dtype : str
+        Storage type of the regressors and Gram matrices.
+    augment : bool
+        Way 1: train on the 8 rotations and flips of every image.
+    random_state : int
+    verbose : bool
+
+    Attributes
+    ----------
+    projection_ : ndarray (n_features, d)
+    coarse_ : ndarray (n_stages, n_coarse, d)
+    anchors_ : ndarray (n_stages, n_anchors, d)
+    bounds_ : ndarray of int64 (n_stages, n_coarse + 1)
+    regressors_ : ndarray (n_stages, n_anchors, (3 * scale) ** 2, d)
+    grams_ : ndarray (n_stages, n_anchors, d, d)
+
+    References
+    ----------
+    .. [1] R. Timofte, R. Rothe, L. Van Gool, "Seven ways to improve
+       example-based single image super resolution", CVPR 2016.
+    .. [2] R. Timofte, V. De Smet, L. Van Gool, "A+: Adjusted anchored
+       neighborhood regression for fast super-resolution", ACCV 2014.
+    """
+
+    method = "ia"
+    _arrays = ("projection_", "coarse_", "anchors_", "bounds_", "regressors_", "grams_")
+    _array_dtypes = {"coarse_": np.float32, "anchors_": np.float32, "bounds_": np.int64,
+                     "regressors_": np.float32, "grams_": np.float32}
+
+    def __init__(self, scale=3, *, dictionary=None, n_anchors=65536, n_coarse=512, n_probe=8,
+                 n_neighbours=2048, lam=0.1, n_stages=2, pyramid_levels=3,
+                 pyramid_factor=0.98, max_patches=8_000_000, n_iter=10,
+                 regressor_dtype="float32", augment=True, random_state=0, verbose=False):
+        self.scale = scale
+        self.dictionary = dictionary
+        self.n_anchors = n_anchors
+        self.n_coarse = n_coarse
+        self.n_probe = n_probe
+        self.n_neighbours = n_neighbours
+        self.lam = lam
+        self.n_stages = n_stages
+        self.pyramid_levels = pyramid_levels
+        self.pyramid_factor = pyramid_factor
+        self.max_patches = max_patches
+        self.n_iter = n_iter
+        self.regressor_dtype = regressor_dtype
+        self.augment = augment
+        self.random_state = random_state
+        self.verbose = verbose
+
+    # -- training -----------------------------------------------------------
+    def _check_params(self):
+        check_int(self.n_anchors, "n_anchors", minimum=1)
+        check_int(self.n_coarse, "n_coarse", minimum=1)
+        check_int(self.n_probe, "n_probe", minimum=1)
+        check_int(self.n_neighbours, "n_neighbours", minimum=1)
+        check_real(self.lam, "lam", minimum=0, strict_minimum=True)
+        check_int(self.n_stages, "n_stages", minimum=1)
+        check_int(self.pyramid_levels, "pyramid_levels", minimum=1)
+        check_real(self.pyramid_factor, "pyramid_factor", minimum=0, strict_minimum=True,
+                   maximum=1)
+        check_int(self.max_patches, "max_patches", minimum=1)
+        check_int(self.n_iter, "n_iter", minimum=1)
+
+    def _fit(self, images):
+        """Fit the stages on HR luminance images (already augmented)."""
+        self._check_params()
+        projection = get_model("zeyde", self.scale, self.dictionary).projection_
+        start = time.perf_counter()
+        total = count_training_pairs(images, self.scale, overlap=2,
+                                     pyramid_levels=self.pyramid_levels,
+                                     pyramid_factor=self.pyramid_factor)
+        fraction = min(1.0, self.max_patches / max(total, 1))
+        self.projection_ = np.asarray(projection, dtype=np.float64)
+        stages = []
+        for stage in range(self.n_stages):
+            self._log(f"stage {stage + 1}/{self.n_stages}: sampling {fraction:.3f} of "
+                      f"{total} pairs")
+            self._set_stages(stages)
+            lo, hi = training_pairs(
+                images, self.scale, overlap=2, pyramid_levels=self.pyramid_levels,
+                pyramid_factor=self.pyramid_factor, projection=self.projection_,
+                dtype=np.float32, progress=self.verbose, fraction=fraction,
+                random_state=self.random_state + stage,
+                upscaler=(lambda lr: self._cascade(lr, len(stages))) if stages else None,
+            )
+            normalise_pairs(lo, hi)
+            self._log(f"{lo.shape[0]} samples; anchor tree of {self.n_anchors} leaves under "
+                      f"{self.n_coarse} coarse clusters")
+            tree, leaf = build_anchor_tree(lo, self.n_anchors, self.n_coarse,
+                                           n_iter=self.n_iter,
+                                           random_state=self.random_state + stage,
+                                           progress=self.verbose)
+            self._log(f"{tree.n_anchors} anchors; ridge regressors on {self.n_neighbours} "
+                      "samples each")
+            regressors, grams = anchored_ridge(lo, hi, tree, leaf, self.n_neighbours, self.lam,
+                                               n_probe=self.n_probe, progress=self.verbose)
+            del lo, hi
+            stages.append((tree, regressors, grams))
+        self._set_stages(stages)
+        self.n_training_patches_ = int(round(fraction * total))
+        self.training_seconds_ = time.perf_counter() - start
+        return self
+
+    def _set_stages(self, stages):
+        if not stages:
+            return
+        n_anchors = min(t.n_anchors for t, _, _ in stages)
+        n_coarse = max(t.coarse.shape[0] for t, _, _ in stages)
+        d = self.projection_.shape[1]
+        # Stages are stored stacked: pad to the largest coarse level (empty
+        # clusters have equal bounds and a zero centroid that never wins).
+        self.coarse_ = np.zeros((len(stages), n_coarse, d), dtype=np.float32)
+        self.bounds_ = np.zeros((len(stages), n_coarse + 1), dtype=np.int64)
+        for s, (tree, _, _) in enumerate(stages):
+            c = tree.coarse.shape[0]
+            self.coarse_[s, :c] = tree.coarse
+            self.bounds_[s, :c + 1] = np.minimum(tree.bounds, n_anchors)
+            self.bounds_[s, c + 1:] = self.bounds_[s, c]
+        self.anchors_ = np.stack([t.anchors[:n_anchors] for t, _, _ in stages])
+        self.regressors_ = np.stack([r[:n_anchors] for _, r, _ in stages]).astype(
+            self.regressor_dtype).astype(np.float32)
+        self.grams_ = np.stack([g[:n_anchors] for _, _, g in stages]).astype(
+            self.regressor_dtype).astype(np.float32)
+
+    # -- prediction ---------------------------------------------------------
+    @property
+    def n_fitted_stages(self):
+        return self.anchors_.shape[0]
+
+    def tree(self, stage):
+        """The :class:`AnchorTree` of ``stage``."""
+        return AnchorTree(self.coarse_[stage], self.anchors_[stage], self.bounds_[stage])
+
+    def _stage(self, stage, mid, n_probe, overrides=None, context=1):
+        from ._kernels import indexed_regression
+
+        problem = prepare_interpolated(mid, self.scale, self.projection_)
+        if problem.grid.count == 0:
+            return mid
+        if overrides is None:
+            override = np.full(self.anchors_.shape[1], -1, dtype=np.int64)
+            table = np.zeros((1,) + self.regressors_.shape[2:], dtype=np.float32)
+        else:
+            override, table = overrides
+        index = self.tree(stage).search(problem.features, n_probe, k=context)
+
+        def regress(anchor):
+            patches = np.empty((anchor.size, self.regressors_.shape[2]))
+            indexed_regression(problem.features, np.ascontiguousarray(anchor),
+                               self.regressors_[stage], override, table, patches)
+            return patches
+
+        if context == 1:
+            return reconstruct(problem, regress(index[:, 0]))
+        return reconstruct(problem, _context_choice(problem.grid, index, regress))
+
+    def _cascade(self, lr, n_stages, n_probe=None, internal=None, context=1):
+        from ..resize._imresize import resize_trusted
+
+        n_probe = self.n_probe if n_probe is None else n_probe
+        out = resize_trusted(lr, self.scale)
+        for stage in range(n_stages):
+            overrides = None if internal is None else internal[stage]
+            out = self._stage(stage, out, n_probe, overrides, context)
+        return out
+
+    def self_similarity_regressors(self, lr, stage, n_probe=None, *, levels=6, weight=1.0):
+        """Way 4: the regressors of ``stage`` updated with the input's own pairs.
+
+        The pairs are those of the training pipeline taken from ``lr``
+        itself as the HR image (and ``levels`` downscaled copies, factor
+        0.98): ``lr`` downscaled by the scale, upscaled by the earlier
+        stages, features and residuals. Each pair joins the neighbourhood of
+        its nearest anchor with ``weight``: ``R' = (C + w Y^T X)(G + lam I +
+        w X^T X)^-1`` with ``G`` the stored Gram matrix and ``C = R (G + lam
+        I)`` (a rank update of the anchor's ridge regression).
+
+        Returns
+        -------
+        override : ndarray of int64 (n_anchors,)
+            Row of each anchor's updated regressor in ``table`` (-1: unchanged).
+        table : ndarray (m, out, d), float32
+        """
+        n_probe = self.n_probe if n_probe is None else n_probe
+        n_anchors = self.anchors_.shape[1]
+        override = np.full(n_anchors, -1, dtype=np.int64)
+        empty = (override, np.zeros((1,) + self.regressors_.shape[2:], dtype=np.float32))
+        if min(lr.shape) < 5 * self.scale:
+            return empty
+        try:
+            lo, hi = training_pairs(
+                [lr], self.scale, overlap=2, pyramid_levels=levels, pyramid_factor=0.98,
+                projection=self.projection_, dtype=np.float32,
+                upscaler=(lambda x: self._cascade(x, stage, n_probe)) if stage else None)
+        except ValueError:  # no pairs: the input is too small
+            return empty
+        normalise_pairs(lo, hi)
+        index = self.tree(stage).search(lo, n_probe)[:, 0]
+        touched, inverse = np.unique(index, return_inverse=True)
+        d = lo.shape[1]
+        lam = self.get_params()["lam"]
+        xx = np.zeros((touched.size, d, d))
+        yx = np.zeros((touched.size, hi.shape[1], d))
+        lo64, hi64 = lo.astype(np.float64), hi.astype(np.float64)
+        np.add.at(xx, inverse, lo64[:, :, None] * lo64[:, None, :])
+        np.add.at(yx, inverse, hi64[:, :, None] * lo64[:, None, :])
+        gram = self.grams_[stage][touched].astype(np.float64) + lam * np.eye(d)
+        c = np.einsum("aod,ade->aoe", self.regressors_[stage][touched].astype(np.float64), gram)
+        updated = np.linalg.solve(gram + weight * xx,
+                                  np.transpose(c + weight * yx, (0, 2, 1)))
+        override[touched] = np.arange(touched.size)
+        return override, np.ascontiguousarray(np.transpose(updated, (0, 2, 1)),
+                                              dtype=np.float32)
+
+    def predict_luminance(self, lr, *, n_stages=None, n_probe=None, self_similarity=False,
+                          self_similarity_weight=1.0, context=1):
+        """The cascade on a luminance image in [0, 1] (no back-projection,
+        no enhanced prediction: see :func:`upscale_ia`).
+
+        ``context`` > 1 is way 7, context reasoning: each patch's regressor
+        is chosen among those of its ``context`` most correlated anchors as
+        the one whose HR patch agrees best with its neighbours' (the
+        overlap-average of the patches chosen so far), by two sweeps of
+        iterated conditional modes from the nearest-anchor choice.
+        """
+        n_stages = self.n_fitted_stages if n_stages is None else min(n_stages,
+                                                                     self.n_fitted_stages)
+        internal = None
+        if self_similarity:
+            internal = [self.self_similarity_regressors(lr, s, n_probe,
+                                                        weight=self_similarity_weight)
+                        for s in range(n_stages)]
+        return self._cascade(lr, n_stages, n_probe, internal, context)
+
+
+def _context_choice(grid, index, regress, sweeps=2):
+    """Way 7: per patch, the candidate regression (one per column of ``index``)
+    closest to the overlap-average of the current choices (ICM sweeps)."""
+    from ..patches import extract_patches, overlap_add
+
+    n, k = index.shape
+    candidates = np.stack([regress(np.where(index[:, j] >= 0, index[:, j], index[:, 0]))
+                           for j in range(k)])                       # (k, n, out)
+    rows = np.arange(n)
+    choice = np.zeros(n, dtype=np.int64)
+    for _ in range(sweeps):
+        consensus, _ = overlap_add(candidates[choice, rows], grid)
+        target = extract_patches(consensus, grid)
+        error = ((candidates - target[None]) ** 2).sum(axis=2)        # (k, n)
+        error[(index < 0).T] = np.inf
+        choice = np.argmin(error, axis=0)
+    return candidates[choice, rows]
+
+
+ImprovedAPlus.register_family()
+
+
+_IA_OPTIONS = {
+    "model": "an IA model file or ImprovedAPlus (default: the user's built model when "
+             "present, else the shipped one)",
+    "stages": "cascade stages to apply (default: all of the model's)",
+    "n_probe": "coarse clusters searched per patch (default: the model's; its n_coarse "
+               "is the exhaustive search)",
+    "self_similarity": "add the input's own pyramid pairs to the regressors (way 4)",
+    "self_similarity_weight": "weight of the input's own pairs",
+    "bp_iterations": "iterations of back-projection onto the input (way 5; "
+                                 "0: none)",
+    "enhanced_prediction": "mean over the 8 rotations and flips of the input (way 6)",
+    "context": "candidate anchors per patch for context reasoning (way 7; 1: the nearest "
+               "anchor only)",
+}
+
+
+def upscale_ia(y, scale, model=None, stages=None, n_probe=None, self_similarity=True,
+               self_similarity_weight=1.0, bp_iterations=20,
+               enhanced_prediction=True, context=1):
+    """IA of Timofte, Rothe & Van Gool (CVPR 2016) on a luminance image in [0, 1]."""
+    from ..backprojection import backproject_trusted
+
+    check_bool(self_similarity, "self_similarity")
+    check_bool(enhanced_prediction, "enhanced_prediction")
+    check_real(self_similarity_weight, "self_similarity_weight", minimum=0)
+    check_int(bp_iterations, "bp_iterations", minimum=0)
+    if stages is not None:
+        check_int(stages, "stages", minimum=1)
+    if n_probe is not None:
+        check_int(n_probe, "n_probe", minimum=1)
+    check_int(context, "context", minimum=1)
+    fitted = get_model("ia", scale, model)
+
+    def run(lr):
+        out = fitted.predict_luminance(lr, n_stages=stages, n_probe=n_probe,
+                                       self_similarity=self_similarity,
+                                       self_similarity_weight=self_similarity_weight,
+                                       context=context)
+        if bp_iterations:
+            out = backproject_trusted(out, lr, bp_iterations)
+        return out
+
+    return dihedral_mean(y, run) if enhanced_prediction else run(y)
+
+
+register_method("ia", description="IA: A+ improved by the seven ways (Timofte et al. 2016)",
+                reference="R. Timofte, R. Rothe, L. Van Gool, CVPR 2016",
+                scales=LEARNED_SCALES, model="ia", halo=PATCH_HALO, channels="luminance",
+                options=_IA_OPTIONS)(upscale_ia)
