@@ -18,6 +18,25 @@ patches sub-pixel detail, the flow is then averaged back onto the LR
 grid). It is a well-kept library's implementation; nothing of the flow
 itself is written here.
 
+Dominant motion
+---------------
+The flow's error has a part that depends on the sub-pixel displacement and
+so does not average out over a frame that moves as a whole: mean errors of
+0.02-0.04 LR pixels per frame on translated frames (camera, x2), where ECC
+registers to about 0.01, and the flow alone loses 0.5-0.8 dB against a
+global registration (camera, x2, 16 frames, translation: +4.70 dB over
+bicubic against +5.52 with ECC). So each frame's dominant motion is
+estimated too: a homography fitted to the flow (``cv2.findHomography``,
+RANSAC, on every ``DOMINANT_STRIDE``-th pixel, Fischler & Bolles 1981),
+refined by ``DOMINANT_ECC_ITERATIONS`` iterations of ECC at full resolution
+on the pixels whose flow it explains to within 1 LR pixel
+(:func:`~classicsr.multiframe.registration.refine`). Wherever the flow is
+within ``SNAP`` LR pixels of it, the flow takes the dominant motion
+exactly: a two-layer motion (the dominant layer and the dense rest; Wang &
+Adelson, "Representing moving images with layers", IEEE TIP 3(5), 1994).
+Where the dominant motion does not hold (an object moving on its own), the
+flow disagrees with it by more than ``SNAP`` and is kept.
+
 Confidence
 ----------
 Per pixel, in [0, 1], the product of
@@ -68,8 +87,9 @@ every run.
 
 import numpy as np
 
-__all__ = ["FB_SIGMA", "FLOW_PRESET", "FLOW_UPSAMPLE", "RESIDUAL_SIGMAS", "estimate_flow",
-           "flow_confidence", "flow_pair"]
+__all__ = ["DOMINANT_ECC_ITERATIONS", "DOMINANT_STRIDE", "FB_SIGMA", "FLOW_PRESET",
+           "FLOW_UPSAMPLE", "RESIDUAL_SIGMAS", "SNAP", "dominant_motion", "estimate_flow",
+           "flow_confidence", "flow_pair", "snap_to"]
 
 #: DIS preset (``cv2.DISOPTICAL_FLOW_PRESET_*`` name).
 FLOW_PRESET = "MEDIUM"
@@ -79,6 +99,12 @@ FLOW_UPSAMPLE = 2
 FB_SIGMA = 0.25
 #: Residual, in robust standard deviations, at which the confidence is exp(-1/2).
 RESIDUAL_SIGMAS = 5.0
+#: How close (LR pixels) the flow must be to the dominant motion to take it.
+SNAP = 0.25
+#: The dominant homography is fitted to every this-many-th pixel's flow, then
+#: refined by this many ECC iterations.
+DOMINANT_STRIDE = 2
+DOMINANT_ECC_ITERATIONS = 10
 
 
 def _to_uint8(image, low, high):
@@ -177,6 +203,52 @@ def flow_confidence(reference, frame, forward, backward, residual_scale):
     return np.where(inside, weight, 0.0)
 
 
+def dominant_motion(reference, frame, flow):
+    """The homography that best explains ``flow`` (see the module notes).
+
+    Parameters
+    ----------
+    reference, frame : ndarray, shape (h, w)
+    flow : ndarray, shape (h, w, 2)
+        Flow of ``frame`` to ``reference``.
+
+    Returns
+    -------
+    ndarray, shape (3, 3)
+        ``P`` with ``frame(p) = reference(P p)`` where the scene moves as a whole.
+    """
+    import cv2
+
+    from .motion import matrix_flow
+    from .registration import refine
+
+    h, w = flow.shape[:2]
+    rows, cols = np.mgrid[0:h:DOMINANT_STRIDE, 0:w:DOMINANT_STRIDE].astype(np.float32)
+    src = np.column_stack([cols.ravel(), rows.ravel()])
+    dst = src + flow[::DOMINANT_STRIDE, ::DOMINANT_STRIDE].reshape(-1, 2).astype(np.float32)
+    matrix, _ = cv2.findHomography(src, dst, cv2.RANSAC, 0.5, maxIters=2000,
+                                   confidence=0.999)
+    if matrix is None or not np.isfinite(matrix).all() or abs(matrix[2, 2]) < 1e-12:
+        return np.eye(3)  # no dominant motion: nothing is snapped that should not be
+    matrix = matrix / matrix[2, 2]
+    if DOMINANT_ECC_ITERATIONS:
+        explained = np.hypot(*(flow - matrix_flow(matrix, (h, w))).transpose(2, 0, 1)) < 1.0
+        matrix = refine(reference, frame, matrix, "homography",
+                        explained.astype(np.uint8) * 255, DOMINANT_ECC_ITERATIONS)
+    return matrix
+
+
+def snap_to(flow, matrix, tolerance=None):
+    """``flow`` with the pixels within ``tolerance`` (``SNAP``) LR pixels of the
+    motion of ``matrix`` replaced by that motion (a new array)."""
+    from .motion import matrix_flow
+
+    tolerance = SNAP if tolerance is None else tolerance
+    dominant = matrix_flow(matrix, flow.shape[:2])
+    close = np.hypot(*(flow - dominant).transpose(2, 0, 1)) < tolerance
+    return np.where(close[..., None], dominant, flow)
+
+
 def _residuals(reference, frame, flow):
     predicted, inside = _sample(reference, flow)
     return (np.asarray(frame, dtype=np.float64) - predicted)[inside]
@@ -192,7 +264,7 @@ def estimate_flow(stack, reference=0, *, progress=False):
     reference : int
         Index of the reference frame.
     progress : bool
-        Show a tqdm progress bar.
+        Show tqdm progress bars.
 
     Returns
     -------
@@ -201,6 +273,9 @@ def estimate_flow(stack, reference=0, *, progress=False):
         reference frame.
     confidence : ndarray, shape (N, h, w), float64
         In [0, 1] (see the module notes); 1 for the reference frame.
+    dominant : ndarray, shape (N, 3, 3)
+        The dominant motion of every frame (:func:`dominant_motion`), in the
+        convention of :mod:`classicsr.multiframe.motion`.
 
     Examples
     --------
@@ -208,27 +283,31 @@ def estimate_flow(stack, reference=0, *, progress=False):
     >>> from skimage import data
     >>> from classicsr.multiframe.simulation import simulate_local
     >>> sim = simulate_local(data.camera()[128:384, 128:384], 2, 4, seed=0)
-    >>> flow, confidence = estimate_flow(sim.frames / 255.0)
-    >>> flow.shape, confidence.shape
-    ((4, 128, 128, 2), (4, 128, 128))
+    >>> flow, confidence, dominant = estimate_flow(sim.frames / 255.0)
+    >>> flow.shape, confidence.shape, dominant.shape
+    ((4, 128, 128, 2), (4, 128, 128), (4, 3, 3))
     """
     from tqdm.auto import tqdm
 
     stack = np.asarray(stack, dtype=np.float64)
     n = stack.shape[0]
     ref = stack[reference]
+    dominant = np.tile(np.eye(3), (n, 1, 1))
     flow = np.zeros(stack.shape + (2,))
     backward = np.zeros(stack.shape + (2,))
     levels = np.percentile(ref, [0.5, 99.5])
     dis = _dis()
     for k in tqdm(range(n), desc="flow", disable=not progress, unit="frame"):
         if k != reference:
-            flow[k] = flow_pair(ref, stack[k], dis=dis, levels=levels)
-            backward[k] = flow_pair(stack[k], ref, dis=dis, levels=levels)
+            forward = flow_pair(ref, stack[k], dis=dis, levels=levels)
+            dominant[k] = dominant_motion(ref, stack[k], forward)
+            flow[k] = snap_to(forward, dominant[k])
+            backward[k] = snap_to(flow_pair(stack[k], ref, dis=dis, levels=levels),
+                                  np.linalg.inv(dominant[k]))
     others = [k for k in range(n) if k != reference]
     residuals = np.concatenate([_residuals(ref, stack[k], flow[k]) for k in others])
     scale = 1.4826 * float(np.median(np.abs(residuals))) if residuals.size else 0.0
     confidence = np.ones(stack.shape)
     for k in others:
         confidence[k] = flow_confidence(ref, stack[k], flow[k], backward[k], scale)
-    return flow, confidence
+    return flow, confidence, dominant

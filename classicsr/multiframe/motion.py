@@ -29,7 +29,8 @@ import numpy as np
 from .._validation import check_choice
 
 __all__ = ["FLOW", "MOTION_CHOICES", "MOTION_MODELS", "apply", "check_flow", "check_model",
-           "check_motion", "check_weights", "grid_matrix", "is_flow", "lr_to_hr", "motion_error",
+           "check_motion", "check_weights", "grid_matrix", "is_flow", "lr_to_hr", "matrix_flow",
+           "motion_error",
            "translations"]
 
 #: Motion models of :func:`~classicsr.multiframe.register` and
@@ -147,6 +148,19 @@ def apply(matrix, points):
     """Map ``(M, 2)`` points ``(x, y)`` by a 3x3 matrix (with the division)."""
     ph = points @ matrix[:, :2].T + matrix[:, 2]
     return ph[:, :2] / ph[:, 2:3]
+
+
+def matrix_flow(matrix, shape):
+    """The dense flow ``P p - p`` of one 3x3 matrix on an ``(h, w)`` grid.
+
+    Returns an ``(h, w, 2)`` float64 array of ``(dx, dy)``: the same motion
+    in the flow convention of this module.
+    """
+    rows, cols = np.mgrid[0:shape[0], 0:shape[1]].astype(np.float64)
+    m = np.asarray(matrix, dtype=np.float64)
+    w = m[2, 0] * cols + m[2, 1] * rows + m[2, 2]
+    return np.stack([(m[0, 0] * cols + m[0, 1] * rows + m[0, 2]) / w - cols,
+                     (m[1, 0] * cols + m[1, 1] * rows + m[1, 2]) / w - rows], axis=-1)
 
 
 def motion_error(estimated, true, shape):

@@ -59,9 +59,10 @@ def _resolve_motion(motion, luminance, reference, progress):
     ``flow`` and ``weights`` are None. Registered motion is checked with
     :func:`~classicsr.multiframe.registration.registration_quality`: a
     ``UserWarning`` names the frames below ``QUALITY_THRESHOLD`` (the motion
-    and the result are the same either way). ``'flow'``: the dense flow and
-    its confidence of :func:`~classicsr.multiframe.flow.estimate_flow`; a
-    given ``(N, h, w, 2)`` flow: weights None (all ones).
+    and the result are the same either way). ``'flow'``: the dominant motion,
+    the dense flow and its confidence of
+    :func:`~classicsr.multiframe.flow.estimate_flow`; a given
+    ``(N, h, w, 2)`` flow: matrices and weights None.
     """
     from .registration import quality_luminance, register_luminance, warn_if_poorly_registered
 
@@ -71,8 +72,9 @@ def _resolve_motion(motion, luminance, reference, progress):
         if model == FLOW:
             from .flow import estimate_flow
 
-            flow, confidence = estimate_flow(luminance, reference, progress=progress)
-            return None, flow, confidence
+            flow, confidence, dominant = estimate_flow(luminance, reference,
+                                                       progress=progress)
+            return dominant, flow, confidence
         stack = luminance.astype(np.float32)
         registered = register_luminance(stack, reference, model, progress=progress)
         # stacklevel 3: the warning points at the caller of reconstruct

@@ -41,7 +41,7 @@ from .motion import check_model, check_motion
 
 __all__ = ["ECC_EPSILON", "ECC_ITERATIONS", "ECC_SMOOTHING", "MIN_LEVEL_SIZE", "OUTLIER_MADS",
            "QUALITY_BAND", "QUALITY_MIN_OVERLAP", "QUALITY_THRESHOLD", "poor_frames",
-           "quality_luminance", "register", "register_luminance", "register_pair",
+           "quality_luminance", "refine", "register", "register_luminance", "register_pair",
            "registration_quality", "warn_if_poorly_registered"]
 
 #: Coarsest pyramid level: at least this many pixels on the shorter side.
@@ -86,11 +86,14 @@ def _ecc_type(model):
             "homography": cv2.MOTION_HOMOGRAPHY}[model]
 
 
-def _ecc(template, image, warp, model, template_mask, image_mask):
-    """One ECC run (template = frame, image = reference); returns a 3x3 matrix."""
+def _ecc(template, image, warp, model, template_mask, image_mask, iterations=None):
+    """One ECC run (template = frame, image = reference); returns a 3x3 matrix.
+
+    At most ``iterations`` (``ECC_ITERATIONS`` if None) iterations."""
     import cv2
 
-    criteria = (cv2.TERM_CRITERIA_EPS | cv2.TERM_CRITERIA_COUNT, ECC_ITERATIONS, ECC_EPSILON)
+    criteria = (cv2.TERM_CRITERIA_EPS | cv2.TERM_CRITERIA_COUNT,
+                ECC_ITERATIONS if iterations is None else iterations, ECC_EPSILON)
     start = warp.astype(np.float32) if model == "homography" else warp[:2].astype(np.float32)
     try:
         _, found = cv2.findTransformECCWithMask(
@@ -164,6 +167,21 @@ def register_pair(reference, frame, model="translation", robust=True):
             ones = np.full(frame.shape, 255, np.uint8)
             warp = _ecc(frame, reference, warp, model, mask, ones)
     return warp
+
+
+def refine(reference, frame, warp, model="homography", mask=None, iterations=None):
+    """``warp`` refined by one ECC run at full resolution (no pyramid).
+
+    For a start that is already close (e.g. a model fitted to an optical
+    flow); ``mask`` (uint8, 0 = left out) restricts it to the frame's pixels
+    the motion should explain. Returns the 3x3 matrix.
+    """
+    if mask is None:
+        mask = np.full(frame.shape, 255, np.uint8)
+    ones = np.full(frame.shape, 255, np.uint8)
+    return _ecc(np.ascontiguousarray(frame, dtype=np.float32),
+                np.ascontiguousarray(reference, dtype=np.float32),
+                np.asarray(warp, dtype=np.float64), model, mask, ones, iterations)
 
 
 def _band(image):
