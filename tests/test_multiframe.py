@@ -373,7 +373,7 @@ GOOD = np.zeros((16, 16), np.uint8)
     (lambda: read_frames(3), TypeError, "path must be a path"),
     (lambda: read_frames(".", max_frames=2.5), TypeError, "max_frames must be an integer"),
     (lambda: upscale_frames([GOOD, GOOD], 2, method="nope"), ValueError,
-     "unknown method 'nope'; known methods: ibp, l1btv, map, pocs, shift_add"),
+     "unknown method 'nope'; known methods: ibp, irwsr, l1btv, map, pocs, shift_add"),
 ])
 def test_bad_input(call, error, message):
     with pytest.raises(error, match=message):

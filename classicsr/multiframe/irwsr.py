@@ -437,8 +437,9 @@ def irwsr(problem, *, lam=7e-4, alpha=0.7, radius=2, sparsity=0.5, tuning=2.0,
     shifts, coefs = btv_shifts(radius, alpha)
     differences = ShiftedDifferences(shifts)
     a = coefs[:, None, None]
-    rng = np.random.default_rng(_CV_SEED)
-    train = (rng.random(observed.shape) < CV_FRACTION).astype(np.float64)
+    if lam is None:  # the cross-validation split, seeded
+        rng = np.random.default_rng(_CV_SEED)
+        train = (rng.random(observed.shape) < CV_FRACTION).astype(np.float64)
     state = {"beta": static.copy(), "prior": None, "lam": lam, "cv": cv_iterations,
              "outer": 0}
 
