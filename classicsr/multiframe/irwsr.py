@@ -3,7 +3,7 @@
 Köhler, Huang, Schebesch, Aichert, Maier, Hornegger, "Robust multiframe
 super-resolution employing iteratively re-weighted minimization", IEEE
 Transactions on Computational Imaging 2(1), 2016 (the authors' MATLAB code is
-part of the SupER benchmark toolbox, Köhler et al., TPAMI 2019). Registered
+part of the SupER benchmark toolbox of Köhler et al., IEEE TPAMI). Registered
 as ``irwsr`` (``kind='multiframe'``).
 
 Model
@@ -130,8 +130,8 @@ from .algorithms import EPS, SCALES, _robust_weights
 from .operators import ShiftedDifferences, btv_shifts
 from .solvers import conjugate_gradient, dot, irls
 
-__all__ = ["CV_FRACTION", "CV_RANGE", "MAD_TO_SIGMA", "irwsr", "observation_weights",
-           "prior_weights", "weighted_median"]
+__all__ = ["CV_FRACTION", "CV_RANGE", "MAD_TO_SIGMA", "irwsr", "median_filter_3x3",
+           "observation_weights", "prior_weights", "temporal_median_start", "weighted_median"]
 
 #: Consistency factor of the median absolute deviation for Gaussian noise.
 MAD_TO_SIGMA = 1.4826
@@ -208,7 +208,7 @@ def _weighted_mad(values, weights):
 
 
 def observation_weights(residual, previous, static, tuning=2.0, bias_threshold=0.02):
-    """Observation confidence of IRW-SR (Köhler et al. 2016, Sec. III-B).
+    """Observation confidence of IRW-SR (Köhler et al., IEEE TCI 2016).
 
     Parameters
     ----------
@@ -245,7 +245,7 @@ def observation_weights(residual, previous, static, tuning=2.0, bias_threshold=0
 
 
 def prior_weights(z, previous, sparsity=0.5, tuning=2.0):
-    """Weights of the weighted bilateral TV (Köhler et al. 2016, Sec. III-C).
+    """Weights of the weighted bilateral TV of IRW-SR (Köhler et al., IEEE TCI 2016).
 
     Parameters
     ----------
@@ -300,11 +300,12 @@ def median_filter_3x3(z):
 
 def temporal_median_start(problem, static):
     """Start of IRW-SR: bicubic upscale of the temporal median of the frames
-    warped onto the reference frame (Köhler et al. 2016, Sec. IV).
+    warped onto the reference frame (as the authors' code of Köhler et al. 2016).
 
     Each frame is resampled on the reference frame's LR grid (bilinear,
-    through its motion); samples outside the frame or with ``static`` 0 are
-    left out of the per-pixel median (the reference frame's pixel where no
+    through its motion); samples outside the frame or whose ``static``
+    weight (interpolated the same way) is at most 0.5 are left out of the
+    per-pixel median (the reference frame's pixel where no
     sample is left). Robust as long as fewer than half the frames are
     corrupted at a pixel, unlike the shift-and-add median, which has only
     about ``N / scale^2`` samples per HR pixel.
