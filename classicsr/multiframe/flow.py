@@ -56,26 +56,33 @@ Settings
 --------
 Chosen on :func:`~classicsr.multiframe.simulation.simulate_local` (astronaut,
 x2, 16 frames, seeds 100-102; the tests and the benchmark's evaluation use
-other seeds) by ``python benchmarks/bench_flow.py --tune`` and a grid of the
-two confidence scales. Median gains of ``l1btv`` over bicubic, dB, whole /
-object / worst 32x32 window:
+other seeds) with ``python benchmarks/bench_flow.py --tune`` (one setting
+changed at a time; ``benchmarks/results/flow.json``, ``tuning``). Median
+gains of ``l1btv`` over bicubic, dB, whole / object / worst 32x32 window,
+the default in bold:
 
-* DIS on the LR frames / upscaled x2: +4.38 / +1.88 / +0.89 and
-  +5.05 / +2.41 / +1.27; preset FAST / MEDIUM (x2): +4.38 / +2.14 / +1.09 and
-  +5.05 / +2.41 / +1.27. (The flow's median error on the background: LR
-  0.055-0.075 LR pixels, x2 0.044-0.052, x4 0.10-0.12 and 4 times slower;
-  Farneback on the LR frames 0.036-0.045 but 3 to 20 times the error of DIS
-  x2 on the object.)
-* (RESIDUAL_SIGMAS, FB_SIGMA) (3, 0.5) / (3, 0.25) / **(5, 0.25)** /
-  (5, 0.5) / (8, 0.25) / (no residual term, 0.25): +5.05 / +2.41 / +1.27,
-  +5.06 / +2.60 / +1.32, **+5.40 / +3.34 / +1.26**, +5.35 / +3.21 / +1.20,
-  +5.53 / +3.66 / +1.24, +5.46 / +2.81 / +1.01; ``map``: +4.94 / +2.50 / +1.68,
-  +4.98 / +2.87 / +1.81, **+5.35 / +3.74 / +1.70**, +5.29 / +3.33 / +1.49,
-  +5.52 / +4.31 / +1.62, +5.34 / +3.93 / +0.94. Without the residual term
-  the worst window of one seed falls to -0.89 dB (``map``), -1.13 dB with
-  FB_SIGMA 0.5. (5, 0.25) and (8, 0.25) leave the same smallest margin over
-  the issue's bars across seeds and methods (about 1.3 dB); the one that
-  down-weights more was kept.
+* DIS on the LR frames / **upscaled x2**: +4.90 / +2.10 / +0.93,
+  **+5.44 / +3.20 / +1.16**; preset FAST / **MEDIUM**: +4.86 / +2.39 /
+  +1.00. (Median flow error on the background, DIS alone: LR 0.055-0.075 LR
+  pixels, x2 0.044-0.052, x4 0.10-0.12 and 4 times slower; Farneback on the
+  LR frames 0.036-0.045 but 3 to 20 times the error of DIS x2 on the object.)
+* RESIDUAL_SIGMAS 3 / **5** / 8: +5.15 / +2.49 / +1.22, **+5.44 / +3.20 /
+  +1.16**, +5.57 / +3.47 / +1.13; without the residual term (and before the
+  dominant motion) the worst window of one seed fell to -0.89 dB with
+  ``map``. FB_SIGMA 0.125 / **0.25** / 0.5: +5.42 / +3.00 / +1.03, **+5.44 /
+  +3.20 / +1.16**, +5.42 / +3.13 / +1.20. (Chosen before the dominant
+  motion was added, on a 4 x 2 grid with ``map`` too: (5, 0.25) and (8, 0.25)
+  left the same smallest margin over the issue's bars across seeds and
+  methods; the one that down-weights more was kept.)
+* SNAP 0 / 0.125 / **0.25** / 0.5, with the gain on scenes that move as a
+  whole (camera, translation / affine / homography; ECC registration with
+  the right model: +5.52 / +5.81 / +5.83): +5.40 / +3.34 / +1.26 and +4.76 /
+  +5.21 / +5.13; +5.46 / +3.33 / +1.18 and +5.27 / +5.74 / +5.74; **+5.44 /
+  +3.20 / +1.16 and +5.30 / +5.79 / +5.78**; +5.40 / +3.02 / +1.14 and
+  +5.31 / +5.80 / +5.79. DOMINANT_ECC_ITERATIONS 0 / **10** / 30: camera
+  +4.82 / +5.74 / +5.70, **+5.30 / +5.79 / +5.78**, the same. (A dominant
+  motion registered from scratch by robust pyramid ECC instead: the same
+  gains within 0.1 dB, at twice the time of the whole flow estimation.)
 
 Thread count
 ------------
