@@ -125,6 +125,10 @@ def upscale(array, scale, method="bicubic", *, halo=None, **options):
         raise ValueError(f"array must not be empty, got shape {array.shape}")
     scale = _check_scale(scale)
     info, _ = check_upscale_call(method, scale, options)
+    if info.memory is None and (len(array.chunks[0]) > 1 or len(array.chunks[1]) > 1):
+        raise ValueError(f"method {info.name!r} depends on the whole image (it is never "
+                         "tiled), so it cannot run chunk by chunk: rechunk the array to one "
+                         "chunk in height and width, or use classicsr.upscale")
     if halo is None:
         halo = info.halo
     halo = check_int(halo, "halo", minimum=0)

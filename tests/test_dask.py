@@ -19,6 +19,8 @@ def _single_methods(scale):
         info = classicsr.get_method(name)
         if info.kind != "single" or info.name in ("srcnn", "fsrcnn"):
             continue  # the CNNs have their own tiling test (onnxruntime)
+        if info.memory is None:
+            continue  # whole-image methods (ia): refused chunked, tested apart
         if info.needs_model and not has_shipped_model(info.model, scale):
             continue
         yield name
@@ -154,3 +156,9 @@ def test_upscale_file_refuses_what_it_cannot_read_lazily(tmp_path):
     folder.mkdir()
     with pytest.raises(ValueError, match="is not a Zarr array"):
         csd.upscale_file(folder, tmp_path / "z.zarr", 2)
+
+
+def test_whole_image_methods_are_refused_chunk_by_chunk():
+    """IA uses the whole image (self-similarities, back-projection): never chunked."""
+    with pytest.raises(ValueError, match="cannot run chunk by chunk"):
+        csd.upscale(da.from_array(IMG, chunks=(45, 55, 3)), 3, "ia")

@@ -29,8 +29,8 @@ def _methods(scale):
     for name, info in classicsr.available_methods().items():
         if info.model is not None and not has_shipped_model(info.model, scale):
             continue
-        if missing_requirements(info):
-            continue
+        if missing_requirements(info) or info.memory is None:
+            continue  # (memory None: a whole-image method, never tiled)
         yield name
 
 

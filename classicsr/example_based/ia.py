@@ -293,8 +293,14 @@ class ImprovedAPlus(TrainableModel):
         return self.anchors_.shape[0]
 
     def tree(self, stage):
-        """The :class:`AnchorTree` of ``stage``."""
-        return AnchorTree(self.coarse_[stage], self.anchors_[stage], self.bounds_[stage])
+        """The :class:`AnchorTree` of ``stage`` (built once per fitted state)."""
+        key = (id(self.anchors_), stage)
+        cache = self.__dict__.setdefault("_trees", {})
+        if key not in cache:
+            cache.clear() if len(cache) > 8 else None
+            cache[key] = AnchorTree(self.coarse_[stage], self.anchors_[stage],
+                                    self.bounds_[stage])
+        return cache[key]
 
     def _stage(self, stage, mid, n_probe, overrides=None, context=1):
         from ._kernels import indexed_regression
@@ -361,21 +367,22 @@ class ImprovedAPlus(TrainableModel):
             return empty
         normalise_pairs(lo, hi)
         index = self.tree(stage).search(lo, n_probe)[:, 0]
-        touched, inverse = np.unique(index, return_inverse=True)
-        d = lo.shape[1]
+        order = np.argsort(index, kind="stable")
+        touched, starts = np.unique(index[order], return_index=True)
+        ends = np.append(starts[1:], index.size)
         lam = self.get_params()["lam"]
-        xx = np.zeros((touched.size, d, d))
-        yx = np.zeros((touched.size, hi.shape[1], d))
-        lo64, hi64 = lo.astype(np.float64), hi.astype(np.float64)
-        np.add.at(xx, inverse, lo64[:, :, None] * lo64[:, None, :])
-        np.add.at(yx, inverse, hi64[:, :, None] * lo64[:, None, :])
-        gram = self.grams_[stage][touched].astype(np.float64) + lam * np.eye(d)
-        c = np.einsum("aod,ade->aoe", self.regressors_[stage][touched].astype(np.float64), gram)
-        updated = np.linalg.solve(gram + weight * xx,
-                                  np.transpose(c + weight * yx, (0, 2, 1)))
+        d = lo.shape[1]
+        updated = np.empty((touched.size, hi.shape[1], d), dtype=np.float32)
+        for j, a in enumerate(touched):
+            rows = order[starts[j]:ends[j]]
+            x = lo[rows].astype(np.float64)
+            y = hi[rows].astype(np.float64)
+            gram = self.grams_[stage][a].astype(np.float64) + lam * np.eye(d)
+            c = self.regressors_[stage][a].astype(np.float64) @ gram
+            updated[j] = np.linalg.solve(gram + weight * (x.T @ x),
+                                         (c + weight * (y.T @ x)).T).T
         override[touched] = np.arange(touched.size)
-        return override, np.ascontiguousarray(np.transpose(updated, (0, 2, 1)),
-                                              dtype=np.float32)
+        return override, updated
 
     def predict_luminance(self, lr, *, n_stages=None, n_probe=None, self_similarity=False,
                           self_similarity_weight=1.0, context=1):
@@ -454,15 +461,15 @@ def upscale_ia(y, scale, model=None, stages=None, n_probe=None, self_similarity=
     fitted = get_model("ia", scale, model)
 
     def run(lr):
-        out = fitted.predict_luminance(lr, n_stages=stages, n_probe=n_probe,
-                                       self_similarity=self_similarity,
-                                       self_similarity_weight=self_similarity_weight,
-                                       context=context)
-        if bp_iterations:
-            out = backproject_trusted(out, lr, bp_iterations)
-        return out
+        return fitted.predict_luminance(lr, n_stages=stages, n_probe=n_probe,
+                                        self_similarity=self_similarity,
+                                        self_similarity_weight=self_similarity_weight,
+                                        context=context)
 
-    return dihedral_mean(y, run) if enhanced_prediction else run(y)
+    out = dihedral_mean(y, run) if enhanced_prediction else run(y)
+    # Back-projection once, on the mean: it is (nearly) linear, and running it
+    # on each of the 8 results would cost 8 times as much.
+    return backproject_trusted(out, y, bp_iterations) if bp_iterations else out
 
 
 register_method("ia", description="IA: A+ improved by the seven ways (Timofte et al. 2016)",
