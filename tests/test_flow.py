@@ -191,6 +191,31 @@ def test_given_flow_and_weights(small_local):
                                               weights=np.ones(frames.shape)))
 
 
+def test_flow_to_another_reference(small_local):
+    frames = small_local.frames / 255.0
+    flow, confidence, dominant = estimate_flow(frames, reference=2)
+    np.testing.assert_array_equal(flow[2], 0.0)
+    np.testing.assert_array_equal(confidence[2], 1.0)
+    np.testing.assert_array_equal(dominant[2], np.eye(3))
+    assert reconstruct(frames, 2, motion="flow", reference=2, iterations=2).shape == (128, 128)
+
+
+def test_weights_with_matrix_motion():
+    frames, truth = simulate(_astronaut_grey()[:96, :96], 2, n_frames=4, seed=2)
+    frames = frames / 255.0
+    # no frame but the reference is trusted anywhere: every method gives the bicubic upscale
+    weights = np.zeros(frames.shape)
+    weights[0] = 1.0
+    bicubic = classicsr.imresize(frames[0], 2)
+    for method in MULTIFRAME:
+        out = reconstruct(frames, 2, method=method, motion=truth, weights=weights)
+        np.testing.assert_allclose(out, np.clip(bicubic, 0, 1), atol=1e-12)
+    # all-ones weights are no weights, bit for bit
+    np.testing.assert_array_equal(reconstruct(frames, 2, motion=truth),
+                                  reconstruct(frames, 2, motion=truth,
+                                              weights=np.ones(frames.shape)))
+
+
 def test_flow_result_does_not_depend_on_the_thread_count(small_local):
     import cv2
     import numba

@@ -186,6 +186,8 @@ def reconstruct(frames, scale, method="l1btv", *, psf_sigma=1.0, motion=None, pr
     (96, 96)
     >>> reconstruct(frames, 2, method="map", prior="huber", n_threads=1).dtype
     dtype('uint8')
+    >>> reconstruct(frames, 2, motion="flow").shape  # dense motion (something moves alone)
+    (96, 96)
     """
     stack = check_frames(frames)
     info = get_method(method, kind="multiframe")
