@@ -147,6 +147,20 @@ def test_local_motion_gains(seed, whole_min, object_min, worst_min):
     assert whole > whole_min and obj > object_min and worst > worst_min
 
 
+def test_confidence_down_weights_outlier_frames():
+    # frames with occluding blocks: the flow's confidence is an observation weight, so the
+    # least-squares map no longer follows them; measured (dB over bicubic): map +6.00 with
+    # motion='flow' against +3.68 with one registered translation per frame
+    from skimage.color import rgb2gray
+
+    hr = rgb2gray(data.astronaut())[128:384, 128:384]
+    frames, _ = simulate(hr, 2, n_frames=16, seed=3, outlier_frames=3)
+    bicubic = np.clip(classicsr.imresize(frames[0], 2), 0, 1)
+    sr = reconstruct(frames, 2, method="map", motion="flow")
+    assert (classicsr.psnr(hr, sr, crop_border=4, data_range=1.0)
+            - classicsr.psnr(hr, bicubic, crop_border=4, data_range=1.0)) > 5.8
+
+
 def test_unexplained_regions_keep_the_bicubic_upscale():
     sim = simulate_local(_astronaut_grey()[:160, :160], 2, 4, seed=3, speed=(1.0, 2.0))
     y = sim.frames / 255.0
