@@ -120,8 +120,10 @@ class Problem:
         float64 frames in [0, 1].
     motion : ndarray, shape (N, 3, 3), or None
         ``frame_k(p) = reference(motion[k] p)`` (LR coordinates). With
-        ``flow``, the translation per frame closest to the flow if None
-        (its median displacement), for code that needs one matrix per frame.
+        ``flow``, for code that needs one matrix per frame: the dominant
+        motion of :func:`~classicsr.multiframe.flow.estimate_flow` (what
+        :func:`~classicsr.multiframe.reconstruct` passes) or, if None, the
+        translation of each frame's median displacement.
     scale : int
     psf_sigma : float
     reference : int
@@ -218,7 +220,7 @@ class Problem:
         ``scale^2 A'^T w'`` (``A'``, ``w'``: the operator and the weights of
         the other frames) is about the number of frames that see the pixel
         with full weight; it is divided by ``min(EXPLAINED_FRAMES, N - 1)``
-        and clipped to [0, 1]. All ones when the weights are (cached).
+        and clipped to [0, 1]. All ones when the weights are all ones (cached).
         """
         if self._explained is None:
             if self._data_weights is None:
