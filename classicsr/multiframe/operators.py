@@ -321,8 +321,9 @@ class FlowBlurDecimate(BlurWarpDecimate):
     Only the sampling table differs
     (:func:`~classicsr.multiframe._kernels.flow_table`); the blur, the
     bilinear sampling and their adjoints are the kernels of
-    :class:`BlurWarpDecimate`, so the adjoint is exact for any flow. The
-    warp-first model (blur on a per-frame grid) would need the flow at every
+    :class:`BlurWarpDecimate`, so the adjoint is exact for any flow
+    (OpenCV's ``cv2.remap`` would warp by a flow, but offers no adjoint,
+    which every method needs). The warp-first model (blur on a per-frame grid) would need the flow at every
     point of that grid: it is not offered for dense motion.
     """
 
