@@ -4,6 +4,8 @@ Two discretisations of ``y_k = D H W_k x`` (see
 :mod:`classicsr.multiframe.operators`), both with exact adjoints:
 
 *Warp first* (:func:`forward`, :func:`adjoint_per_frame`): ``A_k = S G W_k``.
+With a dense motion (``motion='flow'``) the grid points move by the flow
+interpolated at them instead of by a matrix (:func:`_warp_setup`).
 
 * ``W_k`` samples the high-resolution (HR) image ``x`` by bilinear
   interpolation at ``T_k (col0 + b, row0 + a)`` for every point ``(a, b)`` of
@@ -56,6 +58,33 @@ def _bilinear_setup(t, k, px, py, height, width):
 
 
 @njit(cache=True)
+def _warp_setup(transforms, flow, k, px, py, scale, height, width):
+    """:func:`_bilinear_setup` of grid point ``(px, py)`` (HR coordinates) of
+    frame ``k``: moved by ``transforms[k]``, or, when ``flow`` is not empty,
+    by ``scale`` times the flow (LR pixels) interpolated bilinearly at the
+    point's LR coordinates ``((px, py) - (scale - 1) / 2) / scale`` (clamped
+    to the LR grid)."""
+    if flow.shape[0] == 0:
+        return _bilinear_setup(transforms, k, px, py, height, width)
+    h = flow.shape[1]
+    w = flow.shape[2]
+    offset = (scale - 1) / 2.0
+    lx = min(max((px - offset) / scale, 0.0), w - 1.0)
+    ly = min(max((py - offset) / scale, 0.0), h - 1.0)
+    j0 = int(np.floor(lx))
+    i0 = int(np.floor(ly))
+    ax = lx - j0
+    ay = ly - i0
+    j1 = j0 + 1 if j0 + 1 < w else j0
+    i1 = i0 + 1 if i0 + 1 < h else i0
+    dx = ((1.0 - ay) * ((1.0 - ax) * flow[k, i0, j0, 0] + ax * flow[k, i0, j1, 0])
+          + ay * ((1.0 - ax) * flow[k, i1, j0, 0] + ax * flow[k, i1, j1, 0]))
+    dy = ((1.0 - ay) * ((1.0 - ax) * flow[k, i0, j0, 1] + ax * flow[k, i0, j1, 1])
+          + ay * ((1.0 - ax) * flow[k, i1, j0, 1] + ax * flow[k, i1, j1, 1]))
+    return _cell(px + scale * dx, py + scale * dy, height, width)
+
+
+@njit(cache=True)
 def _cell(xs, ys, height, width):
     """The four clamped pixel indices and weights of the bilinear
     interpolation at HR point ``(xs, ys)`` (clamped to the image first)."""
@@ -77,13 +106,15 @@ def _cell(xs, ys, height, width):
 
 
 @njit(cache=True, parallel=True)
-def forward(x, transforms, taps, scale, row0, col0, out):
+def forward(x, transforms, flow, taps, scale, row0, col0, out):
     """``out[k] = S G W_k x`` for every frame ``k``.
 
     Parameters
     ----------
     x : (H, W) float64
     transforms : (N, 3, 3) float64, grid coordinates -> HR coordinates.
+    flow : (N, h, w, 2) float64, a dense motion (LR pixels) used instead of
+        ``transforms`` when it is not empty (see :func:`_warp_setup`).
     taps : (2 r + 1,) float64, the separable PSF.
     scale : int
     row0, col0 : float, HR coordinates of grid point (0, 0).
@@ -99,8 +130,8 @@ def forward(x, transforms, taps, scale, row0, col0, out):
         for a in range(grid_rows):
             py = row0 + a
             for b in range(grid_cols):
-                x0, x1, y0, y1, fx, fy = _bilinear_setup(
-                    transforms, k, col0 + b, py, height, width)
+                x0, x1, y0, y1, fx, fy = _warp_setup(
+                    transforms, flow, k, col0 + b, py, scale, height, width)
                 u[a, b] = ((1.0 - fy) * ((1.0 - fx) * x[y0, x0] + fx * x[y0, x1])
                            + fy * ((1.0 - fx) * x[y1, x0] + fx * x[y1, x1]))
         v = np.zeros((h, grid_cols))
@@ -119,7 +150,7 @@ def forward(x, transforms, taps, scale, row0, col0, out):
 
 
 @njit(cache=True, parallel=True)
-def adjoint_per_frame(y, transforms, taps, scale, row0, col0, out):
+def adjoint_per_frame(y, transforms, flow, taps, scale, row0, col0, out):
     """``out[k] = W_k^T G^T S^T y[k]``: the adjoint of :func:`forward`, one
     HR image per frame (``out`` is (N, H, W), overwritten)."""
     n, h, w = y.shape
@@ -149,8 +180,8 @@ def adjoint_per_frame(y, transforms, taps, scale, row0, col0, out):
                 val = u[a, b]
                 if val == 0.0:
                     continue
-                x0, x1, y0, y1, fx, fy = _bilinear_setup(
-                    transforms, k, col0 + b, py, height, width)
+                x0, x1, y0, y1, fx, fy = _warp_setup(
+                    transforms, flow, k, col0 + b, py, scale, height, width)
                 acc[y0, x0] += (1.0 - fy) * (1.0 - fx) * val
                 acc[y0, x1] += (1.0 - fy) * fx * val
                 acc[y1, x0] += fy * (1.0 - fx) * val

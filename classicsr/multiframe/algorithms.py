@@ -86,7 +86,7 @@ import numpy as np
 from .._validation import check_bool, check_choice, check_int, check_real
 from ..registry import register_method
 from .motion import translations
-from .operators import (FIRST_ORDER_SHIFTS, OPERATORS, BlurWarpDecimate, FlowBlurDecimate,
+from .operators import (FIRST_ORDER_SHIFTS, FLOW_OPERATORS, OPERATORS, BlurWarpDecimate,
                         ShiftedDifferences, btv_shifts)
 from .solvers import conjugate_gradient, cyclic_projections, gradient_descent, irls
 
@@ -131,9 +131,9 @@ class Problem:
         Observation operator (see :data:`~classicsr.multiframe.operators.OPERATORS`).
     flow : ndarray, shape (N, h, w, 2), optional
         Dense motion: ``frame_k(p) = reference(p + flow[k, p])``, LR pixels
-        (see :mod:`classicsr.multiframe.flow`). The operator is then
-        :class:`~classicsr.multiframe.operators.FlowBlurDecimate` (blur-first
-        only) and ``motion`` is not used by the methods.
+        (see :mod:`classicsr.multiframe.flow`). The operator is then that of
+        :data:`~classicsr.multiframe.operators.FLOW_OPERATORS` and ``motion``
+        is not used by the methods.
     weights : ndarray, shape (N, h, w), optional
         Per-pixel observation weights in [0, 1] (the confidence of the
         motion, :func:`~classicsr.multiframe.flow.estimate_flow`); all ones
@@ -161,13 +161,11 @@ class Problem:
             self.operator = OPERATORS[model](self.motion, lr_shape, self.scale,
                                              self.psf_sigma)
         else:
-            if model != "blur-first":
-                raise ValueError(f"model={model!r} does not take a dense motion (flow); "
-                                 "use model='blur-first'")
             self.flow = np.ascontiguousarray(flow, dtype=np.float64)
             self.motion = (translations(np.median(self.flow, axis=(1, 2))) if motion is None
                            else np.asarray(motion, dtype=np.float64))
-            self.operator = FlowBlurDecimate(self.flow, lr_shape, self.scale, self.psf_sigma)
+            self.operator = FLOW_OPERATORS[model](self.flow, lr_shape, self.scale,
+                                                  self.psf_sigma)
         if weights is None:
             self.weights = np.ones(self.frames.shape)
             self._data_weights = None

@@ -4,9 +4,9 @@
 of every frame at once (warp by bilinear interpolation, Gaussian PSF,
 decimation on MATLAB's ``imresize`` grid), with its exact adjoint, run by the
 Numba kernels of :mod:`classicsr.multiframe._kernels`.
-:class:`FlowBlurDecimate` is the blur-first model under a dense motion (one
-displacement per LR pixel, ``motion='flow'``), with the same sampling
-kernels and so the same exact adjoint.
+:class:`FlowBlurDecimate` and :class:`FlowWarpBlurDecimate` are the two
+models under a dense motion (one displacement per LR pixel,
+``motion='flow'``), with the same kernels and so the same exact adjoints.
 :meth:`WarpBlurDecimate.to_sparse` builds the same operator as one
 ``scipy.sparse`` matrix (for comparison and for users who want the matrix).
 :class:`ShiftedDifferences` holds the pixel differences of the bilateral-TV,
@@ -19,9 +19,12 @@ import numpy as np
 
 from .motion import lr_to_hr
 
-__all__ = ["ADJOINT_BUFFERS", "FIRST_ORDER_SHIFTS", "OPERATORS", "BlurWarpDecimate",
-           "FlowBlurDecimate", "FrameOperator", "ShiftedDifferences", "WarpBlurDecimate", "btv_shifts",
+__all__ = ["ADJOINT_BUFFERS", "FIRST_ORDER_SHIFTS", "FLOW_OPERATORS", "OPERATORS",
+           "BlurWarpDecimate", "FlowBlurDecimate", "FlowWarpBlurDecimate", "FrameOperator", "ShiftedDifferences", "WarpBlurDecimate", "btv_shifts",
            "gaussian_psf_taps"]
+
+#: The kernels' "no dense motion" flow argument (an empty array).
+_NO_FLOW = np.empty((0, 1, 1, 2))
 
 #: Private HR buffers of the adjoint sampling: a fixed number, not the thread
 #: count, so that the order of the sums, hence the result, is the same bit for
@@ -138,14 +141,15 @@ class WarpBlurDecimate(FrameOperator):
         super().__init__(motion, lr_shape, scale, psf_sigma, taps)
         # HR coordinate of sampling-grid point 0: the first LR centre minus the radius
         self.origin = (self.scale - 1) / 2.0 - self.radius
+        self._flow = _NO_FLOW
 
     def forward(self, x):
         """``A x``: ``(H, W)`` -> ``(N, h, w)``."""
         from ._kernels import forward
 
         out = np.empty((self.n_frames,) + self.lr_shape)
-        forward(np.ascontiguousarray(x, dtype=np.float64), self.transforms, self.taps,
-                self.scale, self.origin, self.origin, out)
+        forward(np.ascontiguousarray(x, dtype=np.float64), self.transforms, self._flow,
+                self.taps, self.scale, self.origin, self.origin, out)
         return out
 
     def adjoint(self, y):
@@ -154,7 +158,7 @@ class WarpBlurDecimate(FrameOperator):
 
         stack = np.empty((self.n_frames,) + self.hr_shape)
         adjoint_per_frame(np.ascontiguousarray(y, dtype=np.float64), self.transforms,
-                          self.taps, self.scale, self.origin, self.origin, stack)
+                          self._flow, self.taps, self.scale, self.origin, self.origin, stack)
         if self.n_frames == 1:
             return stack[0]
         out = np.empty(self.hr_shape)
@@ -185,8 +189,12 @@ class WarpBlurDecimate(FrameOperator):
         a, b = np.mgrid[0:grid_rows, 0:grid_cols]
         px = (self.origin + b).ravel().astype(np.float64)
         py = (self.origin + a).ravel().astype(np.float64)
-        blocks = [blur @ self._bilinear_matrix(px, py, t) for t in self.transforms]
+        blocks = [blur @ self._grid_sampling(px, py, k) for k in range(self.n_frames)]
         return sp.vstack(blocks, format="csr")
+
+    def _grid_sampling(self, px, py, k):
+        """Sparse bilinear sampling of frame ``k`` at grid points ``(px, py)``."""
+        return self._bilinear_matrix(px, py, self.transforms[k])
 
 
 class BlurWarpDecimate(FrameOperator):
@@ -323,8 +331,8 @@ class FlowBlurDecimate(BlurWarpDecimate):
     bilinear sampling and their adjoints are the kernels of
     :class:`BlurWarpDecimate`, so the adjoint is exact for any flow
     (OpenCV's ``cv2.remap`` would warp by a flow, but offers no adjoint,
-    which every method needs). The warp-first model (blur on a per-frame grid) would need the flow at every
-    point of that grid: it is not offered for dense motion.
+    which every method needs). :class:`FlowWarpBlurDecimate` is the
+    warp-first model under a dense motion.
     """
 
     def __init__(self, flow, lr_shape, scale, psf_sigma=1.0, taps=None):
@@ -358,9 +366,44 @@ class FlowBlurDecimate(BlurWarpDecimate):
             format="csr")
 
 
+class FlowWarpBlurDecimate(WarpBlurDecimate):
+    """The warp-first observation operator ``D H W_k`` under a dense motion.
+
+    As :class:`WarpBlurDecimate`, except that every point ``q`` of frame
+    ``k``'s sampling grid (HR coordinates) samples the HR image at
+    ``q + scale f_k(q)``, ``f_k`` the flow (LR pixels) interpolated
+    bilinearly at ``q``'s LR coordinates (clamped to the LR grid): the
+    same kernels, hence the same exact adjoint. Parameters as
+    :class:`FlowBlurDecimate`.
+    """
+
+    def __init__(self, flow, lr_shape, scale, psf_sigma=1.0, taps=None):
+        flow = np.ascontiguousarray(flow, dtype=np.float64)
+        super().__init__(np.tile(np.eye(3), (flow.shape[0], 1, 1)), lr_shape, scale,
+                         psf_sigma, taps)
+        self.flow = self._flow = flow
+
+    def frame(self, k):
+        """The operator of frame ``k`` alone."""
+        return type(self)(self.flow[k:k + 1], self.lr_shape, self.scale, taps=self.taps)
+
+    def _grid_sampling(self, px, py, k):
+        from scipy.ndimage import map_coordinates
+
+        offset = (self.scale - 1) / 2.0
+        h, w = self.lr_shape
+        lx = np.clip((px - offset) / self.scale, 0, w - 1)
+        ly = np.clip((py - offset) / self.scale, 0, h - 1)
+        dx, dy = (map_coordinates(self.flow[k, ..., c], [ly, lx], order=1, mode="nearest")
+                  for c in range(2))
+        return self._bilinear_at(px + self.scale * dx, py + self.scale * dy)
+
+
 #: Observation models by name: ``'blur-first'`` (fast, the default) and
 #: ``'warp-first'`` (``D H W_k`` literally, the blur on a per-frame grid).
 OPERATORS = {"blur-first": BlurWarpDecimate, "warp-first": WarpBlurDecimate}
+#: The same two models under a dense motion (``motion='flow'``).
+FLOW_OPERATORS = {"blur-first": FlowBlurDecimate, "warp-first": FlowWarpBlurDecimate}
 
 
 def btv_shifts(radius, alpha):

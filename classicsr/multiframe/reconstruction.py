@@ -126,8 +126,8 @@ def reconstruct(frames, scale, method="l1btv", *, psf_sigma=1.0, motion=None, pr
         B separately (three times the work). Grey frames are the same either
         way.
     model : {'blur-first', 'warp-first'}
-        Observation operator (:data:`classicsr.multiframe.operators.OPERATORS`);
-        dense flow takes 'blur-first' only.
+        Observation operator (:data:`classicsr.multiframe.operators.OPERATORS`,
+        or ``FLOW_OPERATORS`` under a dense motion).
     weights : array, shape (N, h, w), optional
         Per-pixel observation weights in [0, 1] multiplying the data term of
         the method (e.g. the confidence of a given flow). Default: with
@@ -205,11 +205,6 @@ def reconstruct(frames, scale, method="l1btv", *, psf_sigma=1.0, motion=None, pr
     n_threads = _check_n_threads(n_threads)
     progress = check_bool(progress, "progress")
     callback = check_callable(callback, "callback")
-    dense = (motion == FLOW if isinstance(motion, str)
-             else isinstance(motion, (np.ndarray, list, tuple)) and is_flow(motion))
-    if dense and model != "blur-first":
-        raise ValueError(f"model={model!r} does not take a dense motion (motion='flow' or an "
-                         "(N, h, w, 2) flow); use model='blur-first'")
     weights = check_weights(weights, stack.shape)
 
     x = to_unit(stack)
