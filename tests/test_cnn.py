@@ -1,4 +1,4 @@
-"""CNN baselines (srcnn, fsrcnn): ONNX Runtime inference, tiling, providers, export, PSNR.
+"""CNNs (srcnn, fsrcnn, espcn): ONNX Runtime inference, tiling, providers, export, PSNR.
 
 Inference tests need onnxruntime (the ``test`` extra installs it); the
 torch-vs-ONNX and training tests run only when torch is installed; the PSNR
@@ -22,7 +22,7 @@ from classicsr.modelstore import (
     shipped_models_dir,
 )
 
-CNNS = ("srcnn", "fsrcnn")
+CNNS = ("srcnn", "fsrcnn", "espcn")
 CPU = "CPUExecutionProvider"
 
 
@@ -55,6 +55,8 @@ def test_registry_entries():
     # the bicubic support (2 LR px); FSRCNN 8 LR px at x2
     assert classicsr.get_method("srcnn").halo >= 6
     assert classicsr.get_method("fsrcnn").halo >= 8
+    # ESPCN 5-3-3: 2 + 1 + 1 LR px at every scale (the sub-pixel shuffle adds none)
+    assert classicsr.get_method("espcn").halo >= 4
 
 
 def test_shipped_models_are_in_the_manifest():
@@ -72,7 +74,8 @@ def test_shipped_models_are_in_the_manifest():
             assert key in entry, (name, key)
         assert set(entry["psnr"][method]) == {"Set5", "Set14"}
         total += entry["bytes"]
-    # the issue's budget for all six networks; the largest (srcnn) is 230 KB each
+    # the issue's budget for all six networks; the largest (srcnn) is 230 KB each, an
+    # espcn 92 KB
     assert total <= 5 * 1024 * 1024
 
 
@@ -254,13 +257,14 @@ def test_torch_matches_onnx(ort, tmp_path, lr_image):
     torch = pytest.importorskip("torch")
     from classicsr.cnn.export import check_onnx_matches_torch, export_onnx
     from classicsr.cnn._onnx import load_network, network_input
-    from classicsr.cnn.networks import FSRCNN, SRCNN
+    from classicsr.cnn.networks import ESPCN, FSRCNN, SRCNN
 
     torch.manual_seed(0)
-    for scale, net in ((3, SRCNN()), (2, FSRCNN(2)), (4, FSRCNN(4))):
+    for scale, net in ((3, SRCNN()), (2, FSRCNN(2)), (4, FSRCNN(4)), (2, ESPCN(2)),
+                       (3, ESPCN(3, activation="tanh")), (4, ESPCN(4))):
         torch.nn.init.normal_(net.conv3.weight if hasattr(net, "conv3") else net.deconv.weight,
                               std=0.05)
-        path = tmp_path / f"net_x{scale}.onnx"
+        path = tmp_path / f"{type(net).__name__}_x{scale}.onnx"
         assert export_onnx(net, path, scale=scale) <= 1e-5
         assert check_onnx_matches_torch(net, path, shapes=((1, 23, 17),)) <= 1e-5
         onnx_net = load_network(path, CPU)
@@ -269,6 +273,71 @@ def test_torch_matches_onnx(ort, tmp_path, lr_image):
             expected = net(torch.from_numpy(x)[None, None])[0, 0].numpy()
         np.testing.assert_allclose(onnx_net.run(x, 9), expected, atol=1e-5, rtol=0)
         assert onnx_net.scale == scale and onnx_net.context == net.context
+
+
+@pytest.mark.parametrize("scale", [2, 3, 4])
+def test_espcn_sub_pixel_layout(ort, tmp_path, scale):
+    """Channel ``k`` of ESPCN's last layer at LR pixel ``(i, j)`` is HR pixel
+    ``(s * i + k // s, s * j + k % s)``, in torch and in the exported ONNX model
+    (DepthToSpace): a last layer that outputs the constant ``k`` on channel ``k``
+    tiles every ``s x s`` block with ``0 .. s * s - 1`` in row-major order."""
+    torch = pytest.importorskip("torch")
+    from classicsr.cnn._onnx import load_network
+    from classicsr.cnn.export import export_onnx
+    from classicsr.cnn.networks import ESPCN
+
+    net = ESPCN(scale, n1=4, n2=4)
+    assert net.context == 4 and net.factor == scale and net.method == "espcn"
+    with torch.no_grad():
+        net.conv3.weight.zero_()
+        net.conv3.bias.copy_(torch.arange(scale * scale, dtype=torch.float32))
+    x = np.random.default_rng(scale).random((1, 1, 5 + 8, 7 + 8), dtype=np.float32)
+    expected = np.tile(np.arange(scale * scale).reshape(scale, scale), (5, 7))
+    with torch.no_grad():
+        out = net(torch.from_numpy(x))[0, 0].numpy()
+    np.testing.assert_array_equal(out, expected)
+    export_onnx(net, tmp_path / "espcn.onnx")
+    np.testing.assert_array_equal(load_network(tmp_path / "espcn.onnx", CPU).run(x[0, 0], 3),
+                                  expected)
+
+
+def test_espcn_bad_settings():
+    pytest.importorskip("torch")
+    from classicsr.cnn.networks import ESPCN, build_network
+
+    with pytest.raises(ValueError, match="activation must be one of .*'tanh'.*got 'sigmoid'"):
+        ESPCN(3, activation="sigmoid")
+    with pytest.raises(ValueError, match="scale must be one of"):
+        ESPCN(5)
+    with pytest.raises(ValueError, match="f1 must be a positive odd integer, got 4"):
+        ESPCN(3, f1=4)
+    with pytest.raises(ValueError, match="method must be one of"):
+        build_network("espcnn", 3)
+
+
+def test_a_method_without_a_shipped_model_at_a_scale_is_skipped(ort, monkeypatch, tmp_path,
+                                                               lr_image):
+    """A CNN shipped at x3 only (as espcn was at first) is left out of the methods that
+    ``demo`` and ``compare`` run at x2 and x4, and asking for it names what is missing."""
+    from classicsr import modelstore
+    from classicsr._dispatch import usable_methods
+
+    manifest = read_manifest()
+    only_x3 = {"models": {name: entry for name, entry in manifest["models"].items()
+                          if entry["method"] != "espcn" or entry["scale"] == 3}}
+    monkeypatch.setattr(modelstore, "read_manifest", lambda: only_x3)
+    monkeypatch.setenv("CLASSICSR_MODELS", str(tmp_path))  # no user-built models
+    clear_cache()
+    try:
+        assert "espcn" in usable_methods(3) and "fsrcnn" in usable_methods(3)
+        for scale in (2, 4):
+            assert "espcn" not in usable_methods(scale)
+            assert "fsrcnn" in usable_methods(scale)
+            with pytest.raises(FileNotFoundError, match=f"no shipped espcn model at scale "
+                                                        f"{scale}; train one"):
+                classicsr.upscale(lr_image, scale, method="espcn")
+    finally:
+        clear_cache()
 
 
 def _torch_sees_a_gpu():
@@ -290,7 +359,8 @@ def test_training_is_seeded_and_resumable(tmp_path, device):
 
     rng = np.random.default_rng(1)
     images = [rng.random((48, 45)) for _ in range(3)]
-    for method, network in (("srcnn", {"n1": 8, "n2": 4}), ("fsrcnn", {"d": 8, "s": 4, "m": 1})):
+    for method, network in (("srcnn", {"n1": 8, "n2": 4}), ("fsrcnn", {"d": 8, "s": 4, "m": 1}),
+                            ("espcn", {"n1": 8, "n2": 4})):
         common = dict(images=images, seed=3, iterations=6, batch_size=4, network=network,
                       progress=False, log=lambda line: None, threads=1, device=device)
         whole = train(method, 3, checkpoint_dir=tmp_path / f"{method}_a", **common)
@@ -322,3 +392,17 @@ def test_shipped_x3_psnr_meets_the_issue(ort, data_root):
     assert srcnn.mean("Set5", 3) == pytest.approx(recorded["srcnn"]["Set5"], abs=0.01)
     assert srcnn.mean("Set14", 3) == pytest.approx(recorded["srcnn"]["Set14"], abs=0.01)
     assert fsrcnn.mean("Set5", 3) == pytest.approx(recorded["fsrcnn"]["Set5"], abs=0.01)
+
+
+@pytest.mark.shared_data
+@pytest.mark.slow
+def test_shipped_espcn_x3_psnr_meets_the_issue(ort, data_root):
+    """Paper protocol, x3: espcn >= 32.4 on Set5 asked (ESPCN's published 91-image
+    result is 32.55); the shipped network measured 32.847 (Set5) and 29.246 (Set14)."""
+    recorded = read_manifest()["models"]["espcn_x3.onnx"]["psnr"]["espcn"]
+    espcn = classicsr.evaluate("espcn", ["Set5", "Set14"], [3], data_root=data_root,
+                               progress=False)
+    assert espcn.mean("Set5", 3) >= 32.8
+    assert espcn.mean("Set14", 3) >= 29.2
+    for dataset in ("Set5", "Set14"):
+        assert espcn.mean(dataset, 3) == pytest.approx(recorded[dataset], abs=0.01)

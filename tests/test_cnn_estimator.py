@@ -1,4 +1,4 @@
-"""CNNTrainer: SRCNN / FSRCNN training as a scikit-learn estimator on the model store.
+"""CNNTrainer: SRCNN / FSRCNN / ESPCN training as a scikit-learn estimator on the model store.
 
 The parameter and validation tests run without torch; the fits (tiny networks,
 a few steps) need torch and onnx (the ``train`` extra) and ONNX Runtime, and
@@ -24,7 +24,8 @@ RGB = data.astronaut()[96:192, 160:256]      # uint8 RGB, 96 x 96
 GREY = data.camera()[200:272, 220:300]      # uint8 grey, 72 x 80
 #: Tiny networks and runs: seconds on one CPU thread.
 TINY = {"srcnn": {"network": {"n1": 8, "n2": 4}, "iterations": 20, "batch_size": 8},
-        "fsrcnn": {"network": {"d": 8, "s": 4, "m": 1}, "iterations": 20, "batch_size": 8}}
+        "fsrcnn": {"network": {"d": 8, "s": 4, "m": 1}, "iterations": 20, "batch_size": 8},
+        "espcn": {"network": {"n1": 8, "n2": 4}, "iterations": 20, "batch_size": 8}}
 
 
 def _trainer(method="srcnn", scale=3, **params):
@@ -53,6 +54,11 @@ def srcnn_uint8(training):
 @pytest.fixture(scope="module")
 def fsrcnn_x2(training):
     return _fitted("fsrcnn", 2, [RGB, GREY])
+
+
+@pytest.fixture(scope="module")
+def espcn_x4(training):
+    return _fitted("espcn", 4, [RGB, GREY])
 
 
 # --- parameters, without torch ---------------------------------------------------------
@@ -162,11 +168,11 @@ def test_fit_validates_its_images():
 
 
 def test_model_store_family():
-    for method in ("srcnn", "fsrcnn"):
+    for method in ("srcnn", "fsrcnn", "espcn"):
         family = model_family(method)
         assert family.estimator is CNNTrainer and family.model_type is CNNTrainer
         assert family.adapt is not None and family.suffix == ".onnx"
-    assert {"srcnn", "fsrcnn"} <= set(classicsr.training.trainable_methods())
+    assert {"srcnn", "fsrcnn", "espcn"} <= set(classicsr.training.trainable_methods())
     with pytest.raises(TypeError, match="model must be None, a path or a fitted CNNTrainer, "
                                         "got int"):
         get_model("srcnn", 3, 3)
@@ -176,7 +182,7 @@ def test_train_help_lists_the_cnns():
     out = subprocess.run([sys.executable, "-m", "classicsr", "train", "--help"],
                          capture_output=True, text=True, check=False)
     assert out.returncode == 0, out.stderr
-    assert "srcnn" in out.stdout and "fsrcnn" in out.stdout
+    assert "srcnn" in out.stdout and "fsrcnn" in out.stdout and "espcn" in out.stdout
 
 
 # --- fitting (torch, onnx, onnxruntime) ------------------------------------------------
@@ -205,7 +211,7 @@ def test_fit_is_seeded_and_dtype_independent(training, srcnn_uint8):
     assert other_seed.onnx_model_ != model.onnx_model_
 
 
-@pytest.mark.parametrize("which", ["srcnn_uint8", "fsrcnn_x2"])
+@pytest.mark.parametrize("which", ["srcnn_uint8", "fsrcnn_x2", "espcn_x4"])
 def test_upscale_is_the_dispatcher_and_the_exported_file(which, request, tmp_path):
     model = request.getfixturevalue(which)
     scale = model.scale
@@ -228,8 +234,12 @@ def test_upscale_is_the_dispatcher_and_the_exported_file(which, request, tmp_pat
     assert net.method == model.method and net.scale == scale and net.providers[0] == CPU
 
 
-def test_model_object_checks(training, srcnn_uint8, fsrcnn_x2, tmp_path):
+def test_model_object_checks(training, srcnn_uint8, fsrcnn_x2, espcn_x4, tmp_path):
     lr = GREY[:20, :20] / 255.0
+    with pytest.raises(ValueError, match="is espcn x4, not fsrcnn x4"):
+        classicsr.upscale(lr, 4, method="fsrcnn", model=espcn_x4)
+    with pytest.raises(ValueError, match="is espcn x4, not espcn x2"):
+        classicsr.upscale(lr, 2, method="espcn", model=espcn_x4)
     with pytest.raises(ValueError, match="is srcnn x3, not srcnn x2"):
         classicsr.upscale(lr, 2, method="srcnn", model=srcnn_uint8)
     with pytest.raises(ValueError, match="is fsrcnn x2, not srcnn x2"):
