@@ -108,7 +108,9 @@ def upscale_fsrcnn(y, scale, model=None, providers=None, provider_options=None,
                            "D. Rueckert, Z. Wang, CVPR 2016",
                  scales=LEARNED_SCALES, model="espcn", halo=ESPCN_HALO, channels="luminance",
                  requires=ONNX_RUNTIME, options=_OPTIONS,
-                 memory=40)
+                 # bytes per output pixel, x2, CPU: tracemalloc 12.0, RSS 28.3 (ONNX
+                 # Runtime's buffers; benchmarks/bench_memory.py's per-method run; x3: 19.7)
+                 memory=29)
 def upscale_espcn(y, scale, model=None, providers=None, provider_options=None,
                   tile_size=None):
     """ESPCN (5-3-3, 64/32 filters, sub-pixel shuffle; trained on T91 by
