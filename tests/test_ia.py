@@ -183,3 +183,16 @@ def test_ia_options_are_checked(small_model, held_out, option, value, error):
 def test_ia_parameters_are_checked():
     with pytest.raises(ValueError, match="n_anchors"):
         ImprovedAPlus(3, n_anchors=0).fit(_training_images())
+
+
+def test_warm_start_adds_a_stage_to_a_fitted_cascade(small_model, held_out):
+    from sklearn.base import clone
+
+    one = clone(small_model).set_params(n_stages=1).fit(_training_images())
+    grown = one.set_params(n_stages=2, warm_start=True).fit(_training_images())
+    assert grown.n_fitted_stages == 2
+    # the first stage is kept as it was, the second is trained as in a 2-stage fit
+    np.testing.assert_array_equal(grown.regressors_[0], small_model.regressors_[0])
+    np.testing.assert_array_equal(grown.regressors_[1], small_model.regressors_[1])
+    with pytest.raises(ValueError, match="n_stages"):
+        grown.set_params(n_stages=1).fit(_training_images())

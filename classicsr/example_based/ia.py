@@ -166,6 +166,10 @@ class ImprovedAPlus(TrainableModel):
         Storage type of the regressors and Gram matrices.
     augment : bool
         Way 1: train on the 8 rotations and flips of every image.
+    warm_start : bool
+        ``fit`` keeps the stages already fitted (a loaded model's too) and
+        trains only the missing ones up to ``n_stages`` (as scikit-learn's
+        ``warm_start``): a cascade grows one stage at a time.
     random_state : int
     verbose : bool
 
@@ -194,7 +198,8 @@ class ImprovedAPlus(TrainableModel):
     def __init__(self, scale=3, *, dictionary=None, n_anchors=65536, n_coarse=512, n_probe=8,
                  n_neighbours=2048, lam=0.1, n_stages=2, pyramid_levels=3,
                  pyramid_factor=0.98, max_patches=8_000_000, n_iter=10,
-                 regressor_dtype="float32", augment=True, random_state=0, verbose=False):
+                 regressor_dtype="float32", augment=True, warm_start=False, random_state=0,
+                 verbose=False):
         self.scale = scale
         self.dictionary = dictionary
         self.n_anchors = n_anchors
@@ -209,6 +214,7 @@ class ImprovedAPlus(TrainableModel):
         self.n_iter = n_iter
         self.regressor_dtype = regressor_dtype
         self.augment = augment
+        self.warm_start = warm_start
         self.random_state = random_state
         self.verbose = verbose
 
@@ -229,15 +235,20 @@ class ImprovedAPlus(TrainableModel):
     def _fit(self, images):
         """Fit the stages on HR luminance images (already augmented)."""
         self._check_params()
-        projection = get_model("zeyde", self.scale, self.dictionary).projection_
+        warm = self.warm_start and self.is_fitted()
+        projection = (self.projection_ if warm else
+                      get_model("zeyde", self.scale, self.dictionary).projection_)
         start = time.perf_counter()
         total = count_training_pairs(images, self.scale, overlap=2,
                                      pyramid_levels=self.pyramid_levels,
                                      pyramid_factor=self.pyramid_factor)
         fraction = min(1.0, self.max_patches / max(total, 1))
         self.projection_ = np.asarray(projection, dtype=np.float64)
-        stages = []
-        for stage in range(self.n_stages):
+        stages = self._fitted_stages() if warm else []
+        if len(stages) > self.n_stages:
+            raise ValueError(f"warm_start: the model has {len(stages)} stages, more than "
+                             f"n_stages={self.n_stages}")
+        for stage in range(len(stages), self.n_stages):
             self._log(f"stage {stage + 1}/{self.n_stages}: sampling {fraction:.3f} of "
                       f"{total} pairs")
             self._set_stages(stages)
@@ -262,9 +273,14 @@ class ImprovedAPlus(TrainableModel):
             del lo, hi
             stages.append((tree, regressors, grams))
         self._set_stages(stages)
-        self.n_training_patches_ = int(round(fraction * total))
+        self.n_training_patches_ = round(fraction * total)
         self.training_seconds_ = time.perf_counter() - start
         return self
+
+    def _fitted_stages(self):
+        """The fitted stages as ``(tree, regressors, grams)`` (for ``warm_start``)."""
+        return [(AnchorTree(self.coarse_[s], self.anchors_[s], self.bounds_[s]),
+                 self.regressors_[s], self.grams_[s]) for s in range(self.n_fitted_stages)]
 
     def _set_stages(self, stages):
         if not stages:

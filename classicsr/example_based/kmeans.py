@@ -65,9 +65,15 @@ def spherical_kmeans(x, n_clusters, *, n_iter=15, random_state=0, chunk=65536):
         norms = np.linalg.norm(sums, axis=1)
         empty = norms == 0
         if empty.any():
-            worst = np.argsort(fit)[: int(empty.sum())]
-            sums[empty] = x[worst]
-            norms[empty] = np.linalg.norm(sums[empty], axis=1)
+            # re-seed with the worst-fitting samples that are not zero vectors
+            # (flat patches: a zero centroid would divide by zero)
+            nonzero = np.flatnonzero(np.any(x != 0, axis=1))
+            worst = nonzero[np.argsort(fit[nonzero])[: int(empty.sum())]]
+            refill = np.flatnonzero(empty)[: worst.size]
+            sums[refill] = x[worst]
+            norms[refill] = np.linalg.norm(sums[refill], axis=1)
+            dead = norms == 0  # fewer non-zero samples than clusters: keep the old centroid
+            sums[dead], norms[dead] = centroids[dead], 1.0
         centroids = sums / norms[:, None]
     return centroids, labels
 
