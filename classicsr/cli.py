@@ -29,6 +29,11 @@ def _add_upscale(sub, methods):
     p.add_argument("--overwrite", action="store_true", help="replace OUTPUT if it exists")
 
 
+def _psf_sigma_argument(text):
+    """``--psf-sigma``: a number, or 'auto' (None: estimate it)."""
+    return None if text.strip().lower() == "auto" else float(text)
+
+
 def _add_multiframe(sub):
     from .multiframe.motion import MOTION_CHOICES
     from .registry import available_methods
@@ -50,12 +55,45 @@ def _add_multiframe(sub):
                    help="motion model of the registration (default: translation); 'flow': "
                         "dense optical flow with a per-pixel confidence, for scenes where "
                         "something moves on its own")
-    p.add_argument("--psf-sigma", type=float, default=1.0,
-                   help="Gaussian PSF standard deviation in output pixels (default 1.0)")
+    p.add_argument("--psf-sigma", type=_psf_sigma_argument, default=1.0,
+                   help="Gaussian PSF standard deviation in output pixels (default 1.0), or "
+                        "'auto': estimated from the frames (generalised cross-validation of "
+                        "the bayesian method's Gaussian model) and printed")
     p.add_argument("--reference", type=int, default=0,
                    help="index of the reference frame among those used (default 0)")
     p.add_argument("--progress", action="store_true", help="show progress bars")
     p.add_argument("--overwrite", action="store_true", help="replace OUTPUT if it exists")
+
+
+def _add_video(sub):
+    from .multiframe.motion import MOTION_CHOICES
+    from .multiframe.video import DEFAULT_WINDOW, VIDEO_CODECS
+    from .registry import available_methods
+
+    methods = list(available_methods("multiframe"))
+    p = sub.add_parser("video", help="super-resolve every frame of a video from its neighbours")
+    p.add_argument("input", help="a video file (decoded by PyAV / FFmpeg) or a folder of images "
+                                 "(natural order)")
+    p.add_argument("output", help="a video file (" + ", ".join(VIDEO_CODECS) + ": FFV1 for "
+                                  ".mkv/.avi, lossless H.264 for .mp4/.mov) or a folder of PNG "
+                                  "frames (a path without a suffix; an interrupted run resumes "
+                                  "there)")
+    p.add_argument("--scale", type=int, required=True, help="integer upscaling factor")
+    p.add_argument("--window", type=int, default=DEFAULT_WINDOW, metavar="N",
+                   help=f"frames per sliding window, the frame being reconstructed at its "
+                        f"centre (default {DEFAULT_WINDOW})")
+    p.add_argument("--method", default="l1btv", choices=methods, metavar="METHOD",
+                   help="one of: " + ", ".join(methods) + " (default: l1btv)")
+    p.add_argument("--motion", default="translation", choices=MOTION_CHOICES,
+                   help="motion model registered in every window (default: translation)")
+    p.add_argument("--psf-sigma", type=float, default=1.0,
+                   help="Gaussian PSF standard deviation in output pixels (default 1.0)")
+    p.add_argument("--frames", type=int, metavar="N",
+                   help="use only the first N frames of the clip (default: all)")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument("--overwrite", action="store_true",
+                   help="replace an existing video file, or recompute every frame of an "
+                        "existing folder")
 
 
 def _add_batch(sub, methods):
@@ -178,6 +216,7 @@ def build_parser():
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     _add_upscale(sub, methods)
     _add_multiframe(sub)
+    _add_video(sub)
     _add_batch(sub, methods)
     _add_compare(sub, methods)
     p = sub.add_parser("methods", help="list the registered methods (or one, with its options)")
@@ -272,7 +311,7 @@ def _cmd_multiframe(args):
         raise ValueError(f"--frames must be >= 2, got {args.frames}")
     # cheap checks before the registration (reconstruct checks everything again)
     check_integer_scale(args.scale, allowed=get_method(args.method, kind="multiframe").scales)
-    check_real(args.psf_sigma, "--psf-sigma", minimum=0)
+    check_real(args.psf_sigma, "--psf-sigma", minimum=0, allow_none=True)
     frames = read_frames(args.input, max_frames=args.frames)
     if len(frames) < args.frames:
         print(f"note: {args.input} has only {len(frames)} frames; using all of them "
@@ -299,14 +338,39 @@ def _cmd_multiframe(args):
     print(f"{what}: {values}")
     if weights is None:
         warn_if_poorly_registered(quality)
+    psf_sigma = args.psf_sigma
+    if psf_sigma is None:  # estimated once here, to print it
+        from .multiframe.algorithms import Problem
+        from .multiframe.bayesian import estimate_psf_sigma
+
+        luminance = stack_luminance(to_unit(check_frames(frames)))
+        dense = args.motion == FLOW
+        psf_sigma = estimate_psf_sigma(Problem(luminance, None if dense else motion,
+                                               args.scale, 1.0, args.reference,
+                                               flow=motion if dense else None,
+                                               weights=weights))
+        print(f"estimated psf_sigma: {psf_sigma:.3f} output pixels")
     out = upscale_frames(frames, args.scale, method=args.method, motion=motion,
-                         weights=weights, psf_sigma=args.psf_sigma, reference=args.reference,
+                         weights=weights, psf_sigma=psf_sigma, reference=args.reference,
                          progress=args.progress)
     if out.dtype not in (np.uint8, np.uint16):  # float TIFF frames: save as 16-bit
         out = to_dtype(out * 65535.0, np.uint16)
     write_image(args.output, out, overwrite=args.overwrite)
     print(f"{args.input} ({len(frames)} frames of {frames[0].shape}) -> {args.output} "
           f"{out.shape} ({args.method}, x{args.scale})")
+
+
+def _cmd_video(args):
+    from .multiframe import upscale_video
+
+    result = upscale_video(args.input, args.output, args.scale, window=args.window,
+                           method=args.method, motion=args.motion, psf_sigma=args.psf_sigma,
+                           max_frames=args.frames, overwrite=args.overwrite,
+                           progress=not args.no_progress)
+    resumed = f", {result.skipped} already there" if result.skipped else ""
+    print(f"{args.input} ({result.n_frames} frames of {result.input_shape}) -> {args.output} "
+          f"{result.output_shape} ({args.method}, x{args.scale}, window {args.window}; "
+          f"{result.computed} frames in {result.seconds:.1f} s{resumed})")
 
 
 def _cmd_batch(args):
@@ -460,6 +524,7 @@ def _cmd_train(args):
 _COMMANDS = {
     "upscale": _cmd_upscale,
     "multiframe": _cmd_multiframe,
+    "video": _cmd_video,
     "batch": _cmd_batch,
     "compare": _cmd_compare,
     "methods": _cmd_methods,

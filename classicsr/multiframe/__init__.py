@@ -7,6 +7,12 @@
 * :func:`reconstruct` -- shift-and-add, IBP, POCS, MAP (Tikhonov / Huber /
   bilateral TV) and robust L1 + bilateral TV, on grey or colour frames;
 * :func:`read_frames` -- frames from a video file or a folder of images;
+* :func:`upscale_video` -- every frame of a video from its neighbours
+  (sliding window), written as a video or a folder of frames;
+* :func:`leave_one_out_score` -- how well a reconstruction predicts a real
+  frame left out of it (sequences without ground truth);
+* :func:`estimate_flow`, :func:`simulate_local` -- dense motion, and
+  sequences where an object moves on its own;
 * :func:`motion_error` -- RMS registration error against a known motion.
 
 The motion convention is described in :mod:`classicsr.multiframe.motion`,
@@ -17,11 +23,15 @@ Importing this package is cheap: Numba, SciPy and OpenCV are imported when
 first needed.
 """
 
+from .flow import estimate_flow
 from .io import read_frames
 from .motion import MOTION_MODELS, motion_error
 from .reconstruction import reconstruct, upscale_frames
 from .registration import register
-from .simulation import simulate
+from .scoring import leave_one_out_score
+from .simulation import simulate, simulate_local
+from .video import upscale_video
 
-__all__ = ["MOTION_MODELS", "motion_error", "read_frames", "reconstruct", "register",
-           "simulate", "upscale_frames"]
+__all__ = ["MOTION_MODELS", "estimate_flow", "leave_one_out_score", "motion_error",
+           "read_frames", "reconstruct", "register", "simulate", "simulate_local",
+           "upscale_frames", "upscale_video"]
