@@ -43,6 +43,7 @@ _BUILTIN_MODULES = (
     "classicsr.example_based",
     "classicsr.cnn.baselines",
     "classicsr.multiframe.algorithms", "classicsr.multiframe.irwsr",
+    "classicsr.multiframe.bayesian",
 )
 
 
