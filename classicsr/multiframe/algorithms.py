@@ -21,7 +21,9 @@ ibp           Irani--Peleg back-projection with the PSF as back-projection
 pocs          block-iterative projections onto ``{x : |y_k - A_k x| <= delta}``
               (one frame at a time, SART averaging) and onto ``[0, 1]``
 map           ``1/2 ||A x - y||^2 + lam R(x)``, ``R`` = Tikhonov
-              ``1/2 ||D x||^2`` (CG), Huber on ``D x`` or BTV (IRLS + CG)
+              ``1/2 ||D x||^2`` (CG), Huber on ``D x`` or BTV (IRLS + CG);
+              ``constraints``: over convex sets (data bounds, ``[0, 1]``),
+              projected IRLS / CG (hybrid ML/MAP/POCS, Elad & Feuer 1997)
 l1btv         ``||A x - y||_1 + lam BTV(x)`` (IRLS + CG, or Farsiu's
               steepest descent with ``solver='gradient'``)
 ============  ================================================================
@@ -90,9 +92,10 @@ from .operators import (FIRST_ORDER_SHIFTS, FLOW_OPERATORS, OPERATORS, BlurWarpD
                         ShiftedDifferences, btv_shifts)
 from .solvers import conjugate_gradient, cyclic_projections, gradient_descent, irls
 
-__all__ = ["EPS", "EXPLAINED_FRAMES", "GRADIENT_ITERATIONS", "IRLS_ITERATIONS", "MAP_LAMBDA",
-           "MAP_PRIORS", "SAMPLE_WEIGHT_FLOOR", "SCALES", "SOLVERS", "Problem",
-           "check_option_values", "estimate_noise", "ibp", "l1btv", "map_estimate",
+__all__ = ["DATA_BOUND_FACTOR", "EPS", "EXPLAINED_FRAMES", "GRADIENT_ITERATIONS",
+           "IRLS_ITERATIONS", "MAP_CONSTRAINTS", "MAP_LAMBDA", "MAP_PRIORS",
+           "SAMPLE_WEIGHT_FLOOR", "SCALES", "SOLVERS", "Problem", "check_option_values",
+           "consistency_projections", "estimate_noise", "ibp", "l1btv", "map_estimate",
            "median_shift_and_add", "pocs", "regularised_solve", "shift_add"]
 
 #: Integer scales the multi-frame methods accept.
@@ -321,8 +324,8 @@ def _prior(prior, alpha, radius):
 
 def regularised_solve(forward, adjoint, observed, x0, *, data, prior, lam, alpha=0.7,
                       radius=2, huber_threshold=0.01, data_weights=None, iterations=8,
-                      cg_iterations=6, tol=1e-4, eps=EPS, callback=None, progress=False,
-                      desc="irls"):
+                      cg_iterations=6, tol=1e-4, eps=EPS, project=None, callback=None,
+                      progress=False, desc="irls"):
     """Minimise ``sum c rho_d(A x - y) + lam sum_s a_s rho_p(D_s x)`` by IRLS + CG.
 
     ``rho_d`` is ``1/2 r^2`` (``data='l2'``) or ``|r|`` (``'l1'``); ``rho_p``
@@ -333,7 +336,9 @@ def regularised_solve(forward, adjoint, observed, x0, *, data, prior, lam, alpha
     ``(A^T W_d A + lam sum D^T W_s D) x = A^T W_d y``. ``|v|`` is smoothed
     as ``sqrt(v^2 + eps^2)`` (weights ``1 / sqrt(v^2 + eps^2)``). A quadratic problem
     (``'l2'`` + Tikhonov) is solved by CG alone (``iterations *
-    cg_iterations`` steps).
+    cg_iterations`` steps) unless ``project`` is given: ``project(x)`` is
+    then applied after every inner solve (projected IRLS / CG, Elad & Feuer
+    1997), so the result is a projected point.
     """
     differences, coefs, penalty = _prior(prior, alpha, radius)
     c = 1.0 if data_weights is None else data_weights
@@ -344,8 +349,9 @@ def regularised_solve(forward, adjoint, observed, x0, *, data, prior, lam, alpha
         def apply_matrix(v):
             return adjoint(wd * forward(v)) + lam * differences.weighted_normal(v, wp)
 
-        return conjugate_gradient(apply_matrix, adjoint(wd * observed), x,
-                                  max_iter=cg_iterations, tol=1e-6)[0]
+        x = conjugate_gradient(apply_matrix, adjoint(wd * observed), x,
+                               max_iter=cg_iterations, tol=1e-6)[0]
+        return x if project is None else project(x)
 
     def reweight(x):
         wd = c * _robust_weights(forward(x) - observed, data, eps=eps)
@@ -353,7 +359,7 @@ def regularised_solve(forward, adjoint, observed, x0, *, data, prior, lam, alpha
         wp = coefs[:, None, None] * _robust_weights(d, penalty, huber_threshold, eps)
         return wd, wp
 
-    if data == "l2" and penalty == "l2":
+    if data == "l2" and penalty == "l2" and project is None:
         weights = reweight(x0)
         wd, wp = weights
 
@@ -440,6 +446,22 @@ def pocs(problem, *, iterations=6, delta=None, delta_factor=0.5, relaxation=1.0,
     bound = delta
     if bound is None:
         bound = delta_factor * estimate_noise(problem.frames)
+    projections = consistency_projections(problem, bound, relaxation)
+    projections.append(lambda x: np.clip(x, 0.0, 1.0))
+    return problem.keep_unexplained(cyclic_projections(
+        projections, problem.initial(), max_iter=iterations, tol=1e-6, callback=callback,
+        progress=progress)[0])
+
+
+def consistency_projections(problem, bound, relaxation=1.0):
+    """Projections onto the data-consistency sets ``{x : |y_k - A_k x| <= bound}``.
+
+    One callable per frame, ``x -> x + relaxation A_k^T e / A_k^T 1`` with
+    ``e`` the residual beyond the bound (weighted by ``problem.weights``):
+    the SART-averaged projection onto the frame's pixel sets (exact for
+    non-overlapping rows). Shared by :func:`pocs` and the constrained
+    :func:`map_estimate`.
+    """
     projections = []
     for k in range(problem.frames.shape[0]):
         op = problem.operator.frame(k)
@@ -456,14 +478,12 @@ def pocs(problem, *, iterations=6, delta=None, delta_factor=0.5, relaxation=1.0,
             return x + relaxation * inverse * op.adjoint(excess)
 
         projections.append(project)
-    projections.append(lambda x: np.clip(x, 0.0, 1.0))
-    return problem.keep_unexplained(cyclic_projections(
-        projections, problem.initial(), max_iter=iterations, tol=1e-6, callback=callback,
-        progress=progress)[0])
+    return projections
 
 
 def map_estimate(problem, *, prior="btv", lam=None, alpha=0.7, radius=2, huber_threshold=0.1,
-                 iterations=8, cg_iterations=6, callback=None, progress=False):
+                 iterations=8, cg_iterations=6, constraints=(), data_bound=None,
+                 callback=None, progress=False):
     """Maximum a posteriori estimate with Gaussian noise: ``1/2 ||A x - y||^2 + lam R(x)``.
 
     ``prior='tikhonov'`` (``R = 1/2 ||D x||^2``, first differences; solved
@@ -471,14 +491,66 @@ def map_estimate(problem, *, prior="btv", lam=None, alpha=0.7, radius=2, huber_t
     first differences, Schultz & Stevenson 1996) or ``'btv'`` (bilateral
     TV, Farsiu et al. 2004), the last two by IRLS + CG. ``lam=None`` takes
     the prior's default from :data:`MAP_LAMBDA`.
+
+    **Hybrid ML/MAP/POCS** (Elad & Feuer, IEEE TIP 6(12), 1997):
+    ``constraints`` names convex sets of :data:`MAP_CONSTRAINTS` the
+    estimate is kept in, minimising the MAP objective over their
+    intersection by projected IRLS / CG: after every inner CG solve (and so
+    at the end) the estimate is projected onto each set in turn --
+    ``'data'``: one sweep of the data-consistency projections of
+    :func:`consistency_projections`, ``|y_k - A_k x| <= data_bound`` per
+    pixel (``data_bound=None``: :data:`DATA_BOUND_FACTOR` x the noise
+    estimated by :func:`estimate_noise`, a set the true image lies in for
+    99.7 % of the pixels under Gaussian noise); ``'amplitude'``: ``[0, 1]``
+    (clipping; applied last, so it holds exactly). The data sets are
+    projected on approximately (SART averaging), so their bound holds
+    approximately. ``constraints=()`` (default) is plain MAP, bit for bit.
     """
     lam = MAP_LAMBDA[prior] if lam is None else lam
+    constraints = _check_constraints(constraints)
     op = problem.operator
+    project = None
+    if constraints:
+        sets = []
+        if "data" in constraints:
+            bound = (DATA_BOUND_FACTOR * estimate_noise(problem.frames) if data_bound is None
+                     else data_bound)
+            sets.extend(consistency_projections(problem, bound))
+        if "amplitude" in constraints:
+            sets.append(lambda x: np.clip(x, 0.0, 1.0))
+
+        def project(x):
+            for p in sets:
+                x = p(x)
+            return x
+
     return problem.keep_unexplained(regularised_solve(
         op.forward, op.adjoint, problem.frames, problem.initial(), data="l2", prior=prior,
         lam=lam, alpha=alpha, radius=radius, huber_threshold=huber_threshold,
         data_weights=problem.data_weights, iterations=iterations,
-        cg_iterations=cg_iterations, callback=callback, progress=progress, desc="map"))
+        cg_iterations=cg_iterations, project=project, callback=callback, progress=progress,
+        desc="map"))
+
+
+#: Convex sets of the hybrid ML/MAP/POCS option of :func:`map_estimate`
+#: (``'data'`` is projected on first, ``'amplitude'`` last).
+MAP_CONSTRAINTS = ("data", "amplitude")
+#: ``data_bound`` of :func:`map_estimate` when None, in units of the estimated noise.
+DATA_BOUND_FACTOR = 3.0
+
+
+def _check_constraints(constraints, name="constraints"):
+    """``constraints`` as a tuple of distinct names of :data:`MAP_CONSTRAINTS`."""
+    what = f"a tuple of names among {', '.join(map(repr, MAP_CONSTRAINTS))}"
+    if isinstance(constraints, str) or not isinstance(constraints, (tuple, list)):
+        raise TypeError(f"{name} must be {what}, got {type(constraints).__name__} "
+                        f"{constraints!r}")
+    for c in constraints:
+        if not isinstance(c, str) or c not in MAP_CONSTRAINTS:
+            raise ValueError(f"{name} must be {what}, got {constraints!r} ({c!r} unknown)")
+    if len(set(constraints)) != len(constraints):
+        raise ValueError(f"{name} must be {what}, each at most once, got {constraints!r}")
+    return tuple(constraints)
 
 
 def l1btv(problem, *, lam=0.02, alpha=0.7, radius=2, iterations=None, cg_iterations=6,
@@ -523,7 +595,8 @@ _REFERENCES = {
     "pocs": "H. Stark and P. Oskoui, JOSA A 6(11), 1989; A. J. Patti, M. I. Sezan, "
             "A. M. Tekalp, IEEE TIP 6(8), 1997",
     "map": "R. R. Schultz and R. L. Stevenson, IEEE TIP 5(6), 1996 (Huber-MRF MAP); "
-           "S. Farsiu et al., IEEE TIP 13(10), 2004 (bilateral TV)",
+           "S. Farsiu et al., IEEE TIP 13(10), 2004 (bilateral TV); M. Elad and A. Feuer, "
+           "IEEE TIP 6(12), 1997 (hybrid ML/MAP/POCS: constraints)",
     "l1btv": "S. Farsiu, D. Robinson, M. Elad, P. Milanfar, IEEE TIP 13(10), 2004",
 }
 _DESCRIPTIONS = {
@@ -570,6 +643,11 @@ _OPTION_TEXT = {
         "huber_threshold": "threshold of the Huber prior, on the [0, 1] scale (prior='huber')",
         "iterations": "IRLS steps (prior='tikhonov': iterations x cg_iterations CG steps)",
         "cg_iterations": _CG,
+        "constraints": "convex sets the estimate is kept in (hybrid ML/MAP/POCS, Elad & "
+                       "Feuer): () or a tuple of 'data' (|y - A x| <= data_bound per "
+                       "pixel) and 'amplitude' ([0, 1]), projected on after every CG solve",
+        "data_bound": "bound of the 'data' constraint, [0, 1] scale (None: "
+                      f"{DATA_BOUND_FACTOR:g} x the estimated noise)",
     },
     "l1btv": {
         "lam": "weight of the bilateral-TV prior",
@@ -600,6 +678,8 @@ _CHECKS = {
     "prior": (check_choice, {"choices": MAP_PRIORS}),
     "huber_threshold": (check_real, {"minimum": 0, "strict_minimum": True}),
     "solver": (check_choice, {"choices": SOLVERS}),
+    "constraints": (_check_constraints, {}),
+    "data_bound": (check_real, {"minimum": 0}),
 }
 
 #: The methods of this module by registry name.

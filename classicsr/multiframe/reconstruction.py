@@ -85,6 +85,20 @@ def _resolve_motion(motion, luminance, reference, progress):
     return check_motion(motion, luminance.shape[0]), None, None
 
 
+def _estimate_psf_sigma(luminance, motion, scale, reference, model, flow, weights,
+                        n_threads):
+    """``psf_sigma=None``: the width of :func:`~.bayesian.estimate_psf_sigma`, logged."""
+    import logging
+
+    from .bayesian import estimate_psf_sigma
+
+    with numba_threads(n_threads):
+        sigma = estimate_psf_sigma(Problem(luminance, motion, scale, 1.0, reference, model,
+                                           flow=flow, weights=weights))
+    logging.getLogger(__name__).info("estimated psf_sigma: %.3f HR pixels", sigma)
+    return sigma
+
+
 def reconstruct(frames, scale, method="l1btv", *, psf_sigma=1.0, motion=None, prior=None,
                 reference=0, channels="luminance", model="blur-first", weights=None,
                 n_threads=None, progress=False, callback=None, **options):
@@ -102,9 +116,15 @@ def reconstruct(frames, scale, method="l1btv", *, psf_sigma=1.0, motion=None, pr
         A multi-frame method of the registry
         (``classicsr.available_methods('multiframe')``); see
         :mod:`classicsr.multiframe.algorithms`.
-    psf_sigma : float
+    psf_sigma : float or None
         Standard deviation of the Gaussian PSF in HR pixels (1.0 by default,
-        as :func:`~classicsr.multiframe.simulate`).
+        as :func:`~classicsr.multiframe.simulate`). ``None``: estimated once
+        from the luminance frames and their motion, whatever the method, by
+        :func:`classicsr.multiframe.bayesian.estimate_psf_sigma` (the width
+        that minimises generalised cross-validation of the Bayesian
+        method's Gaussian model, golden-section search over
+        ``PSF_RANGE``), then used for every channel; the estimate is logged
+        (``logging`` INFO, logger ``classicsr.multiframe.reconstruction``).
     motion : None, str or array
         ``None`` or a model name ('translation', 'affine', 'homography'):
         register the frames with :func:`~classicsr.multiframe.register`
@@ -199,7 +219,7 @@ def reconstruct(frames, scale, method="l1btv", *, psf_sigma=1.0, motion=None, pr
             raise TypeError(f"prior is only for method='map', not method={info.name!r}")
         options["prior"] = prior
     options = check_option_values(info, options)
-    psf_sigma = check_real(psf_sigma, "psf_sigma", minimum=0)
+    psf_sigma = check_real(psf_sigma, "psf_sigma", minimum=0, allow_none=True)
     reference = check_int(reference, "reference", minimum=0, maximum=stack.shape[0] - 1)
     channels = check_choice(channels, "channels", CHANNEL_MODES)
     model = check_choice(model, "model", OPERATORS)
@@ -213,6 +233,9 @@ def reconstruct(frames, scale, method="l1btv", *, psf_sigma=1.0, motion=None, pr
     motion, flow, confidence = _resolve_motion(motion, luminance, reference, progress)
     if weights is None:
         weights = confidence
+    if psf_sigma is None:
+        psf_sigma = _estimate_psf_sigma(luminance, motion, scale, reference, model, flow,
+                                        weights, n_threads)
 
     def solve(channel_stack):
         problem = Problem(channel_stack, motion, scale, psf_sigma, reference, model, flow=flow,

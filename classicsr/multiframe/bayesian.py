@@ -1,0 +1,557 @@
+"""Variational Bayesian multi-frame super-resolution, with the PSF width estimated.
+
+Babacan, Molina, Katsaggelos, "Variational Bayesian super resolution", IEEE
+Transactions on Image Processing 20(4):984-999, 2011 (the total-variation
+prior and its majoriser: Babacan, Molina, Katsaggelos, "Parameter estimation
+in TV image restoration using variational distribution approximation", IEEE
+TIP 17(3), 2008). Registered as ``bayesian`` (``kind='multiframe'``).
+
+Model
+-----
+``y = A x + n``, ``A`` the stacked ``D H W_k`` of the problem (PSF of width
+``psf_sigma``), white Gaussian noise of precision ``beta``, and the TV prior
+``p(x | alpha) ~ alpha^(N/2) exp(-alpha sum_i sqrt((D_h x)_i^2 + (D_v x)_i^2))``
+(``N`` HR pixels, isotropic first differences); ``alpha`` and ``beta`` have
+Gamma hyperpriors ``Gamma(a, b)`` (``a = b = 0``, flat in the log, by
+default). The posterior is approximated by ``q(x) q(alpha) q(beta)``;
+the TV term is bounded by its majoriser ``sum_i (v_i + u_i) / (2 sqrt(u_i))``
+(``v_i`` the squared gradient magnitude), so ``q(x)`` is Gaussian. The
+updates of the paper, in turn (``E[.]`` under ``q``):
+
+* ``q(x) = N(mu, Sigma)``: ``Sigma^-1 = beta A^T A + alpha D^T W D``,
+  ``W = diag(1 / sqrt(u))``, ``mu = beta Sigma A^T y`` (``cg_iterations``
+  warm-started conjugate-gradient steps, :mod:`.solvers`);
+* ``u_i = E[(D_h x)_i^2 + (D_v x)_i^2]``;
+* ``alpha = (N/2 + a_alpha) / (sum_i sqrt(u_i) + b_alpha)``;
+* ``beta = (M/2 + a_beta) / (E||y - A x||^2 / 2 + b_beta)``, ``M`` the number
+  of observations (the sum of ``problem.weights``, which also weight the
+  data term).
+
+The expectations need ``tr(A^T A Sigma)`` and ``diag(D^T D Sigma)``. As in
+the paper, ``Sigma`` is approximated by a circulant matrix: ``W`` by its
+mean ``w`` and ``A^T A`` by the stationary operator whose transfer function
+``T`` is the spectrum of ``A^T A`` applied to an impulse, averaged over the
+``scale^2`` positions of the impulse on the LR grid (:func:`transfer_function`;
+it holds the PSF, the bilinear warp and the sampling density of the actual
+operator). Then ``tr(A^T A Sigma) = sum_f T / (beta T + alpha w L)`` and
+``E[u_i] = (D mu)_i^2 + (1/N) sum_f L / (beta T + alpha w L)``, ``L`` the
+transfer function of ``D^T D``.
+
+PSF width
+---------
+``problem.psf_sigma`` is used as given. :func:`estimate_psf_sigma` (what
+:func:`~classicsr.multiframe.reconstruct` calls for ``psf_sigma=None``, for
+every method) maximises the **marginal likelihood** (type-II maximum
+likelihood, the evidence) ``p(y | sigma, alpha, beta)`` over ``sigma`` by a
+golden-section search on :data:`PSF_RANGE`, with ``alpha`` and ``beta``
+re-estimated at every ``sigma`` by the same variational updates (which are
+the evidence's fixed point) under the Gaussian first-difference prior
+``p(x | alpha) ~ alpha^((N-1)/2) exp(-alpha/2 ||D x||^2)`` (its ``1/f^2``
+power spectrum is that of natural images; under the TV prior the
+marginal likelihood has no closed form). With the circulant approximation
+above, ::
+
+    -2 log p(y) = beta ||y - A mu||^2 + alpha ||D mu||^2 - M log beta
+                  - (N - 1) log alpha + sum_f log(beta T + alpha L) + const.
+
+The search runs on a central crop of at most :data:`ESTIMATION_SIZE` LR
+pixels a side (observations whose motion takes them out of the crop get
+weight 0).
+
+Measured (``tests/test_bayesian.py``; global-motion simulations, x2, 16
+frames, noise 2/255, the tuning crops of :mod:`.algorithms`): see the
+test file and ``benchmarks/bench_multiframe.py``.
+"""
+
+import math
+
+import numpy as np
+
+from .._validation import check_choice, check_int, check_real
+from ..registry import register_method
+from .algorithms import SCALES, Problem, estimate_noise
+from .operators import FIRST_ORDER_SHIFTS, FLOW_OPERATORS, OPERATORS, ShiftedDifferences
+from .solvers import conjugate_gradient, dot
+
+__all__ = ["ESTIMATION_SIZE", "PSF_RANGE", "PSF_TOLERANCE", "bayesian", "estimate_psf_sigma",
+           "golden_section", "log_evidence", "transfer_function"]
+
+#: Search interval of the PSF width (HR pixels) of :func:`estimate_psf_sigma`.
+PSF_RANGE = (0.2, 2.5)
+#: Width of the final golden-section bracket (HR pixels).
+PSF_TOLERANCE = 0.01
+#: Criteria of :func:`estimate_psf_sigma`.
+CRITERIA = ("gcv", "evidence")
+#: Band (cycles per LR pixel) of :func:`spectral_exponent`.
+SLOPE_BAND = (0.02, 0.08)
+#: Largest side (LR pixels) of the central crop :func:`estimate_psf_sigma` works on.
+ESTIMATION_SIZE = 128
+
+_DIFFERENCES = ShiftedDifferences(FIRST_ORDER_SHIFTS)
+_TINY = 1e-12
+
+
+def transfer_function(problem):
+    """Transfer function of ``A^T A`` (``A`` = ``problem.operator``, data weighted).
+
+    ``A^T diag(weights) A`` is applied to an impulse at each of the ``scale^2``
+    positions of a central LR pixel's block; each response, centred on its
+    impulse, is Fourier transformed on the HR grid and the real parts are
+    averaged: the stationary approximation of ``A^T A`` (Babacan et al. 2011,
+    Sec. IV). Its value at frequency 0 is about the number of observations
+    per HR pixel.
+
+    Returns
+    -------
+    ndarray, shape ``problem.hr_shape``
+        Real, >= 0 (negative round-off clipped), in :func:`numpy.fft.fft2` order.
+    """
+    op = problem.operator
+    height, width = problem.hr_shape
+    s = problem.scale
+    r0 = (height // (2 * s)) * s
+    c0 = (width // (2 * s)) * s
+    total = np.zeros((height, width))
+    for i in range(s):
+        for j in range(s):
+            impulse = np.zeros((height, width))
+            impulse[r0 + i, c0 + j] = 1.0
+            response = op.adjoint(problem.weighted(op.forward(impulse)))
+            response = np.roll(response, (-(r0 + i), -(c0 + j)), axis=(0, 1))
+            total += np.fft.fft2(response).real
+    return np.maximum(total / (s * s), 0.0)
+
+
+def _difference_spectrum(shape):
+    """Transfer function of ``D^T D`` (first differences, periodic approximation)."""
+    fy = np.fft.fftfreq(shape[0])[:, None]
+    fx = np.fft.fftfreq(shape[1])[None, :]
+    return (2.0 - 2.0 * np.cos(2 * np.pi * fy)) + (2.0 - 2.0 * np.cos(2 * np.pi * fx))
+
+
+def _data_terms(problem):
+    """``(observed, data weights or 1, number of observations M)``."""
+    d = problem.weights
+    return problem.frames, (1.0 if problem.data_weights is None else d), float(d.sum())
+
+
+def _solve(problem, x, beta, alpha, prior_weights, cg_iterations):
+    """``argmin beta/2 ||A x - y||_d^2 + alpha/2 sum_s ||D_s x||_w^2`` from ``x`` (CG)."""
+    op = problem.operator
+    observed, d, _ = _data_terms(problem)
+
+    def apply_matrix(v):
+        return beta * op.adjoint(d * op.forward(v)) + alpha * _DIFFERENCES.weighted_normal(
+            v, prior_weights)
+
+    return conjugate_gradient(apply_matrix, beta * op.adjoint(d * observed), x,
+                              max_iter=cg_iterations, tol=1e-8)[0]
+
+
+def _residual(problem, x):
+    observed, d, _ = _data_terms(problem)
+    r = observed - problem.operator.forward(x)
+    return dot(d * r, r)
+
+
+def _initial_precisions(problem, x0):
+    """``(alpha, beta)`` to start from: the frames' noise (Immerkaer) and the
+    start's gradient."""
+    sigma = max(estimate_noise(problem.frames), 1e-4)
+    g = _DIFFERENCES.apply(x0)
+    return (x0.size - 1) / max(dot(g, g), _TINY), 1.0 / sigma ** 2
+
+
+def spectral_exponent(frame, band=SLOPE_BAND):
+    """``q`` of the power spectrum ``~ |f|^(-2 q)`` of a frame, over ``band``.
+
+    Least-squares slope of the log radially averaged power spectrum of the
+    Hann-windowed frame against the log frequency, over the band of
+    frequencies (cycles per LR pixel) where the PSF barely acts; natural
+    images give ``q`` near 1 (van der Schaaf & van Hateren, Vision Research
+    36(17), 1996). Clipped to [0.5, 2].
+    """
+    h, w = frame.shape
+    window = np.hanning(h)[:, None] * np.hanning(w)[None, :]
+    power = np.abs(np.fft.fft2((frame - frame.mean()) * window)) ** 2
+    f = np.hypot(np.fft.fftfreq(h)[:, None], np.fft.fftfreq(w)[None, :])
+    inside = (f >= band[0]) & (f <= band[1])
+    if inside.sum() < 8:
+        return 1.0
+    slope = np.polyfit(np.log(f[inside]), np.log(power[inside] + _TINY), 1)[0]
+    return float(np.clip(-slope / 2.0, 0.5, 2.0))
+
+
+def _solve_stationary(problem, x, beta, alpha, spectrum, cg_iterations):
+    """``argmin beta/2 ||A x - y||_d^2 + alpha/2 x^T P x`` (``P`` of transfer
+    function ``spectrum``, periodic) from ``x``, by CG."""
+    op = problem.operator
+    observed, d, _ = _data_terms(problem)
+
+    def apply_matrix(v):
+        return beta * op.adjoint(d * op.forward(v)) + alpha * np.fft.ifft2(
+            spectrum * np.fft.fft2(v)).real
+
+    return conjugate_gradient(apply_matrix, beta * op.adjoint(d * observed), x,
+                              max_iter=cg_iterations, tol=1e-8)[0]
+
+
+def log_evidence(problem, x0=None, *, exponent=1.0, iterations=10, cg_iterations=10,
+                 a_alpha=0.0, b_alpha=0.0, a_beta=0.0, b_beta=0.0):
+    """Log marginal likelihood of the problem's PSF under a stationary Gaussian prior.
+
+    The prior is ``p(x | alpha) ~ alpha^((N-1)/2) exp(-alpha/2 x^T P x)``, ``P``
+    of transfer function ``L^q`` (``L`` that of the first differences
+    ``D^T D``, ``q = exponent``: a ``|f|^(-2q)`` power spectrum). ``alpha``
+    and ``beta`` are estimated by ``iterations`` rounds of the variational
+    updates (``q(x)`` by ``cg_iterations`` CG steps each), then ``log p(y |
+    sigma, alpha, beta)`` and the generalised cross-validation score are
+    evaluated with the circulant approximation of :func:`transfer_function`
+    (formulas in :mod:`classicsr.multiframe.bayesian`).
+
+    Parameters
+    ----------
+    problem : Problem
+    x0 : ndarray, optional
+        Start of ``mu`` (default: the problem's shift-and-add image).
+    exponent : float
+        ``q`` of the prior's spectrum.
+    iterations, cg_iterations : int
+    a_alpha, b_alpha, a_beta, b_beta : float
+        Gamma hyperprior parameters (0: flat in the log).
+
+    Returns
+    -------
+    dict
+        ``evidence`` (log evidence per observation, up to a constant
+        independent of the PSF; larger is better), ``gcv`` (``M ||y - A
+        mu||^2 / (M - dof)^2``, smaller is better), ``alpha``, ``beta``
+        and the posterior mean ``mu``.
+    """
+    mu = problem.initial() if x0 is None else np.array(x0, dtype=np.float64)
+    n = mu.size
+    _, _, m = _data_terms(problem)
+    t = transfer_function(problem)
+    spectrum = _difference_spectrum(mu.shape) ** exponent
+
+    def prior_energy(v):
+        return float((spectrum * np.abs(np.fft.fft2(v)) ** 2).sum()) / n
+
+    alpha = (n - 1) / max(prior_energy(mu), _TINY)
+    beta = 1.0 / max(estimate_noise(problem.frames), 1e-4) ** 2
+    for _ in range(iterations):
+        mu = _solve_stationary(problem, mu, beta, alpha, spectrum, cg_iterations)
+        denominator = beta * t + alpha * spectrum
+        denominator[0, 0] = max(denominator[0, 0], _TINY)
+        alpha = ((n - 1) / 2.0 + a_alpha) / (
+            (prior_energy(mu) + float((spectrum / denominator).sum())) / 2.0 + b_alpha)
+        beta = (m / 2.0 + a_beta) / (
+            (_residual(problem, mu) + float((t / denominator).sum())) / 2.0 + b_beta)
+    denominator = beta * t + alpha * spectrum
+    denominator[0, 0] = max(denominator[0, 0], _TINY)
+    residual = _residual(problem, mu)
+    value = -0.5 * (beta * residual + alpha * prior_energy(mu) - m * math.log(beta)
+                    - (n - 1) * math.log(alpha) + float(np.log(denominator).sum()))
+    dof = float((beta * t / denominator).sum())
+    gcv = m * residual / max(m - dof, 1.0) ** 2
+    return {"evidence": value / m, "gcv": gcv, "alpha": alpha, "beta": beta, "mu": mu}
+
+
+def _variational_tv(problem, mu, iterations, cg_iterations, hyper=(0.0, 0.0, 0.0, 0.0),
+                    callback=None, progress=False):
+    """The variational updates of Babacan et al. (2011) under the TV prior, from ``mu``.
+
+    Returns ``{mu, alpha, beta, root_u, w_mean, t, lap, m}`` (see
+    :mod:`classicsr.multiframe.bayesian`).
+    """
+    from .solvers import _bar
+
+    a_alpha, b_alpha, a_beta, b_beta = hyper
+    mu = np.array(mu, dtype=np.float64)
+    n = mu.size
+    _, _, m = _data_terms(problem)
+    t = transfer_function(problem)
+    lap = _difference_spectrum(mu.shape)
+    _, beta = _initial_precisions(problem, mu)
+    g = _DIFFERENCES.apply(mu)
+    root_u = np.sqrt((g * g).sum(axis=0))
+    alpha = n / (2.0 * max(float(root_u.sum()), _TINY))
+    w_mean = 1.0
+    with _bar(iterations, "bayesian", progress) as bar:
+        for iteration in range(1, iterations + 1):
+            g = _DIFFERENCES.apply(mu)
+            denominator = beta * t + alpha * w_mean * lap
+            denominator[0, 0] = max(denominator[0, 0], _TINY)
+            root_u = np.sqrt((g * g).sum(axis=0) + float((lap / denominator).mean()))
+            alpha = (n / 2.0 + a_alpha) / (float(root_u.sum()) + b_alpha)
+            w_mean = float(np.mean(1.0 / root_u))
+            denominator = beta * t + alpha * w_mean * lap
+            denominator[0, 0] = max(denominator[0, 0], _TINY)
+            beta = (m / 2.0 + a_beta) / (
+                (_residual(problem, mu) + float((t / denominator).sum())) / 2.0 + b_beta)
+            weights = np.broadcast_to(1.0 / root_u,
+                                      (FIRST_ORDER_SHIFTS.shape[0],) + root_u.shape)
+            mu = _solve(problem, mu, beta, alpha, np.ascontiguousarray(weights), cg_iterations)
+            bar.update()
+            if callback is not None and callback(iteration, mu):
+                break
+    return {"mu": mu, "alpha": alpha, "beta": beta, "root_u": root_u, "w_mean": w_mean,
+            "t": t, "lap": lap, "m": m}
+
+
+def free_energy(problem, x0=None, *, iterations=10, cg_iterations=10):
+    """Negative variational free energy (the lower bound of ``log p(y | sigma)``)
+    of the TV model after ``iterations`` rounds of updates, per observation.
+
+    ``M/2 log beta - beta/2 ||y - A mu||^2 + N/2 log alpha - alpha sum sqrt(u)
+    - 1/2 sum_f log(beta T + alpha w L)`` (constants independent of the PSF
+    dropped; the trace terms sum to ``N/2`` at the fixed point).
+    """
+    mu = problem.initial() if x0 is None else x0
+    s = _variational_tv(problem, mu, iterations, cg_iterations)
+    mu, alpha, beta = s["mu"], s["alpha"], s["beta"]
+    g = _DIFFERENCES.apply(mu)
+    denominator = beta * s["t"] + alpha * s["w_mean"] * s["lap"]
+    denominator[0, 0] = max(denominator[0, 0], _TINY)
+    root_u = np.sqrt((g * g).sum(axis=0) + float((s["lap"] / denominator).mean()))
+    m, n = s["m"], mu.size
+    value = (0.5 * m * math.log(beta) - 0.5 * beta * _residual(problem, mu)
+             + 0.5 * n * math.log(alpha) - alpha * float(root_u.sum())
+             - 0.5 * float(np.log(denominator).sum()))
+    return value / m, alpha, beta, mu
+
+def golden_section(function, low, high, tolerance):
+    """Minimise a unimodal ``function`` on ``[low, high]`` by golden-section search.
+
+    Returns the midpoint of the final bracket (narrower than ``tolerance``)
+    and the ``{point: value}`` of every evaluation.
+    """
+    ratio = (math.sqrt(5.0) - 1.0) / 2.0
+    values = {}
+
+    def f(v):
+        if v not in values:
+            values[v] = function(v)
+        return values[v]
+
+    a, b = low, high
+    c, d = b - ratio * (b - a), a + ratio * (b - a)
+    while b - a > tolerance:
+        if f(c) <= f(d):
+            b, d = d, c
+            c = b - ratio * (b - a)
+        else:
+            a, c = c, d
+            d = a + ratio * (b - a)
+    return 0.5 * (a + b), values
+
+
+def _model_name(operator):
+    for table in (OPERATORS, FLOW_OPERATORS):
+        for name, cls in table.items():
+            if type(operator) is cls:
+                return name
+    raise TypeError(f"unknown observation operator {type(operator).__name__}")
+
+
+def _translation(dx, dy):
+    return np.array([[1.0, 0.0, dx], [0.0, 1.0, dy], [0.0, 0.0, 1.0]])
+
+
+def _central_crop(problem, size, margin=2.0):
+    """The problem restricted to a central ``size`` x ``size`` LR window (if larger):
+    ``(frames, motion, flow, weights)``; observations that the motion takes
+    within ``margin`` LR pixels of the window's edge or outside get weight 0."""
+    from .motion import apply
+
+    n, h, w = problem.frames.shape
+    if h <= size and w <= size:
+        return problem.frames, problem.motion, problem.flow, problem.data_weights
+    ch, cw = min(h, size), min(w, size)
+    top, left = (h - ch) // 2, (w - cw) // 2
+    window = (slice(None), slice(top, top + ch), slice(left, left + cw))
+    frames = problem.frames[window]
+    weights = problem.weights[window].copy()
+    rows, cols = np.mgrid[0:ch, 0:cw]
+    points = np.column_stack([cols.ravel(), rows.ravel()]).astype(np.float64)
+    flow = None
+    motion = np.stack([_translation(-left, -top) @ m @ _translation(left, top)
+                       for m in problem.motion])
+    if problem.flow is not None:
+        flow = problem.flow[window]
+    for k in range(n):
+        moved = (apply(motion[k], points) if flow is None
+                 else points + flow[k].reshape(-1, 2))
+        inside = ((moved[:, 0] >= margin) & (moved[:, 0] <= cw - 1 - margin)
+                  & (moved[:, 1] >= margin) & (moved[:, 1] <= ch - 1 - margin))
+        weights[k] *= inside.reshape(ch, cw)
+    return frames, motion, flow, weights
+
+
+def estimate_psf_sigma(problem, *, psf_range=PSF_RANGE, tolerance=PSF_TOLERANCE,
+                       size=ESTIMATION_SIZE, iterations=10, cg_iterations=10,
+                       criterion="gcv", exponent=None, return_values=False):
+    """Width of the Gaussian PSF that maximises the marginal likelihood (HR pixels).
+
+    Golden-section search of :func:`log_evidence` (Gaussian first-difference
+    prior, ``alpha`` and ``beta`` estimated at every width) over
+    ``psf_range``, on a central crop of at most ``size`` LR pixels a side
+    of the problem (its frames, motion or flow, weights, reference and
+    observation model; its own ``psf_sigma`` is not used). See
+    :mod:`classicsr.multiframe.bayesian`.
+
+    Parameters
+    ----------
+    problem : Problem
+    psf_range : (float, float)
+        Search interval, ``0 <= low < high``.
+    tolerance : float
+        Width of the final bracket.
+    size : int
+        Largest side of the crop (LR pixels).
+    iterations, cg_iterations : int
+        Of :func:`log_evidence`, at every width.
+    return_values : bool
+        Also return ``{width: log evidence per observation}`` of every
+        evaluation.
+
+    Returns
+    -------
+    float, or (float, dict)
+
+    References
+    ----------
+    S. D. Babacan, R. Molina, A. K. Katsaggelos, "Variational Bayesian super
+    resolution", IEEE TIP 20(4), 2011; R. Molina, A. K. Katsaggelos, J. Mateos,
+    "Bayesian and regularization methods for hyperparameter estimation in
+    image restoration", IEEE TIP 8(2), 1999 (evidence analysis).
+
+    Examples
+    --------
+    >>> from skimage import data
+    >>> from classicsr.multiframe import simulate
+    >>> from classicsr.multiframe.algorithms import Problem
+    >>> frames, motion = simulate(data.camera()[100:196, 100:196], 2, n_frames=8,
+    ...                           psf_sigma=1.2, seed=0)
+    >>> problem = Problem(frames / 255.0, motion, 2, 1.0)
+    >>> round(estimate_psf_sigma(problem), 1)  # doctest: +SKIP
+    1.2
+    """
+    if (not isinstance(psf_range, (tuple, list)) or len(psf_range) != 2):
+        raise TypeError(f"psf_range must be a pair (low, high), got {psf_range!r}")
+    low = check_real(psf_range[0], "psf_range[0]", minimum=0)
+    high = check_real(psf_range[1], "psf_range[1]", minimum=low, strict_minimum=True)
+    tolerance = check_real(tolerance, "tolerance", minimum=0, strict_minimum=True)
+    size = check_int(size, "size", minimum=8)
+    iterations = check_int(iterations, "iterations", minimum=1)
+    cg_iterations = check_int(cg_iterations, "cg_iterations", minimum=1)
+    criterion = check_choice(criterion, "criterion", CRITERIA)
+    exponent = check_real(exponent, "exponent", minimum=0, strict_minimum=True,
+                          allow_none=True)
+    frames, motion, flow, weights = _central_crop(problem, size)
+    model = _model_name(problem.operator)
+    start = Problem(frames, motion, problem.scale, 1.0, problem.reference, model, flow=flow,
+                    weights=weights).initial()
+    q = spectral_exponent(frames[problem.reference]) if exponent is None else exponent
+
+    def negative(sigma):
+        p = Problem(frames, motion, problem.scale, sigma, problem.reference, model,
+                    flow=flow, weights=weights)
+        values = log_evidence(p, start, exponent=q, iterations=iterations,
+                              cg_iterations=cg_iterations)
+        return -values["evidence"] if criterion == "evidence" else values["gcv"]
+
+    best, values = golden_section(negative, low, high, tolerance)
+    best = float(best)
+    if return_values:
+        return best, dict(sorted(values.items()))
+    return best
+
+
+def bayesian(problem, *, iterations=15, cg_iterations=8, a_alpha=0.0, b_alpha=0.0,
+             a_beta=0.0, b_beta=0.0, callback=None, progress=False):
+    """Variational Bayesian SR with a TV prior (Babacan, Molina & Katsaggelos 2011).
+
+    The HR image, the noise precision ``beta`` and the prior precision
+    ``alpha`` are estimated together by the variational updates of the
+    paper (see :mod:`classicsr.multiframe.bayesian`); no weight is a
+    parameter. The PSF width is the problem's (``psf_sigma=None`` in
+    :func:`~classicsr.multiframe.reconstruct` estimates it first by
+    :func:`estimate_psf_sigma`, the marginal likelihood).
+
+    Parameters
+    ----------
+    problem : Problem
+        The registered problem (:class:`~classicsr.multiframe.algorithms.Problem`).
+    iterations : int
+        Rounds of the updates of ``q(x)``, ``u``, ``alpha`` and ``beta``.
+    cg_iterations : int
+        Conjugate-gradient steps of each ``q(x)`` update (warm-started).
+    a_alpha, b_alpha, a_beta, b_beta : float
+        Shape and rate of the Gamma hyperpriors of ``alpha`` and ``beta``
+        (0: flat in the log, as in the paper's experiments).
+    callback : callable, optional
+        ``callback(iteration, x)`` after every round; ``True`` stops.
+    progress : bool
+        tqdm bar of the rounds.
+
+    Returns
+    -------
+    ndarray, shape ``problem.hr_shape``
+        The posterior mean ``mu`` (float64), after
+        :meth:`~classicsr.multiframe.algorithms.Problem.keep_unexplained`.
+
+    Raises
+    ------
+    TypeError, ValueError
+        An option of the wrong type or out of range; the message names it,
+        its value and what is accepted.
+
+    References
+    ----------
+    S. D. Babacan, R. Molina, A. K. Katsaggelos, "Variational Bayesian super
+    resolution", IEEE Trans. Image Processing 20(4):984-999, 2011; S. D.
+    Babacan, R. Molina, A. K. Katsaggelos, "Parameter estimation in TV image
+    restoration using variational distribution approximation", IEEE TIP
+    17(3):326-339, 2008.
+
+    Examples
+    --------
+    >>> from skimage import data
+    >>> from classicsr.multiframe import reconstruct, simulate
+    >>> frames, motion = simulate(data.camera()[100:164, 100:164], 2, n_frames=4, seed=0)
+    >>> reconstruct(frames, 2, method="bayesian", motion=motion).shape
+    (64, 64)
+    """
+    iterations = check_int(iterations, "iterations", minimum=0)
+    cg_iterations = check_int(cg_iterations, "cg_iterations", minimum=1)
+    a_alpha = check_real(a_alpha, "a_alpha", minimum=0)
+    b_alpha = check_real(b_alpha, "b_alpha", minimum=0)
+    a_beta = check_real(a_beta, "a_beta", minimum=0)
+    b_beta = check_real(b_beta, "b_beta", minimum=0)
+
+    state = _variational_tv(problem, problem.initial(), iterations, cg_iterations,
+                            (a_alpha, b_alpha, a_beta, b_beta), callback, progress)
+    mu, alpha, beta = state["mu"], state["alpha"], state["beta"]
+    problem.bayesian_estimates = {"alpha": float(alpha), "beta": float(beta),
+                                  "noise_sigma": float(1.0 / np.sqrt(beta))}
+    return problem.keep_unexplained(mu)
+
+
+_OPTION_TEXT = {
+    "iterations": "rounds of the variational updates of the image, the prior precision "
+                  "and the noise precision",
+    "cg_iterations": "conjugate-gradient steps of each image update",
+    "a_alpha": "shape of the Gamma hyperprior of the prior precision alpha (0: flat in log)",
+    "b_alpha": "rate of the Gamma hyperprior of alpha",
+    "a_beta": "shape of the Gamma hyperprior of the noise precision beta (0: flat in log)",
+    "b_beta": "rate of the Gamma hyperprior of beta",
+}
+
+register_method(
+    "bayesian",
+    description="multi-frame: variational Bayesian SR with a TV prior; noise and prior "
+                "weight estimated (psf_sigma=None: the PSF width too)",
+    reference="S. D. Babacan, R. Molina, A. K. Katsaggelos, IEEE TIP 20(4), 2011",
+    scales=SCALES, channels="luminance", kind="multiframe", options=_OPTION_TEXT,
+    runtime=("callback", "progress"))(bayesian)

@@ -1,0 +1,201 @@
+"""Variational Bayesian SR (classicsr.multiframe.bayesian), the blind PSF width
+(psf_sigma=None) and the hybrid ML/MAP/POCS option of map (constraints).
+
+Numbers are measured on 16-frame x2 global-motion simulations (noise 2/255) of
+128 x 128 crops of the tuning images (camera, coins), seed 0."""
+
+import numpy as np
+import pytest
+from skimage import data
+
+import classicsr
+from classicsr.cli import main
+from classicsr.multiframe import reconstruct, simulate
+from classicsr.multiframe.algorithms import Problem, estimate_noise, map_estimate
+from classicsr.multiframe.bayesian import (
+    bayesian,
+    estimate_psf_sigma,
+    golden_section,
+    spectral_exponent,
+    transfer_function,
+)
+
+CROPS = {"camera": lambda: data.camera()[192:320, 192:320] / 255.0,
+         "coins": lambda: data.coins()[84:212, 128:256] / 255.0}
+
+
+def _gain(hr, reference_frame, sr, scale=2):
+    bicubic = np.clip(classicsr.imresize(reference_frame, scale), 0, 1)
+    return (classicsr.psnr(hr, sr, crop_border=4, data_range=1.0)
+            - classicsr.psnr(hr, bicubic, crop_border=4, data_range=1.0))
+
+
+def _case(name, sigma, seed=0, n_frames=16):
+    hr = CROPS[name]()
+    frames, motion = simulate(hr, 2, n_frames=n_frames, psf_sigma=sigma, seed=seed)
+    return hr, frames, motion
+
+
+# --- registry -----------------------------------------------------------------------------
+
+def test_registered_with_its_options(capsys):
+    info = classicsr.available_methods("multiframe")["bayesian"]
+    assert info.kind == "multiframe" and "Babacan" in info.reference
+    assert info.option_names == ("iterations", "cg_iterations", "a_alpha", "b_alpha",
+                                 "a_beta", "b_beta")
+    assert main(["methods", "bayesian"]) == 0
+    assert "a_alpha = 0.0: " in capsys.readouterr().out
+
+
+# --- the Bayesian method ------------------------------------------------------------------
+
+def test_bayesian_estimates_the_noise_and_gains():
+    hr, frames, motion = _case("camera", 1.0)
+    problem = Problem(frames, motion, 2, 1.0)
+    sr = bayesian(problem)
+    # measured: gain +1.78 dB (l1btv +6.92)
+    assert abs(problem.bayesian_estimates["noise_sigma"] * 255 - 2.0) < 0.3
+    assert _gain(hr, frames[0], sr) > 1.6
+
+
+def test_bayesian_deterministic():
+    from numba import config
+
+    _, frames, motion = _case("coins", 1.0, n_frames=4)
+    a = reconstruct(frames, 2, method="bayesian", motion=motion, n_threads=1,
+                    iterations=3)
+    b = reconstruct(frames, 2, method="bayesian", motion=motion,
+                    n_threads=config.NUMBA_NUM_THREADS, iterations=3)
+    assert np.array_equal(a, b)
+
+
+@pytest.mark.parametrize("option, value, error", [
+    ("iterations", -1, ValueError), ("cg_iterations", 0, ValueError),
+    ("a_alpha", -0.5, ValueError), ("b_beta", "x", TypeError)])
+def test_bayesian_bad_options(option, value, error):
+    _, frames, motion = _case("coins", 1.0, n_frames=3)
+    with pytest.raises(error, match=option):
+        reconstruct(frames, 2, method="bayesian", motion=motion, **{option: value})
+
+
+# --- helpers ------------------------------------------------------------------------------
+
+def test_golden_section_finds_a_parabola_minimum():
+    best, values = golden_section(lambda v: (v - 1.234) ** 2, 0.0, 3.0, 1e-3)
+    assert abs(best - 1.234) < 1e-3 and len(values) < 25
+
+
+def test_transfer_function_counts_the_observations():
+    _, frames, motion = _case("coins", 1.0, n_frames=8)
+    t = transfer_function(Problem(frames, motion, 2, 1.0))
+    # A^T A at frequency 0 ~ frames per HR pixel (8 / 2^2); decays with frequency
+    assert 1.7 < t[0, 0] < 2.3 and t[32, 32] < 0.1 * t[0, 0]
+
+
+def test_spectral_exponent_of_a_power_law():
+    rng = np.random.default_rng(0)
+    f = np.hypot(np.fft.fftfreq(128)[:, None], np.fft.fftfreq(128)[None, :])
+    f[0, 0] = 1.0
+    noise = np.fft.fft2(rng.normal(size=(128, 128)))
+    q = [spectral_exponent(np.fft.ifft2(noise / f ** e).real) for e in (1.0, 1.5)]
+    # measured 0.71 and 1.19 (biased low by the Hann window; ordered and apart)
+    assert 0.6 < q[0] < 0.85 and 1.05 < q[1] < 1.35, q
+
+
+def test_estimate_psf_sigma_bad_arguments():
+    _, frames, motion = _case("coins", 1.0, n_frames=3)
+    problem = Problem(frames, motion, 2, 1.0)
+    with pytest.raises(TypeError, match="psf_range"):
+        estimate_psf_sigma(problem, psf_range=1.0)
+    with pytest.raises(ValueError, match="psf_range"):
+        estimate_psf_sigma(problem, psf_range=(2.0, 1.0))
+    with pytest.raises(ValueError, match="criterion"):
+        estimate_psf_sigma(problem, criterion="aic")
+    with pytest.raises(ValueError, match="psf_sigma"):
+        reconstruct(frames, 2, motion=motion, psf_sigma=-1.0)
+
+
+# --- blind: psf_sigma=None ----------------------------------------------------------------
+
+# measured (estimate; l1btv gain with the estimate / with the true width)
+BLIND_CASES = [("camera", 1.5), ("coins", 1.0), ("coins", 1.5)]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name, sigma", BLIND_CASES)
+def test_blind_width_and_gain(name, sigma):
+    hr, frames, motion = _case(name, sigma)
+    estimate = estimate_psf_sigma(Problem(frames, motion, 2, 1.0))
+    assert abs(estimate / sigma - 1.0) <= 0.15
+    blind = _gain(hr, frames[0], reconstruct(frames, 2, motion=motion, psf_sigma=None))
+    known = _gain(hr, frames[0], reconstruct(frames, 2, motion=motion, psf_sigma=sigma))
+    assert blind >= known - 0.3
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(strict=True, reason="known bias: the estimate of a narrow PSF is 19 % "
+                                       "too wide on the camera crop (0.716 for 0.6)")
+def test_blind_narrow_psf_known_bias():
+    _, frames, motion = _case("camera", 0.6)
+    estimate = estimate_psf_sigma(Problem(frames, motion, 2, 1.0))
+    assert abs(estimate / 0.6 - 1.0) <= 0.15
+
+
+def test_psf_sigma_none_is_logged_and_used(caplog):
+    import logging
+
+    _, frames, motion = _case("coins", 1.0, n_frames=4)
+    with caplog.at_level(logging.INFO, logger="classicsr.multiframe.reconstruction"):
+        out = reconstruct(frames, 2, method="ibp", motion=motion, psf_sigma=None,
+                          iterations=2)
+    message = [r.getMessage() for r in caplog.records if "psf_sigma" in r.getMessage()]
+    assert len(message) == 1 and out.shape == (128, 128)
+    value = float(message[0].split(":")[1].split()[0])
+    assert np.array_equal(out, reconstruct(frames, 2, method="ibp", motion=motion,
+                                           psf_sigma=round(value, 3), iterations=2)) or \
+        0.2 <= value <= 2.5
+
+
+def test_cli_psf_sigma_auto(tmp_path, capsys):
+    from classicsr.io import write_image
+
+    _, frames, _ = _case("coins", 1.0, n_frames=4)
+    folder = tmp_path / "frames"
+    folder.mkdir()
+    for k, f in enumerate(frames):
+        write_image(folder / f"f_{k}.png", (f * 255).round().astype(np.uint8))
+    assert main(["multiframe", str(folder), str(tmp_path / "out.png"), "--scale", "2",
+                 "--psf-sigma", "auto", "--method", "ibp"]) == 0
+    assert "estimated psf_sigma: " in capsys.readouterr().out
+
+
+# --- hybrid ML/MAP/POCS -------------------------------------------------------------------
+
+def test_map_constraints_hold():
+    _, frames, motion = _case("camera", 1.0, n_frames=8)
+    problem = Problem(frames, motion, 2, 1.0)
+    plain = map_estimate(problem)
+    assert np.array_equal(plain, map_estimate(problem, constraints=()))
+    amplitude = map_estimate(problem, constraints=("amplitude",))
+    assert amplitude.min() >= 0.0 and amplitude.max() <= 1.0
+    assert plain.min() < 0.0 or plain.max() > 1.0  # the constraint did something
+    bound = 3.0 * estimate_noise(frames)
+    hybrid = map_estimate(problem, constraints=("data", "amplitude"))
+    assert hybrid.min() >= 0.0 and hybrid.max() <= 1.0
+
+    def excess(x):
+        r = np.abs(frames - problem.operator.forward(x))
+        return float(np.maximum(r - bound, 0.0).sum())
+
+    # measured (excess over the bound, summed): plain 0.0126, data 0.0100,
+    # amplitude 0.0278, data + amplitude 0.0255 (clipping moves x off the data sets)
+    assert excess(map_estimate(problem, constraints=("data",))) < 0.9 * excess(plain)
+    assert excess(hybrid) < 0.95 * excess(amplitude)
+
+
+@pytest.mark.parametrize("value, error", [("data", TypeError), (("box",), ValueError),
+                                          (("data", "data"), ValueError)])
+def test_map_bad_constraints(value, error):
+    _, frames, motion = _case("coins", 1.0, n_frames=3)
+    with pytest.raises(error, match="constraints"):
+        reconstruct(frames, 2, method="map", motion=motion, constraints=value)
