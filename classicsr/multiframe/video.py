@@ -443,17 +443,16 @@ def upscale_video(source, output, scale, *, window=DEFAULT_WINDOW, method="l1btv
 
     Examples
     --------
-    >>> import numpy as np, tempfile, pathlib
+    >>> import pathlib, tempfile
     >>> from skimage import data
     >>> from classicsr.io import write_image
     >>> from classicsr.multiframe import simulate, upscale_video
     >>> frames, _ = simulate(data.camera()[100:196, 100:196], 2, n_frames=4, seed=0)
     >>> folder = pathlib.Path(tempfile.mkdtemp())
-    >>> for k, f in enumerate(frames):
-    ...     write_image(folder / "in" / f"{k}.png", f) if (folder / "in").mkdir(
-    ...         exist_ok=True) is None else None
-    >>> result = upscale_video(folder / "in", folder / "out", 2, window=3, method="shift_add")
-    >>> result.n_frames, sorted(p.name for p in (folder / "out").glob("*.png"))[:2]
+    >>> for k, frame in enumerate(frames):
+    ...     write_image(folder / f"f_{k}.png", frame)
+    >>> result = upscale_video(folder, folder / "sr", 2, window=3, method="shift_add")
+    >>> result.n_frames, sorted(p.name for p in (folder / "sr").glob("*.png"))[:2]
     (4, ['frame_000000.png', 'frame_000001.png'])
     """
     from tqdm.auto import tqdm
