@@ -40,7 +40,7 @@ SEQUENCES = ("alpaca.avi", "Emily.avi", "text.avi", "disk.avi", "Book_case1_smal
              "pcb_zoom_out_slow.mp4")
 
 
-def score_sequence(path, scale, window, method, motion):
+def score_sequence(path, scale, window, method, motion, psf_sigma=1.0):
     frames = read_frames(path)
     middle = len(frames) // 2
     size = min(window, len(frames))
@@ -53,10 +53,11 @@ def score_sequence(path, scale, window, method, motion):
             continue
         t = time.perf_counter()
         s = leave_one_out_score(clip, scale, k, reference=reference, method=method,
-                                motion=motion)
+                                motion=motion, psf_sigma=psf_sigma)
         rows.append({"left_out": start + k, "psnr": round(s.psnr, 3),
                      "bicubic_psnr": round(s.bicubic_psnr, 3), "gain": round(s.gain, 3),
                      "scored_fraction": round(s.scored_fraction, 3),
+                     "psf_sigma": round(s.psf_sigma, 3),
                      "seconds": round(time.perf_counter() - t, 2)})
     mean = {key: round(sum(r[key] for r in rows) / len(rows), 3)
             for key in ("psnr", "bicubic_psnr", "gain", "seconds")}
@@ -72,6 +73,8 @@ def main(argv=None):
     parser.add_argument("--window", type=int, default=9)
     parser.add_argument("--method", default="l1btv")
     parser.add_argument("--motion", default="translation")
+    parser.add_argument("--psf-sigma", default="1.0",
+                        help="PSF width in HR pixels, or 'auto' (estimated per reconstruction)")
     parser.add_argument("--sequences", nargs="+", default=list(SEQUENCES))
     parser.add_argument("--json", default=str(DEFAULT_JSON), help="where to write JSON")
     args = parser.parse_args(argv)
@@ -79,13 +82,14 @@ def main(argv=None):
     if root is None or not (root / "video").is_dir():
         print("bench_real_video: no ../shared/data/video (set CLASSICSR_DATA)", file=sys.stderr)
         return 1
+    psf_sigma = None if args.psf_sigma == "auto" else float(args.psf_sigma)
     results = []
     print(f"{'sequence':<24}{'x':>3}{'result dB':>11}{'bicubic dB':>12}{'gain':>8}"
           f"{'min gain':>10}{'s/recon':>9}")
     for name in args.sequences:
         for scale in args.scale:
             r = score_sequence(Path(root) / "video" / name, scale, args.window, args.method,
-                               args.motion)
+                               args.motion, psf_sigma)
             results.append(r)
             print(f"{name:<24}{scale:>3}{r['mean_psnr']:>11.2f}{r['mean_bicubic_psnr']:>12.2f}"
                   f"{r['mean_gain']:>+8.2f}{r['min_gain']:>+10.2f}{r['mean_seconds']:>9.2f}",
@@ -95,7 +99,7 @@ def main(argv=None):
                 "estimated motion and the PSF from the reconstruction without k, against the "
                 "bicubic upscale of the reference frame; mean over k = ref-2, ref-1, ref+1, "
                 "ref+2",
-        "method": args.method, "motion": args.motion, "psf_sigma": 1.0,
+        "method": args.method, "motion": args.motion, "psf_sigma": args.psf_sigma,
         "window": args.window,
         "threads": {v: os.environ.get(v) for v in ("NUMBA_NUM_THREADS", "OMP_NUM_THREADS")},
         "load_average": os.getloadavg(),

@@ -86,8 +86,9 @@ def _add_video(sub):
                    help="one of: " + ", ".join(methods) + " (default: l1btv)")
     p.add_argument("--motion", default="translation", choices=MOTION_CHOICES,
                    help="motion model registered in every window (default: translation)")
-    p.add_argument("--psf-sigma", type=float, default=1.0,
-                   help="Gaussian PSF standard deviation in output pixels (default 1.0)")
+    p.add_argument("--psf-sigma", type=_psf_sigma_argument, default=1.0,
+                   help="Gaussian PSF standard deviation in output pixels (default 1.0), or "
+                        "'auto': estimated in every window")
     p.add_argument("--frames", type=int, metavar="N",
                    help="use only the first N frames of the clip (default: all)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")

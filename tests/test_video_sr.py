@@ -264,7 +264,14 @@ def test_leave_one_out_beats_bicubic_on_a_simulation():
         score = leave_one_out_score(frames, 2, left_out=k, reference=0)
         assert score.gain > 5.5 and score.psnr > 40.0
         assert score.left_out == k and score.reference == 0
-        assert 0.6 < score.scored_fraction <= 1.0
+        assert 0.6 < score.scored_fraction <= 1.0 and score.psf_sigma == 1.0
+
+
+def test_leave_one_out_with_an_estimated_psf():
+    # measured: psf_sigma 1.019 estimated (the simulation's is 1.0), gain +6.53 dB
+    frames, _ = simulate(data.camera()[100:164, 100:164], 2, n_frames=5, seed=0)
+    score = leave_one_out_score(frames, 2, left_out=1, reference=0, psf_sigma=None)
+    assert abs(score.psf_sigma - 1.0) < 0.1 and score.gain > 5.8
 
 
 def test_leave_one_out_bad_arguments():

@@ -44,6 +44,9 @@ class LeaveOneOut(NamedTuple):
         reference frame.
     left_out, reference : int
         The frame left out and the reference frame (indices in ``frames``).
+    psf_sigma : float
+        The PSF width of the reconstruction and the predictions (the
+        estimate when ``psf_sigma=None`` was given).
     scored_fraction : float
         Fraction of the pixels of frame ``left_out`` that were scored.
     """
@@ -53,6 +56,7 @@ class LeaveOneOut(NamedTuple):
     left_out: int
     reference: int
     scored_fraction: float
+    psf_sigma: float = 1.0
 
     @property
     def gain(self):
@@ -94,7 +98,9 @@ def leave_one_out_score(frames, scale, left_out, *, reference=None, method="l1bt
         middle frame ``N // 2`` (or the one before it when that is ``left_out``).
     method, motion, psf_sigma, model, n_threads, **options
         As :func:`~classicsr.multiframe.reconstruct`; ``motion`` is a model
-        name (the motion is estimated here).
+        name (the motion is estimated here). ``psf_sigma=None`` estimates
+        the PSF from the frames other than ``left_out`` and predicts
+        ``left_out`` with that estimate.
 
     Returns
     -------
@@ -121,7 +127,12 @@ def leave_one_out_score(frames, scale, left_out, *, reference=None, method="l1bt
     from .frames import check_frames, stack_luminance
     from .motion import MOTION_CHOICES, apply
     from .operators import FLOW_OPERATORS, OPERATORS
-    from .reconstruction import _resolve_motion, reconstruct
+    from .reconstruction import (
+        _check_n_threads,
+        _estimate_psf_sigma,
+        _resolve_motion,
+        reconstruct,
+    )
 
     stack = check_frames(frames)
     n = stack.shape[0]
@@ -136,7 +147,7 @@ def leave_one_out_score(frames, scale, left_out, *, reference=None, method="l1bt
     if reference == left_out:
         raise ValueError(f"reference and left_out must differ, got {reference} for both")
     motion = check_choice(motion, "motion", MOTION_CHOICES)
-    psf_sigma = check_real(psf_sigma, "psf_sigma", minimum=0)
+    psf_sigma = check_real(psf_sigma, "psf_sigma", minimum=0, allow_none=True)
     model = check_choice(model, "model", OPERATORS)
 
     luminance = stack_luminance(to_unit(stack))
@@ -144,6 +155,11 @@ def leave_one_out_score(frames, scale, left_out, *, reference=None, method="l1bt
     keep = [k for k in range(n) if k != left_out]
     kept_reference = keep.index(reference)
     h, w = luminance.shape[1:]
+    if psf_sigma is None:  # estimated without the frame left out, then used for its prediction
+        psf_sigma = _estimate_psf_sigma(
+            luminance[keep], matrices[keep], scale, kept_reference, model,
+            None if flow is None else flow[keep], None if flow is None else confidence[keep],
+            _check_n_threads(n_threads))
     if flow is None:
         x = reconstruct(luminance[keep], scale, method=method, motion=matrices[keep],
                         psf_sigma=psf_sigma, reference=kept_reference, model=model,
@@ -172,4 +188,4 @@ def leave_one_out_score(frames, scale, left_out, *, reference=None, method="l1bt
     predicted = operator.forward(np.ascontiguousarray(x, dtype=np.float64))[0]
     baseline = operator.forward(np.ascontiguousarray(bicubic, dtype=np.float64))[0]
     return LeaveOneOut(_psnr(predicted, target, mask), _psnr(baseline, target, mask), left_out,
-                       reference, float(mask.mean()))
+                       reference, float(mask.mean()), float(psf_sigma))

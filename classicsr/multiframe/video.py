@@ -402,8 +402,9 @@ def upscale_video(source, output, scale, *, window=DEFAULT_WINDOW, method="l1btv
     motion : {'translation', 'affine', 'homography', 'flow'}
         Motion model, registered in every window (see
         :func:`~classicsr.multiframe.reconstruct`).
-    psf_sigma : float
-        Gaussian PSF standard deviation in output pixels.
+    psf_sigma : float or None
+        Gaussian PSF standard deviation in output pixels; ``None``:
+        estimated in every window (see :func:`~classicsr.multiframe.reconstruct`).
     channels : {'luminance', 'all'}
         As :func:`~classicsr.multiframe.reconstruct` (colour: Y by
         ``method``, Cb / Cr by shift-and-add with the same motion).
@@ -471,7 +472,7 @@ def upscale_video(source, output, scale, *, window=DEFAULT_WINDOW, method="l1btv
     scale = check_integer_scale(scale, allowed=info.scales)
     window = check_int(window, "window", minimum=2)
     motion = check_choice(motion, "motion", MOTION_CHOICES)
-    psf_sigma = check_real(psf_sigma, "psf_sigma", minimum=0)
+    psf_sigma = check_real(psf_sigma, "psf_sigma", minimum=0, allow_none=True)
     channels = check_choice(channels, "channels", CHANNEL_MODES)
     max_frames = check_int(max_frames, "max_frames", minimum=2, allow_none=True)
     overwrite = check_bool(overwrite, "overwrite")
