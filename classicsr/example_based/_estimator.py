@@ -91,8 +91,13 @@ class TrainableModel(SuperResolutionEstimator):
             },
             **(extra or {}),
         }
-        save_model(path, {name.rstrip("_"): getattr(self, name) for name in self._arrays},
+        save_model(path, {name.rstrip("_"): self._stored(name) for name in self._arrays},
                    header, overwrite=overwrite)
+
+    def _stored(self, name):
+        """The fitted array ``name`` as written to a file (subclasses may narrow
+        its dtype)."""
+        return getattr(self, name)
 
     @classmethod
     def from_arrays(cls, arrays, header, path="<model>"):

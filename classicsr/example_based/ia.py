@@ -163,7 +163,9 @@ class ImprovedAPlus(TrainableModel):
     n_iter : int
         Spherical k-means iterations of each tree level.
     regressor_dtype : str
-        Storage type of the regressors and Gram matrices.
+        Storage type of the regressors and Gram matrices in the model file
+        (float16 halves it; the change it makes is measured by
+        ``data/recipes/train_ia.py``).
     augment : bool
         Way 1: train on the 8 rotations and flips of every image.
     warm_start : bool
@@ -198,7 +200,7 @@ class ImprovedAPlus(TrainableModel):
     def __init__(self, scale=3, *, dictionary=None, n_anchors=65536, n_coarse=512, n_probe=8,
                  n_neighbours=2048, lam=0.1, n_stages=2, pyramid_levels=3,
                  pyramid_factor=0.98, max_patches=8_000_000, n_iter=10,
-                 regressor_dtype="float32", augment=True, warm_start=False, random_state=0,
+                 regressor_dtype="float16", augment=True, warm_start=False, random_state=0,
                  verbose=False):
         self.scale = scale
         self.dictionary = dictionary
@@ -276,6 +278,12 @@ class ImprovedAPlus(TrainableModel):
         self.n_training_patches_ = round(fraction * total)
         self.training_seconds_ = time.perf_counter() - start
         return self
+
+    def _stored(self, name):
+        # Regressors and Gram matrices are float32 in memory (the kernels' type)
+        # and written in ``regressor_dtype``.
+        value = getattr(self, name)
+        return value.astype(self.regressor_dtype) if name in ("regressors_", "grams_") else value
 
     def _fitted_stages(self):
         """The fitted stages as ``(tree, regressors, grams)`` (for ``warm_start``)."""
