@@ -116,11 +116,24 @@ def training_pairs(images, scale, *, overlap, pyramid_levels=1, pyramid_factor=0
             f"no training patches: every image is smaller than {5 * scale} pixels, "
             f"the least a {3 * scale}-pixel patch with a {scale}-pixel border needs at x{scale}"
         )
-    features = np.concatenate(features)
-    residuals = np.concatenate(residuals)
+    features = _stack(features)
+    residuals = _stack(residuals)
     if max_pairs is not None:
         features, residuals = features[:max_pairs], residuals[:max_pairs]
     return features, residuals
+
+
+def _stack(chunks):
+    """``np.concatenate(chunks)``, freeing each chunk once copied (peak memory:
+    the result plus one chunk rather than twice the result)."""
+    out = np.empty((sum(c.shape[0] for c in chunks),) + chunks[0].shape[1:], chunks[0].dtype)
+    position = 0
+    chunks.reverse()
+    while chunks:
+        chunk = chunks.pop()
+        out[position:position + chunk.shape[0]] = chunk
+        position += chunk.shape[0]
+    return out
 
 
 def normalise_pairs(features, residuals):
