@@ -57,8 +57,8 @@ def _add_multiframe(sub):
                         "something moves on its own")
     p.add_argument("--psf-sigma", type=_psf_sigma_argument, default=1.0,
                    help="Gaussian PSF standard deviation in output pixels (default 1.0), or "
-                        "'auto': estimated from the frames (generalised cross-validation of "
-                        "the bayesian method's Gaussian model) and printed")
+                        "'auto': estimated from the frames (cross-validation of the bayesian "
+                        "method over the frames) and printed")
     p.add_argument("--reference", type=int, default=0,
                    help="index of the reference frame among those used (default 0)")
     p.add_argument("--progress", action="store_true", help="show progress bars")
@@ -342,15 +342,16 @@ def _cmd_multiframe(args):
     psf_sigma = args.psf_sigma
     if psf_sigma is None:  # estimated once here, to print it
         from .multiframe.algorithms import Problem
-        from .multiframe.bayesian import estimate_psf_sigma
+        from .multiframe.bayesian import blind_psf_sigma
 
         luminance = stack_luminance(to_unit(check_frames(frames)))
         dense = args.motion == FLOW
-        psf_sigma = estimate_psf_sigma(Problem(luminance, None if dense else motion,
-                                               args.scale, 1.0, args.reference,
-                                               flow=motion if dense else None,
-                                               weights=weights))
-        print(f"estimated psf_sigma: {psf_sigma:.3f} output pixels")
+        estimate, psf_sigma = blind_psf_sigma(Problem(luminance, None if dense else motion,
+                                                      args.scale, 1.0, args.reference,
+                                                      flow=motion if dense else None,
+                                                      weights=weights))
+        print(f"estimated psf_sigma: {estimate:.3f} output pixels (the operator's Gaussian, "
+              f"less the blur of its bilinear warp: {psf_sigma:.3f})")
     out = upscale_frames(frames, args.scale, method=args.method, motion=motion,
                          weights=weights, psf_sigma=psf_sigma, reference=args.reference,
                          progress=args.progress)

@@ -87,16 +87,17 @@ def _resolve_motion(motion, luminance, reference, progress):
 
 def _estimate_psf_sigma(luminance, motion, scale, reference, model, flow, weights,
                         n_threads):
-    """``psf_sigma=None``: the width of :func:`~.bayesian.estimate_psf_sigma`, logged."""
+    """``psf_sigma=None``: the width of :func:`~.bayesian.blind_psf_sigma`, logged."""
     import logging
 
-    from .bayesian import estimate_psf_sigma
+    from .bayesian import blind_psf_sigma
 
     with numba_threads(n_threads):
-        sigma = estimate_psf_sigma(Problem(luminance, motion, scale, 1.0, reference, model,
-                                           flow=flow, weights=weights))
-    logging.getLogger(__name__).info("estimated psf_sigma: %.3f HR pixels", sigma)
-    return sigma
+        sigma, model_sigma = blind_psf_sigma(Problem(luminance, motion, scale, 1.0, reference,
+                                                     model, flow=flow, weights=weights))
+    logging.getLogger(__name__).info(
+        "estimated psf_sigma: %.3f HR pixels (operator's Gaussian: %.3f)", sigma, model_sigma)
+    return model_sigma
 
 
 def reconstruct(frames, scale, method="l1btv", *, psf_sigma=1.0, motion=None, prior=None,
@@ -120,11 +121,12 @@ def reconstruct(frames, scale, method="l1btv", *, psf_sigma=1.0, motion=None, pr
         Standard deviation of the Gaussian PSF in HR pixels (1.0 by default,
         as :func:`~classicsr.multiframe.simulate`). ``None``: estimated once
         from the luminance frames and their motion, whatever the method, by
-        :func:`classicsr.multiframe.bayesian.estimate_psf_sigma` (the width
-        that minimises generalised cross-validation of the Bayesian
-        method's Gaussian model, golden-section search over
-        ``PSF_RANGE``), then used for every channel; the estimate is logged
-        (``logging`` INFO, logger ``classicsr.multiframe.reconstruction``).
+        :func:`classicsr.multiframe.bayesian.blind_psf_sigma` (the width
+        that minimises the frames' cross-validation error of the
+        ``bayesian`` method, golden-section search; the operator is given
+        that width less the blur of its own bilinear warp), then used for
+        every channel; both widths are logged (``logging`` INFO, logger
+        ``classicsr.multiframe.reconstruction``).
     motion : None, str or array
         ``None`` or a model name ('translation', 'affine', 'homography'):
         register the frames with :func:`~classicsr.multiframe.register`
