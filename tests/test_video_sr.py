@@ -199,6 +199,17 @@ def test_bad_arguments(tmp_path, kwargs, error, match):
     assert not output.exists()
 
 
+def test_truncated_video_uses_the_frames_before_the_damage(tmp_path):
+    path = write_avi(tmp_path / "clip.avi", grey_clip(n=8))
+    whole = path.read_bytes()
+    path.write_bytes(whole[:len(whole) * 5 // 8])
+    with pytest.warns(UserWarning, match="truncated or damaged"):
+        result = upscale_video(path, tmp_path / "out", 2, window=3, method="shift_add")
+    assert 2 <= result.n_frames < 8
+    assert sorted(p.name for p in (tmp_path / "out").glob("*.png")) == [
+        frame_name(t) for t in range(result.n_frames)]
+
+
 def test_cli_video(tmp_path, capsys):
     source = write_avi(tmp_path / "clip.avi", grey_clip(n=4))
     out = tmp_path / "sr"

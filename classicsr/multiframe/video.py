@@ -140,7 +140,7 @@ class _Clip:
 
         # read_frames on the first two frames: every check of the input and its messages
         # (missing file, single image, not a video, no video stream, one frame, ...)
-        first = read_frames(path, max_frames=2)
+        read_frames(path, max_frames=2)
         self.path = path
         self.folder = path.is_dir()
         if self.folder:
@@ -153,14 +153,17 @@ class _Clip:
         else:
             self.rate = self._video_rate()
         self.limit = max_frames
-        self.n_frames, equal_channels, self.shape, self.dtype = self._scan(first[0])
-        self.grey = equal_channels
+        self.n_frames, self.grey, self.shape, self.dtype = self._scan()
 
     def _video_rate(self):
         import av
 
+        from .io import _expected_frames
+
         with av.open(str(self.path)) as container:
-            rate = container.streams.video[0].average_rate
+            stream = container.streams.video[0]
+            rate = stream.average_rate
+            self.expected = _expected_frames(container, stream)
         return Fraction(rate) if rate else _DEFAULT_RATE
 
     def _raw(self):
@@ -183,7 +186,7 @@ class _Clip:
                 if self.limit is not None and count >= self.limit:
                     return
 
-    def _scan(self, first):
+    def _scan(self):
         """``(n_frames, grey, shape, dtype)`` from one pass over the clip."""
         import av
 
@@ -213,6 +216,13 @@ class _Clip:
                 "before the damage", UserWarning, stacklevel=4)
         finally:
             iterator.close()
+        if not self.folder and (self.limit is None or n < self.limit):
+            expected, how = self.expected  # read_frames' rule for a short clip
+            if expected is not None and n < (expected if how == "its header announces"
+                                             else expected - 1):
+                warnings.warn(f"video '{self.path}' is truncated or damaged (decoded {n} "
+                              f"frames where {how} {expected}): using the {n} decoded",
+                              UserWarning, stacklevel=4)
         if n < 2:
             raise ValueError(f"cannot read '{self.path}': {n} decodable frame(s); "
                              "multi-frame reconstruction needs at least 2")
