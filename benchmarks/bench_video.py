@@ -71,7 +71,7 @@ def main(argv=None):
     print(f"{'clip':<8}{'method':<11}{'output':<8}{'frames':>7}{'seconds':>9}{'fps':>8}")
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        warm = write_clip(tmp / "warm.avi", list(simulate(data.camera()[:128, :128], 2,
+        warm = write_clip(tmp / "warm.avi", list(simulate(data.camera()[200:328, 200:328], 2,
                                                           n_frames=3, seed=1)[0]))
         for method in methods:
             upscale_video(warm, tmp / f"warm-{method}", 2, window=3, method=method)
