@@ -505,6 +505,13 @@ def map_estimate(problem, *, prior="btv", lam=None, alpha=0.7, radius=2, huber_t
     (clipping; applied last, so it holds exactly). The data sets are
     projected on approximately (SART averaging), so their bound holds
     approximately. ``constraints=()`` (default) is plain MAP, bit for bit.
+    The bound factor is not tuned (the 3-sigma rule). Measured on the
+    README's cases (astronaut, 16 frames, seed 3, registered motion; gain of
+    ``prior='btv'``, plain / ``('data', 'amplitude')``): x2 translation
+    +6.19 / +6.29, x3 +6.53 / +6.59, x2 affine +6.14 / +6.22, x2
+    homography +6.23 / +6.28, x2 with 3 outlier frames +3.68 / +2.61 (the
+    data sets of the outlier frames pull the estimate towards them: with
+    outliers use ``l1btv`` or ``irwsr``).
     """
     lam = MAP_LAMBDA[prior] if lam is None else lam
     constraints = _check_constraints(constraints)
