@@ -17,7 +17,7 @@ from classicsr.multiframe.simulation import random_motion
 from classicsr.multiframe.solvers import conjugate_gradient, gradient_descent
 
 MOTIONS = ("translation", "affine", "homography")
-MULTIFRAME = {"shift_add", "ibp", "pocs", "map", "l1btv", "irwsr"}
+MULTIFRAME = {"shift_add", "ibp", "pocs", "map", "l1btv", "irwsr", "bayesian"}
 
 
 def _astronaut_grey():
