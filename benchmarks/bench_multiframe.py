@@ -20,6 +20,13 @@ What is measured
   homography motion (registered with that model), and with 3 outlier frames
   (occluding blocks). The run fails (exit status 1) if a must-show gain of
   the issue is not met, or if ``irwsr`` is below ``l1btv`` on a case.
+  Also ``bayesian`` (variational Bayesian, noise and prior weight estimated),
+  ``map_btv_hybrid`` (``map`` with ``constraints=('data', 'amplitude')``,
+  Elad & Feuer's hybrid) and the blind runs ``l1btv_blind`` /
+  ``bayesian_blind`` (``psf_sigma=None``: the width estimated by
+  :func:`classicsr.multiframe.bayesian.blind_psf_sigma`, the true one is 1.0);
+  the run fails if ``l1btv_blind`` is more than 0.3 dB below ``l1btv`` on a
+  case without outlier frames (the issue's must-show).
 * Registration: RMS displacement error in LR pixels (over every pixel of
   every frame) against the true motion, and its time, per motion model.
 * Speed of the 16 x 128 x 128 -> x2 ``l1btv`` reconstruction after JIT,
@@ -67,6 +74,8 @@ DEFAULT_JSON = ROOT / "benchmarks" / "results" / "multiframe.json"
 REQUIRED = {"l1btv": 3.0, "map_btv": 3.0, "ibp": 2.0, "pocs": 2.0, "shift_add": 0.0}
 MAX_OUTLIER_LOSS = 0.3
 MAX_REGISTRATION_RMS = 0.05
+#: Largest loss of the blind l1btv (psf_sigma=None) against the true width, outlier-free cases.
+MAX_BLIND_LOSS = 0.3
 
 JIT_PROBE = textwrap.dedent("""
     import json, time
@@ -107,7 +116,10 @@ def gain(hr, frames, sr, scale):
 METHOD_RUNS = [("shift_add", "shift_add", {}), ("ibp", "ibp", {}), ("pocs", "pocs", {}),
                ("map_tikhonov", "map", {"prior": "tikhonov"}),
                ("map_huber", "map", {"prior": "huber"}), ("map_btv", "map", {"prior": "btv"}),
-               ("l1btv", "l1btv", {}), ("irwsr", "irwsr", {})]
+               ("l1btv", "l1btv", {}), ("irwsr", "irwsr", {}), ("bayesian", "bayesian", {}),
+               ("map_btv_hybrid", "map", {"prior": "btv", "constraints": ("data", "amplitude")}),
+               ("l1btv_blind", "l1btv", {"psf_sigma": None}),
+               ("bayesian_blind", "bayesian", {"psf_sigma": None})]
 
 
 def quality(scale, model, outliers, methods=METHOD_RUNS, n_threads=None):
@@ -123,8 +135,10 @@ def quality(scale, model, outliers, methods=METHOD_RUNS, n_threads=None):
     row = {"registration_rms_lr_px": motion_error(motion, truth, frames.shape[1:]),
            "registration_s": reg_s, "gain_db": {}, "seconds": {}}
     for label, method, options in methods:
+        options = dict(options)
+        psf_sigma = options.pop("psf_sigma", 1.0)  # None: estimated (blind)
         start = time.perf_counter()
-        sr = reconstruct(frames, scale, method=method, psf_sigma=1.0, motion=motion,
+        sr = reconstruct(frames, scale, method=method, psf_sigma=psf_sigma, motion=motion,
                          n_threads=n_threads, **options)
         row["seconds"][label] = time.perf_counter() - start
         row["gain_db"][label] = gain(hr, frames, sr, scale)
@@ -370,6 +384,11 @@ def main(argv=None):
     failures += [f"{case}: irwsr {row['gain_db']['irwsr']:+.2f} dB < l1btv "
                  f"{row['gain_db']['l1btv']:+.2f} dB" for case, row in results.items()
                  if row["gain_db"]["irwsr"] < row["gain_db"]["l1btv"]]
+    failures += [f"{case}: l1btv with psf_sigma=None {row['gain_db']['l1btv_blind']:+.2f} dB "
+                 f"< {row['gain_db']['l1btv'] - MAX_BLIND_LOSS:+.2f} (true width - "
+                 f"{MAX_BLIND_LOSS})" for case, row in results.items()
+                 if "outliers" not in case
+                 and row["gain_db"]["l1btv_blind"] < row["gain_db"]["l1btv"] - MAX_BLIND_LOSS]
     if results["x2_translation"]["registration_rms_lr_px"] >= MAX_REGISTRATION_RMS:
         failures.append("translation registration error >= 0.05 LR px")
     load_after = os.getloadavg()

@@ -336,7 +336,7 @@ GOOD = np.zeros((16, 16), np.uint8)
     (lambda: reconstruct([GOOD, GOOD], 2, sharpen=1), TypeError,
      r"method 'l1btv' got unknown option\(s\) sharpen; accepted: lam=0.02, "),
     (lambda: reconstruct([GOOD, GOOD], 2, psf_sigma=-1), ValueError,
-     "psf_sigma must be a finite number >= 0, got -1"),
+     "psf_sigma must be a finite number >= 0 or None, got -1"),
     (lambda: reconstruct([GOOD, GOOD], 2, psf_sigma="1"), TypeError, "psf_sigma must be"),
     (lambda: reconstruct([GOOD, GOOD], 2, reference=2), ValueError,
      "reference must be an integer >= 0 and <= 1, got 2"),
@@ -373,7 +373,8 @@ GOOD = np.zeros((16, 16), np.uint8)
     (lambda: read_frames(3), TypeError, "path must be a path"),
     (lambda: read_frames(".", max_frames=2.5), TypeError, "max_frames must be an integer"),
     (lambda: upscale_frames([GOOD, GOOD], 2, method="nope"), ValueError,
-     "unknown method 'nope'; known methods: ibp, irwsr, l1btv, map, pocs, shift_add"),
+     "unknown method 'nope'; known methods: bayesian, ibp, irwsr, l1btv, map, pocs, "
+     "shift_add"),
 ])
 def test_bad_input(call, error, message):
     with pytest.raises(error, match=message):
