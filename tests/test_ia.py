@@ -30,6 +30,8 @@ def test_split_counts_is_proportional_and_bounded():
     assert counts.sum() == 20 and counts[1] == 0 and counts[2] >= 1
     assert np.all(counts <= [10, 0, 3, 87])
     assert split_counts([2, 2], 10).tolist() == [2, 2]  # at most the members
+    assert split_counts([50, 1, 1, 1], 3).sum() == 4  # one per non-empty cluster at least
+    assert split_counts([5] * 15 + [400], 16).tolist() == [1] * 16
 
 
 def test_tree_groups_every_anchor_under_one_coarse_cluster(tree_and_samples):
@@ -162,7 +164,7 @@ def test_ia_method_runs_every_way_and_round_trips(small_model, held_out, tmp_pat
     ensemble = classicsr.upscale(lr, 3, "ia", model=small_model, ensemble=True,
                                  enhanced_prediction=False)
     np.testing.assert_allclose(full, ensemble, atol=1e-9)
-    # On a broad scene every way together gains (astronaut, green; measured
+    # On a broad scene the default ways together gain (astronaut, green; measured
     # 28.90 plain, 29.49 with the defaults).
     hr = classicsr.modcrop(data.astronaut()[:300, :300, 1] / 255.0, 3)
     lr = degrade(hr, 3)
@@ -196,3 +198,35 @@ def test_warm_start_adds_a_stage_to_a_fitted_cascade(small_model, held_out):
     np.testing.assert_array_equal(grown.regressors_[1], small_model.regressors_[1])
     with pytest.raises(ValueError, match="n_stages"):
         grown.set_params(n_stages=1).fit(_training_images())
+
+
+def test_cli_builds_the_user_model_that_model_none_then_uses(tmp_path, monkeypatch):
+    from classicsr.cli import main
+    from classicsr.io import write_image
+    from classicsr.modelstore import clear_cache, user_model_path
+
+    images = tmp_path / "faces"
+    images.mkdir()
+    for k, img in enumerate(_training_images()[:3]):
+        write_image(images / f"{k}.png", (img * 255).round().astype(np.uint8))
+    monkeypatch.setenv("CLASSICSR_MODELS", str(tmp_path / "models"))
+    assert main(["train", "ia", "--scale", "3", "--images", str(images), "--anchors", "16",
+                 "--stages", "1", "--patches", "5000"]) in (0, None)
+    built = user_model_path("ia", 3)
+    assert built.is_file()
+    clear_cache()
+    lr = degrade(classicsr.modcrop(data.camera()[:120, :150] / 255.0, 3), 3)
+    np.testing.assert_array_equal(classicsr.upscale(lr, 3, "ia"),
+                                  classicsr.upscale(lr, 3, "ia", model=str(built)))
+    assert "ia" in classicsr._dispatch.usable_methods(3)
+
+def test_cli_refuses_ia_options_for_other_methods(tmp_path, capsys):
+    from classicsr.cli import main
+
+    try:
+        code = main(["train", "aplus", "--scale", "3", "--images", str(tmp_path),
+                     "--anchors", "16", "--out", str(tmp_path / "a.npz")])
+    except SystemExit as exit_:
+        code = exit_.code
+    assert code != 0
+    assert "--anchors is for ia, not 'aplus'" in capsys.readouterr().err

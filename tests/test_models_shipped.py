@@ -33,6 +33,7 @@ def test_manifest_matches_files(manifest):
         for key in ("method", "scale", "command", "seed", "training_seconds", "versions", "psnr"):
             assert key in entry, (name, key)
     mib = 1024 * 1024
+    assert sum(size.values()) <= 100 * mib  # issue 15: every shipped model together
     assert size.get("zeyde", 0) + size.get("aplus", 0) <= 40 * mib  # issue 4 budget
     assert size.get("kmeans", 0) + size.get("scsr", 0) <= 30 * mib  # issue 5 budget
     assert {(e["method"], e["scale"]) for e in manifest["models"].values()} >= {
@@ -61,3 +62,21 @@ def test_x3_table(method, manifest, paper, data_root):
         recorded = [e for e in manifest["models"].values()
                     if e["scale"] == 3 and method in e["psnr"]][0]["psnr"][method][dataset]
         assert ours == pytest.approx(recorded, abs=2e-3)
+
+
+@pytest.mark.slow
+def test_shipped_ia_x3_matches_its_manifest_and_beats_aplus(manifest, data_root):
+    entries = [e for e in manifest["models"].values() if e["method"] == "ia" and e["scale"] == 3]
+    if not entries:
+        pytest.skip("no shipped ia x3 model")
+    from classicsr.modelstore import shipped_model_path
+
+    path, _ = shipped_model_path("ia", 3)
+    result = classicsr.evaluate("ia", ["Set5", "Set14"], [3], data_root=data_root,
+                                progress=False, model=str(path))
+    aplus = {d: e["psnr"]["aplus"][d] for e in manifest["models"].values()
+             if e["method"] == "aplus" and e["scale"] == 3 for d in ("Set5", "Set14")}
+    for dataset in ("Set5", "Set14"):
+        ours = result.mean(dataset, 3)
+        assert ours == pytest.approx(entries[0]["psnr"]["ia"][dataset], abs=2e-3)
+        assert ours > aplus[dataset] + 0.2, (dataset, ours, aplus[dataset])

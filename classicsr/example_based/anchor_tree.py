@@ -100,6 +100,8 @@ def split_counts(sizes, total):
     order = np.argsort(-(share - counts), kind="stable")
     counts[order[: max(total - int(counts.sum()), 0)]] += 1
     counts = np.minimum(np.maximum(counts, (sizes > 0).astype(np.int64)), sizes)
+    while counts.sum() > max(total, int((sizes > 0).sum())):  # the minimum of one added
+        counts[np.argmax(counts)] -= 1
     return counts
 
 

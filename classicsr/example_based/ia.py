@@ -467,7 +467,7 @@ _IA_OPTIONS = {
 }
 
 
-def upscale_ia(y, scale, model=None, stages=None, n_probe=None, self_similarity=True,
+def upscale_ia(y, scale, model=None, stages=None, n_probe=None, self_similarity=False,
                self_similarity_weight=1.0, bp_iterations=20,
                enhanced_prediction=True, context=1):
     """IA of Timofte, Rothe & Van Gool (CVPR 2016) on a luminance image in [0, 1]."""

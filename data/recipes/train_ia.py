@@ -3,7 +3,8 @@
 Usage (from the repository root, with ../shared beside it)::
 
     # the models shipped with the package (small enough for the 100 MB budget)
-    python data/recipes/train_ia.py --dest shipped --scales 2 3 4 --anchors 4096 --stages 2
+    python data/recipes/train_ia.py --dest shipped --scales 2 3 4 --anchors 1024 \
+        --coarse 32 --stages 2 --patches 4000000
     # the full models, into the user model folder (what `classicsr train ia
     # --scale S` builds; `ia` then uses them by default)
     python data/recipes/train_ia.py --dest user --scales 2 3 4
@@ -64,8 +65,10 @@ def main(argv=None):
     parser.add_argument("--dest", choices=("shipped", "user"), required=True)
     parser.add_argument("--scales", type=int, nargs="+", default=[2, 3, 4])
     parser.add_argument("--anchors", type=int, default=None)
+    parser.add_argument("--coarse", type=int, default=None)
     parser.add_argument("--stages", type=int, default=None)
     parser.add_argument("--patches", type=int, default=None)
+    parser.add_argument("--levels", type=int, default=None)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--data-root", default=None)
     args = parser.parse_args(argv)
@@ -75,8 +78,10 @@ def main(argv=None):
     command = "python data/recipes/train_ia.py " + " ".join(sys.argv[1:] if argv is None
                                                             else argv)
     images = read_training_images(data_root / "T91", paper_luminance=True)
-    params = {k: v for k, v in (("n_anchors", args.anchors), ("n_stages", args.stages),
-                                ("max_patches", args.patches)) if v is not None}
+    params = {k: v for k, v in (("n_anchors", args.anchors), ("n_coarse", args.coarse),
+                                ("n_stages", args.stages),
+                                ("max_patches", args.patches),
+                                ("pyramid_levels", args.levels)) if v is not None}
     for scale in args.scales:
         start = time.perf_counter()
         model = ImprovedAPlus(scale, random_state=args.seed, verbose=True, **params).fit(images)
@@ -85,10 +90,14 @@ def main(argv=None):
             path = train_models.MODELS / f"ia_x{scale}.npz"
             model.save(path, overwrite=True)
             model = keep_half_if_harmless(model, path, scale, data_root)
+            entry = {"models": {}}
+            train_models.record(entry, path, model, scale, args.seed, command, data_root)
+            entry["models"][path.name]["float16_drift_db"] = model.float16_drift_db
+            # the manifest is shared with the other recipes: re-read right before
+            # the (atomic) write, only this file's entry replaced
             manifest_path = train_models.MODELS / MANIFEST
             manifest = json.loads(manifest_path.read_text())
-            train_models.record(manifest, path, model, scale, args.seed, command, data_root)
-            manifest["models"][path.name]["float16_drift_db"] = model.float16_drift_db
+            manifest["models"][path.name] = entry["models"][path.name]
             train_models.save_manifest(manifest)
         else:
             path = user_model_path("ia", scale)
