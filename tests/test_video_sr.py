@@ -317,3 +317,21 @@ def test_cli_reconstructs_every_shared_clip(data_root, tmp_path, capsys, name, s
     first = read_frames(clip, max_frames=2)[0]
     assert read_image(out).shape == (scale * first.shape[0], scale * first.shape[1],
                                      *first.shape[2:])
+
+
+# measured (benchmarks/results/real_video.json, x2, l1btv, window of 9 around the middle
+# frame): gains of the frames next to the reference, alpaca +0.117 / +0.117 dB, text
+# +2.881 / +4.083 dB
+@pytest.mark.shared_data
+@pytest.mark.parametrize("name, window, minimum", [
+    ("alpaca.avi", (23, 32), (0.08, 0.08)),
+    ("text.avi", (11, 20), (2.7, 3.9)),
+])
+def test_leave_one_out_on_real_sequences(data_root, name, window, minimum):
+    clip = data_root / "video" / name
+    if not clip.is_file():
+        pytest.skip(f"shared clip missing: {clip}")
+    frames = read_frames(clip)[window[0]:window[1]]
+    for k, least in zip((3, 5), minimum, strict=True):
+        score = leave_one_out_score(frames, 2, k, reference=4)
+        assert score.gain > least, (name, k, score)
