@@ -31,7 +31,15 @@ def _add_upscale(sub, methods):
 
 def _psf_sigma_argument(text):
     """``--psf-sigma``: a number, or 'auto' (None: estimate it)."""
-    return None if text.strip().lower() == "auto" else float(text)
+    import argparse
+
+    if text.strip().lower() == "auto":
+        return None
+    try:
+        return float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"must be a number >= 0 or 'auto', got {text!r}") from None
 
 
 def _add_multiframe(sub):

@@ -209,6 +209,11 @@ def test_cli_psf_sigma_auto(tmp_path, capsys):
     assert main(["multiframe", str(folder), str(tmp_path / "out.png"), "--scale", "2",
                  "--psf-sigma", "auto", "--method", "ibp"]) == 0
     assert "estimated psf_sigma: " in capsys.readouterr().out
+    with pytest.raises(SystemExit):
+        main(["multiframe", str(folder), str(tmp_path / "bad.png"), "--scale", "2",
+              "--psf-sigma", "wide"])
+    assert "--psf-sigma: must be a number >= 0 or 'auto', got 'wide'" in \
+        capsys.readouterr().err
 
 
 # --- hybrid ML/MAP/POCS -------------------------------------------------------------------
