@@ -20,7 +20,11 @@ the wall time of the whole call (decoding, registration, reconstruction,
 writing) gives frames per second. Numba threads: ``NUMBA_NUM_THREADS``
 (run with ``NUMBA_NUM_THREADS=1`` for the one-thread figure). The load
 average before and after is recorded: other processes sharing the cores
-inflate every timing. Results: ``benchmarks/results/video.json``.
+inflate every timing; so is, as a yardstick, the time of the README's
+multi-frame case measured in the same run (``reconstruct`` of 16 frames of
+128 x 128 to x2 with ``l1btv``, registration included: 0.39 s on an idle
+machine per the README, 0.31 s + 0.08 s), median of 3 runs after a warm-up.
+Results: ``benchmarks/results/video.json``.
 """
 
 import argparse
@@ -30,7 +34,7 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
-from _common import ROOT, write_json
+from _common import ROOT, timed, write_json
 
 DEFAULT_JSON = ROOT / "benchmarks" / "results" / "video.json"
 
@@ -54,7 +58,7 @@ def write_clip(path, frames):
 def main(argv=None):
     from skimage import data
 
-    from classicsr.multiframe import simulate, upscale_video
+    from classicsr.multiframe import reconstruct, simulate, upscale_video
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="l1btv and shift_add, grey only")
@@ -67,6 +71,10 @@ def main(argv=None):
     if not args.quick:
         scenes["colour"] = data.astronaut()
     load_before = os.getloadavg()
+    burst, _ = simulate(data.camera()[128:384, 128:384], 2, n_frames=16, seed=0)
+    yardstick, _ = timed(lambda: reconstruct(burst, 2, method="l1btv"), 3)
+    print(f"yardstick: reconstruct 16 x 128 x 128 -> x2 l1btv {yardstick['median_s']:.2f} s "
+          "(0.39 s on an idle machine)")
     rows = []
     print(f"{'clip':<8}{'method':<11}{'output':<8}{'frames':>7}{'seconds':>9}{'fps':>8}")
     with tempfile.TemporaryDirectory() as tmp:
@@ -97,6 +105,7 @@ def main(argv=None):
                                                    "OPENBLAS_NUM_THREADS")},
         "cpu_count": os.cpu_count(),
         "load_average_before": load_before, "load_average_after": os.getloadavg(),
+        "yardstick_16x128x128_l1btv_s": yardstick,
         "results": rows,
     }
     write_json(args.json, payload)
