@@ -8,6 +8,22 @@ from ..sparse._cholesky import cholesky_row_solve, cholesky_solve
 __all__ = ["anchored_apply", "indexed_regression", "lle_apply", "tree_search"]
 
 
+@njit(cache=True, inline="always")
+def _insert_best(best, index, value, item):
+    """Insert ``item`` with ``value`` into ``best`` / ``index``, kept sorted by
+    decreasing value (a top-k list; the first seen wins ties); no-op when
+    ``value`` is not above the last entry."""
+    k = best.shape[0]
+    if value > best[k - 1]:
+        p = k - 1
+        while p > 0 and best[p - 1] < value:
+            best[p] = best[p - 1]
+            index[p] = index[p - 1]
+            p -= 1
+        best[p] = value
+        index[p] = item
+
+
 @njit(cache=True, parallel=True)
 def anchored_apply(features, anchors_t, regressors, out):
     """Anchor search and regression, one feature (patch) at a time.
@@ -81,15 +97,7 @@ def lle_apply(features, atoms_t, dict_lo, dict_hi, neighbours, tol, out):
         best = np.full(k, -1.0)
         hood = np.zeros(k, dtype=np.int64)
         for a in range(n_atoms):
-            s = abs(score[a])
-            if s > best[k - 1]:
-                p = k - 1
-                while p > 0 and best[p - 1] < s:
-                    best[p] = best[p - 1]
-                    hood[p] = hood[p - 1]
-                    p -= 1
-                best[p] = s
-                hood[p] = a
+            _insert_best(best, hood, abs(score[a]), a)
         z = np.empty((k, d))
         for p in range(k):
             for t in range(d):
@@ -160,15 +168,7 @@ def tree_search(features, coarse_t, anchors_t, bounds, n_probe, out):
                     score[c] += ft * row[c]
             best_c[:] = -1.0
             for c in range(n_coarse):
-                s = abs(score[c])
-                if s > best_c[n_probe - 1]:
-                    p = n_probe - 1
-                    while p > 0 and best_c[p - 1] < s:
-                        best_c[p] = best_c[p - 1]
-                        probe[p] = probe[p - 1]
-                        p -= 1
-                    best_c[p] = s
-                    probe[p] = c
+                _insert_best(best_c, probe, abs(score[c]), c)
             best[:] = -1.0
             hood[:] = -1
             for q in range(n_probe):
@@ -183,15 +183,7 @@ def tree_search(features, coarse_t, anchors_t, bounds, n_probe, out):
                     for j in range(m):
                         lf[j] += ft * row[j]
                 for j in range(m):
-                    s = abs(lf[j])
-                    if s > best[k - 1]:
-                        p = k - 1
-                        while p > 0 and best[p - 1] < s:
-                            best[p] = best[p - 1]
-                            hood[p] = hood[p - 1]
-                            p -= 1
-                        best[p] = s
-                        hood[p] = b0 + j
+                    _insert_best(best, hood, abs(lf[j]), b0 + j)
             for p in range(k):
                 out[i, p] = hood[p]
 

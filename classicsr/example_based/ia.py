@@ -321,7 +321,8 @@ class ImprovedAPlus(TrainableModel):
         key = (id(self.anchors_), stage)
         cache = self.__dict__.setdefault("_trees", {})
         if key not in cache:
-            cache.clear() if len(cache) > 8 else None
+            if len(cache) > 8:
+                cache.clear()
             cache[key] = AnchorTree(self.coarse_[stage], self.anchors_[stage],
                                     self.bounds_[stage])
         return cache[key]
@@ -394,7 +395,7 @@ class ImprovedAPlus(TrainableModel):
         order = np.argsort(index, kind="stable")
         touched, starts = np.unique(index[order], return_index=True)
         ends = np.append(starts[1:], index.size)
-        lam = self.get_params()["lam"]
+        lam = self.lam
         d = lo.shape[1]
         updated = np.empty((touched.size, hi.shape[1], d), dtype=np.float32)
         for j, a in enumerate(touched):

@@ -20,13 +20,10 @@ files get a ``.json`` beside them with the same record.
 """
 
 import argparse
-import copy
 import json
 import sys
 import time
 from pathlib import Path
-
-import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -36,28 +33,6 @@ from classicsr.datasets import find_data_root, read_training_images  # noqa: E40
 from classicsr.example_based import ImprovedAPlus  # noqa: E402
 from classicsr.io import atomic_write_bytes  # noqa: E402
 from classicsr.modelstore import MANIFEST, user_model_path  # noqa: E402
-
-
-def keep_half_if_harmless(model, path, scale, data_root):
-    """Store regressors and Gram matrices as float16 if no Set5/Set14 mean moves
-    by more than 0.005 dB."""
-    full = train_models.evaluate("ia", scale, path, data_root)
-    half = copy.copy(model)
-    half.regressor_dtype = "float16"
-    half.regressors_ = model.regressors_.astype(np.float16)
-    half.grams_ = model.grams_.astype(np.float16)
-    half_path = path.with_suffix(".f16.tmp.npz")
-    half.save(half_path, overwrite=True)
-    halved = train_models.evaluate("ia", scale, half_path, data_root)
-    drift = max(abs(full[d] - halved[d]) for d in full)
-    print(f"ia x{scale}: float32 {full}, float16 {halved}, drift {drift:.4f} dB", flush=True)
-    if drift <= 0.005:
-        half_path.replace(path)
-        model = half
-    else:
-        half_path.unlink()
-    model.float16_drift_db = round(drift, 4)
-    return model
 
 
 def main(argv=None):
@@ -89,7 +64,8 @@ def main(argv=None):
         if args.dest == "shipped":
             path = train_models.MODELS / f"ia_x{scale}.npz"
             model.save(path, overwrite=True)
-            model = keep_half_if_harmless(model, path, scale, data_root)
+            model = train_models.keep_half_if_harmless(
+                model, path, scale, data_root, arrays=("regressors_", "grams_"))
             entry = {"models": {}}
             train_models.record(entry, path, model, scale, args.seed, command, data_root)
             entry["models"][path.name]["float16_drift_db"] = model.float16_drift_db

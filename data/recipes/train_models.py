@@ -74,11 +74,13 @@ def _versions():
             "scikit-learn": sklearn.__version__, "numba": numba.__version__}
 
 
-def keep_half_if_harmless(model, path, scale, data_root):
-    """Store ``regressors_`` as float16 if no Set5/Set14 mean moves by > 0.005 dB."""
+def keep_half_if_harmless(model, path, scale, data_root, arrays=("regressors_",)):
+    """Store ``arrays`` (fitted attributes) as float16 if no Set5/Set14 mean moves
+    by > 0.005 dB."""
     full = evaluate(model.method, scale, path, data_root)
     half = copy.copy(model)
-    half.regressors_ = model.regressors_.astype(np.float16)
+    for name in arrays:
+        setattr(half, name, getattr(model, name).astype(np.float16))
     half.regressor_dtype = "float16"
     half_path = path.with_suffix(".f16.tmp.npz")
     half.save(half_path, overwrite=True)
