@@ -74,7 +74,7 @@ DEFAULT_JSON = ROOT / "benchmarks" / "results" / "multiframe.json"
 REQUIRED = {"l1btv": 3.0, "map_btv": 3.0, "ibp": 2.0, "pocs": 2.0, "shift_add": 0.0}
 MAX_OUTLIER_LOSS = 0.3
 MAX_REGISTRATION_RMS = 0.05
-#: Largest loss of the blind l1btv (psf_sigma=None) against the true width, outlier-free cases.
+#: Largest loss of the blind l1btv (psf_sigma=None) against the true width.
 MAX_BLIND_LOSS = 0.3
 
 JIT_PROBE = textwrap.dedent("""
@@ -387,8 +387,7 @@ def main(argv=None):
     failures += [f"{case}: l1btv with psf_sigma=None {row['gain_db']['l1btv_blind']:+.2f} dB "
                  f"< {row['gain_db']['l1btv'] - MAX_BLIND_LOSS:+.2f} (true width - "
                  f"{MAX_BLIND_LOSS})" for case, row in results.items()
-                 if "outliers" not in case
-                 and row["gain_db"]["l1btv_blind"] < row["gain_db"]["l1btv"] - MAX_BLIND_LOSS]
+                 if row["gain_db"]["l1btv_blind"] < row["gain_db"]["l1btv"] - MAX_BLIND_LOSS]
     if results["x2_translation"]["registration_rms_lr_px"] >= MAX_REGISTRATION_RMS:
         failures.append("translation registration error >= 0.05 LR px")
     load_after = os.getloadavg()

@@ -17,6 +17,7 @@ from classicsr.multiframe.bayesian import (
     bayesian,
     blind_psf_sigma,
     estimate_psf_sigma,
+    explained_weights,
     golden_section,
     interpolation_variance,
     spectral_exponent,
@@ -159,6 +160,26 @@ def test_blind_on_the_readme_case():
     blind = _gain(hr, frames[0], reconstruct(frames, 2, motion=motion, psf_sigma=None))
     known = _gain(hr, frames[0], reconstruct(frames, 2, motion=motion, psf_sigma=1.0))
     assert blind >= known - 0.3 and blind > 6.6
+
+
+# measured (true width 1.0, 3 outlier frames, seed 0): every corrupted observation
+# masked, 1.8 % of the others (the dilation around the blocks); estimate with the
+# mask / without: camera 1.045 / 0.882, coins 0.973 / 0.844
+@pytest.mark.parametrize("name", [pytest.param("camera", marks=pytest.mark.slow), "coins"])
+def test_blind_width_with_outlier_frames(name):
+    hr = CROPS[name]()
+    frames, motion = simulate(hr, 2, n_frames=16, psf_sigma=1.0, seed=0, outlier_frames=3)
+    clean, _ = simulate(hr, 2, n_frames=16, psf_sigma=1.0, seed=0)
+    corrupted = np.abs(frames - clean) > 0.1
+    problem = Problem(frames, motion, 2, 1.0)
+    weights = explained_weights(problem)
+    assert (weights[corrupted] == 0).all()
+    assert (weights[~corrupted] == 0).mean() < 0.025
+    masked, _ = blind_psf_sigma(problem)
+    unmasked, _ = blind_psf_sigma(problem, mask_outliers=False)
+    assert abs(masked - 1.0) < 0.06 and unmasked < 0.9
+    with pytest.raises(TypeError, match="mask_outliers"):
+        blind_psf_sigma(problem, mask_outliers="yes")
 
 
 @pytest.mark.parametrize("name, sigma, seed", [("camera", 1.0, 1), ("coins", 0.6, 1)])

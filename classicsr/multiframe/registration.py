@@ -40,8 +40,8 @@ from .._validation import check_bool, check_int
 from .motion import check_model, check_motion
 
 __all__ = ["ECC_EPSILON", "ECC_ITERATIONS", "ECC_SMOOTHING", "MIN_LEVEL_SIZE", "OUTLIER_MADS",
-           "QUALITY_BAND", "QUALITY_MIN_OVERLAP", "QUALITY_THRESHOLD", "poor_frames",
-           "quality_luminance", "refine", "register", "register_luminance", "register_pair",
+           "QUALITY_BAND", "QUALITY_MIN_OVERLAP", "QUALITY_THRESHOLD", "outlier_mask",
+           "poor_frames", "quality_luminance", "refine", "register", "register_luminance", "register_pair",
            "registration_quality", "warn_if_poorly_registered"]
 
 #: Coarsest pyramid level: at least this many pixels on the shorter side.
@@ -124,8 +124,16 @@ def _warp_reference(reference, matrix, shape):
                                borderMode=cv2.BORDER_REPLICATE)
 
 
-def _outlier_mask(frame, predicted):
-    """uint8 mask, 0 on pixels the prediction does not explain (dilated)."""
+def outlier_mask(frame, predicted):
+    """uint8 mask (255 / 0), 0 on the pixels of ``frame`` that ``predicted`` does not explain.
+
+    Residuals beyond :data:`OUTLIER_MADS` robust standard deviations (1.4826
+    x their MAD), isolated hits (noise, a thin edge the prediction blurs
+    differently) dropped by a 2 x 2 opening, the blobs that remain
+    (occlusions, corrupted blocks) dilated by 2 pixels. Used to mask the
+    ECC registration (:func:`register_pair`) and the observations of the
+    PSF estimate (:func:`~classicsr.multiframe.bayesian.blind_psf_sigma`).
+    """
     import cv2
 
     residual = frame - predicted
@@ -162,7 +170,7 @@ def register_pair(reference, frame, model="translation", robust=True):
         if level:
             warp = np.linalg.inv(down) @ warp @ down
     if robust:
-        mask = _outlier_mask(frame, _warp_reference(reference, warp, frame.shape))
+        mask = outlier_mask(frame, _warp_reference(reference, warp, frame.shape))
         if mask.mean() < 255:
             ones = np.full(frame.shape, 255, np.uint8)
             warp = _ecc(frame, reference, warp, model, mask, ones)
