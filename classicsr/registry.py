@@ -31,8 +31,12 @@ CHANNEL_MODES = ("all", "luminance")
 
 #: What a method takes: ``'single'`` -- one image (:func:`classicsr.upscale`);
 #: ``'multiframe'`` -- several frames of one scene
-#: (:func:`classicsr.upscale_frames`).
-METHOD_KINDS = ("single", "multiframe")
+#: (:func:`classicsr.upscale_frames`); ``'face'`` -- one aligned face of the
+#: size of a trained face set (:mod:`classicsr.face`; run by
+#: :func:`classicsr.upscale` like a single-image method, but not listed with
+#: them, so that ``compare``, ``demo`` and ``batch`` do not run them on
+#: arbitrary images).
+METHOD_KINDS = ("single", "multiframe", "face")
 
 #: Integer scales the learning-based methods are trained and shipped for.
 LEARNED_SCALES = (2, 3, 4)
@@ -44,6 +48,7 @@ _BUILTIN_MODULES = (
     "classicsr.cnn.baselines",
     "classicsr.multiframe.algorithms", "classicsr.multiframe.irwsr",
     "classicsr.multiframe.bayesian",
+    "classicsr.face",
 )
 
 
@@ -145,7 +150,7 @@ _BUILTINS_LOADED = False
 
 def _method_options(name, function, kind, descriptions, runtime):
     """The options of ``function`` (keyword parameters after the data ones)."""
-    skip = 2 if kind == "single" else 1
+    skip = 1 if kind == "multiframe" else 2
     params = list(inspect.signature(function).parameters.values())[skip:]
     options = []
     for p in params:
@@ -264,10 +269,11 @@ def available_methods(kind="single"):
 
     Parameters
     ----------
-    kind : {'single', 'multiframe', 'all'}
-        ``'single'`` (the default, what :func:`classicsr.upscale` accepts):
-        single-image methods; ``'multiframe'``: the methods of
-        :func:`classicsr.upscale_frames`; ``'all'``: both (see
+    kind : {'single', 'multiframe', 'face', 'all'}
+        ``'single'`` (the default): single-image methods; ``'multiframe'``:
+        the methods of :func:`classicsr.upscale_frames`; ``'face'``: the face
+        hallucination methods (:mod:`classicsr.face`, also run by
+        :func:`classicsr.upscale`); ``'all'``: every method (see
         :attr:`MethodInfo.kind`).
 
     Examples
@@ -294,12 +300,15 @@ def get_method(name, kind="single"):
         raise TypeError(f"method must be a string, got {type(name).__name__} {name!r}")
     _load_builtins()
     info = _REGISTRY.get(name)
-    if info is not None and kind in ("all", info.kind):
-        return info
+    if info is not None and (kind in ("all", info.kind)
+                             or (kind == "single" and info.kind == "face")):
+        return info  # a face method is a single-image method on a face-sized image
     if info is not None:
         entry = {"single": "classicsr.upscale(img, scale, method=...)",
+                 "face": "classicsr.upscale(face, scale, method=..., model=...)",
                  "multiframe": "classicsr.upscale_frames(frames, scale, method=...)"}
-        what = "multi-frame" if info.kind == "multiframe" else "single-image"
+        what = {"multiframe": "multi-frame", "face": "face hallucination"}.get(
+            info.kind, "single-image")
         raise ValueError(
             f"method {name!r} is a {what} method; use {entry[info.kind]} "
             f"(methods here: {', '.join(available_methods(kind))})")

@@ -1,0 +1,83 @@
+"""Numba kernels of the context-patch face methods (TLcR; imported lazily).
+
+For every patch position TLcR compares the input's patch with the training
+patches at that position *and* shifted by the context offsets -- 25 x n
+candidates of 144 pixels per position. Building those candidate matrices
+with NumPy copies about 10 MB per position; these kernels read them in
+place from the training faces instead (distances, then a gather of only the
+``K`` kept candidates), one position per thread, each writing its own rows,
+so the result does not depend on the number of threads.
+"""
+
+import numpy as np
+from numba import njit, prange
+
+__all__ = ["context_distances", "context_gather"]
+
+
+@njit(cache=True, parallel=True)
+def context_distances(faces, energy, queries, rows, cols, offsets, patch, spatial, out):
+    """Squared distances between mean-removed patches, with the spatial term.
+
+    ``out[p, f * n_off + o]`` = ``|| centred(faces[f] patch at (rows[p] +
+    dr, cols[p] + dc)) - queries[p] ||^2 + spatial^2 (dr^2 + dc^2)`` for
+    offset ``o = (dr, dc)``; ``inf`` where the shifted patch leaves the face.
+    ``queries`` are mean-removed; ``energy[f, r, c]`` is the centred energy
+    of the patch of face ``f`` at ``(r, c)``. Since a query has zero mean,
+    its dot product with a centred candidate is its dot product with the raw
+    one.
+    """
+    n_pos = rows.shape[0]
+    n_faces, height, width = faces.shape
+    n_off = offsets.shape[0]
+    for p in prange(n_pos):
+        q = queries[p]
+        qq = 0.0
+        for u in range(patch):
+            for v in range(patch):
+                qq += q[u, v] * q[u, v]
+        for o in range(n_off):
+            r = rows[p] + offsets[o, 0]
+            c = cols[p] + offsets[o, 1]
+            inside = r >= 0 and c >= 0 and r + patch <= height and c + patch <= width
+            extra = spatial * spatial * (offsets[o, 0] ** 2 + offsets[o, 1] ** 2)
+            for f in range(n_faces):
+                k = f * n_off + o
+                if not inside:
+                    out[p, k] = np.inf
+                    continue
+                dot = 0.0
+                for u in range(patch):
+                    for v in range(patch):
+                        dot += faces[f, r + u, c + v] * q[u, v]
+                out[p, k] = energy[f, r, c] + qq - 2.0 * dot + extra
+
+
+@njit(cache=True, parallel=True)
+def context_gather(faces, residuals, rows, cols, offsets, patch, spatial, index, feats, hr):
+    """The kept candidates: centred LR features with the spatial term, and HR residuals.
+
+    ``index[p, k] = f * n_off + o`` names candidate ``k`` of position ``p``;
+    ``feats[p, k]`` gets its centred pixels then ``spatial * |dc|``,
+    ``spatial * |dr|`` (the authors' order), ``hr[p, k]`` its residual patch.
+    """
+    n_pos, n_keep = index.shape
+    n_off = offsets.shape[0]
+    npix = patch * patch
+    for p in prange(n_pos):
+        for k in range(n_keep):
+            f = index[p, k] // n_off
+            o = index[p, k] % n_off
+            r = rows[p] + offsets[o, 0]
+            c = cols[p] + offsets[o, 1]
+            mean = 0.0
+            for u in range(patch):
+                for v in range(patch):
+                    mean += faces[f, r + u, c + v]
+            mean /= npix
+            for u in range(patch):
+                for v in range(patch):
+                    feats[p, k, u * patch + v] = faces[f, r + u, c + v] - mean
+                    hr[p, k, u * patch + v] = residuals[f, r + u, c + v]
+            feats[p, k, npix] = spatial * abs(offsets[o, 1])
+            feats[p, k, npix + 1] = spatial * abs(offsets[o, 0])
