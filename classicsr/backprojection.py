@@ -171,8 +171,14 @@ def check_backprojection_options(backprojection, iterations):
     return iterations if backprojection else None
 
 
-def backproject_trusted(sr, lr, iterations, kernel="gaussian", *, tol=None, callback=None):
-    """:func:`backproject` without the argument checks, for internal callers."""
+def backproject_trusted(sr, lr, iterations, kernel="gaussian", *, tol=None, callback=None,
+                        padding="zero", clip=None):
+    """:func:`backproject` without the argument checks, for internal callers.
+
+    ``padding='replicate'`` filters with replicated borders (MATLAB's
+    ``imfilter(., 'replicate')``) instead of zeros, and ``clip=(lo, hi)``
+    clamps the estimate after every step: SelfExSR's ``sr_backprojection``.
+    """
     x = sr.astype(np.float64)  # a copy, also when sr is float64
     lr = lr.astype(np.float64, copy=False)
     if iterations == 0 and callback is None:
@@ -190,9 +196,11 @@ def backproject_trusted(sr, lr, iterations, kernel="gaussian", *, tol=None, call
         if taps is not None:
             # conv2(up, p, 'same') with zero padding; p = q q^T is symmetric
             # and odd-sized, so correlation is convolution, aligned as MATLAB.
-            step = correlate1d(correlate1d(step, taps, 0, mode="constant"), taps, 1,
-                               mode="constant")
+            mode = "nearest" if padding == "replicate" else "constant"
+            step = correlate1d(correlate1d(step, taps, 0, mode=mode), taps, 1, mode=mode)
         x += step
+        if clip is not None:
+            np.clip(x, clip[0], clip[1], out=x)
         if iteration == iterations and not track:
             break  # the residual of the result is not needed
         diff = lr - resize_trusted(x, output_shape=lr.shape[:2])

@@ -49,6 +49,7 @@ _BUILTIN_MODULES = (
     "classicsr.multiframe.algorithms", "classicsr.multiframe.irwsr",
     "classicsr.multiframe.bayesian",
     "classicsr.face",
+    "classicsr.self_examples",
 )
 
 

@@ -1,0 +1,12 @@
+"""Self-example super-resolution: the input image is its own example set.
+
+* :mod:`~classicsr.self_examples.selfexsr`: SelfExSR (Huang, Singh & Ahuja,
+  CVPR 2015), transformed self-exemplars found by a generalised PatchMatch;
+* :mod:`~classicsr.self_examples.patchmatch`: the PatchMatch nearest-neighbour
+  field (Barnes et al. 2009, with SelfExSR's transformed patches) as a
+  reusable function.
+"""
+
+from .selfexsr import selfexsr
+
+__all__ = ["selfexsr"]

@@ -1,0 +1,396 @@
+"""Numba kernels of the self-example methods: a generalised PatchMatch (imported lazily).
+
+State of a nearest-neighbour field (NNF) over a target image of ``H x W``
+pixels (patch centres at least ``r`` pixels inside, ``r`` the patch radius):
+
+* ``tform`` ``(H, W, 9)``: the 3x3 transform ``T`` that maps the patch
+  offsets ``(X, Y, 1)`` of a target patch to source positions, stored as
+  SelfExSR stores it (column-major: ``[t1 .. t9]`` is ``[[t1, t4, t7], [t2,
+  t5, t8], [t3, t6, t9]]``); positions are 1-based pixel coordinates of
+  the *target* level (MATLAB's);
+* ``affine`` ``(H, W, 4)``: the 2x2 deformation ``A`` (column-major)
+  that ``T`` was composed from;
+* ``bias`` ``(H, W, C)``: per-channel photometric bias added to the source;
+* ``cost`` ``(H, W)``.
+
+Sources are one or several images (a pyramid), passed flat: ``src`` holds
+the images one after the other (each ``(h_k, w_k, C)`` C-contiguous) from
+``src_offset[k]``; a transform of scale ``s`` (:func:`tform_scale`) reads
+the level ``k = round(-log(s) / log(alpha))`` clamped to ``[1, n_levels]``
+and multiplies the positions by ``factor[k - 1]`` (``alpha^k``) --
+SelfExSR's ``sr_prep_source_patch``. A single source is one level with
+factor 1.
+
+Written here rather than taken from a library: no maintained Python
+package implements PatchMatch over transformed patches and image
+pyramids (OpenCV's and scikit-image's matchers are exhaustive template
+searches over translations).
+
+Random numbers are drawn from a counter-based generator (SplitMix64 of
+the seed, the pixel, the iteration and the draw), so that every pixel's
+draws do not depend on the order the threads visit the pixels: results
+are the same for any thread count.
+"""
+
+import math
+
+import numpy as np
+from numba import njit, prange
+
+__all__ = ["compose", "patch_costs", "propagate", "random_search", "tform_scale", "uniform", "vote"]
+
+@njit(cache=True, inline="always")
+def _splitmix(z):
+    z = z + np.uint64(0x9E3779B97F4A7C15)
+    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return z ^ (z >> np.uint64(31))
+
+
+@njit(cache=True)
+def uniform(seed, a, b, c):
+    """A uniform number in [0, 1) determined by ``(seed, a, b, c)`` (non-negative ints)."""
+    z = _splitmix(np.uint64(seed))
+    z = _splitmix(z ^ np.uint64(a))
+    z = _splitmix(z ^ np.uint64(b))
+    z = _splitmix(z ^ np.uint64(c))
+    return float(z >> np.uint64(11)) * (1.0 / 9007199254740992.0)
+
+
+@njit(cache=True, inline="always")
+def tform_scale(t):
+    """Local scale of ``T`` (SelfExSR's ``sr_scale_tform``, Chum & Matas 2010)."""
+    d = ((t[0] - t[6] * t[2]) * (t[4] - t[7] * t[5])
+         - (t[3] - t[6] * t[5]) * (t[1] - t[7] * t[2]))
+    return math.sqrt(abs(d))
+
+
+@njit(cache=True, inline="always")
+def _level(scale, log_alpha, n_levels):
+    """1-based pyramid level of a transform of ``scale`` (MATLAB round, clamped)."""
+    if scale <= 0.0:
+        return n_levels
+    v = -math.log(scale) / log_alpha
+    k = int(math.floor(v + 0.5)) if v >= 0 else -int(math.floor(-v + 0.5))
+    return min(max(k, 1), n_levels)
+
+
+@njit(cache=True, inline="always")
+def _bilinear(src, offset, h, w, channels, x, y, c):
+    """``vgg_interp2(img, x, y, 'linear', 0)``: 1-based ``(x, y)``, 0 outside."""
+    if not (x >= 1.0 and x <= w and y >= 1.0 and y <= h):
+        return 0.0
+    x0 = int(math.floor(x))
+    y0 = int(math.floor(y))
+    if x0 >= w:
+        x0 = w - 1
+    if y0 >= h:
+        y0 = h - 1
+    fx = x - x0
+    fy = y - y0
+    # 0-based row y0 - 1, column x0 - 1
+    base = offset + ((y0 - 1) * w + (x0 - 1)) * channels + c
+    x1 = channels if x0 < w else 0
+    y1 = w * channels if y0 < h else 0
+    return ((1.0 - fy) * ((1.0 - fx) * src[base] + fx * src[base + x1])
+            + fy * ((1.0 - fx) * src[base + y1] + fx * src[base + y1 + x1]))
+
+
+@njit(cache=True)
+def _sample(t, src, src_offset, src_h, src_w, factor, log_alpha, radius, channels, out):
+    """The source patch of transform ``t``: ``out[(2r+1)^2, C]``; returns the scale."""
+    scale = tform_scale(t)
+    k = _level(scale, log_alpha, src_offset.shape[0]) - 1
+    f = factor[k]
+    h1, h2, h3 = t[0] * f, t[1] * f, t[2]
+    h4, h5, h6 = t[3] * f, t[4] * f, t[5]
+    h7, h8, h9 = t[6] * f, t[7] * f, t[8]
+    homogeneous = h3 != 0.0 or h6 != 0.0 or h9 != 1.0
+    size = 2 * radius + 1
+    i = 0
+    for col in range(size):  # MATLAB's meshgrid(-r:r)(:) order: X by columns
+        xo = col - radius
+        for row in range(size):
+            yo = row - radius
+            px = h1 * xo + h4 * yo + h7
+            py = h2 * xo + h5 * yo + h8
+            if homogeneous:
+                pz = h3 * xo + h6 * yo + h9
+                px /= pz
+                py /= pz
+            for c in range(channels):
+                out[i, c] = _bilinear(src, src_offset[k], src_h[k], src_w[k], channels, px, py, c)
+            i += 1
+    return scale
+
+
+@njit(cache=True)
+def _cost(target, y, x, t, src, src_offset, src_h, src_w, factor, params, weights, patch,
+          bias):
+    """Matching cost of the target patch centred at 0-based ``(y, x)`` under ``t``.
+
+    ``params``: ``[radius, log_alpha, use_bias, min_bias, max_bias,
+    lambda_scale, scale_threshold, appearance_weight]``. Fills ``bias``.
+    """
+    radius = int(params[0])
+    channels = target.shape[2]
+    scale = _sample(t, src, src_offset, src_h, src_w, factor, params[1], radius, channels,
+                    patch)
+    size = 2 * radius + 1
+    n = size * size
+    for c in range(channels):
+        b = 0.0
+        if params[2] != 0.0:
+            s = 0.0
+            i = 0
+            for col in range(size):
+                for row in range(size):
+                    s += target[y - radius + row, x - radius + col, c] - patch[i, c]
+                    i += 1
+            b = min(max(s / n, params[3]), params[4])
+        bias[c] = b
+    cost = 0.0
+    i = 0
+    for col in range(size):
+        for row in range(size):
+            acc = 0.0
+            for c in range(channels):
+                d = target[y - radius + row, x - radius + col, c] - patch[i, c] - bias[c]
+                acc += d * d
+            cost += weights[i] * acc
+            i += 1
+    cost *= params[7]
+    if params[5] != 0.0:
+        cost += params[5] * max(0.0, params[6] - scale)
+    return cost
+
+
+@njit(cache=True)
+def compose(affine, sx, sy, authors, t):
+    """``t`` = the fronto-parallel translation to ``(sx, sy)`` composed with ``affine``.
+
+    ``authors``: as SelfExSR's ``sr_src_domain_tform`` computes it, whose
+    second column is ``H(4:6) * (a3 + a4)`` (``H(4:6)`` written twice where
+    ``H(1:3) * a3 + H(4:6) * a4`` is meant): the linear part is
+    ``[[a1, 0], [a2, a3 + a4]]`` instead of ``[[a1, a3], [a2, a4]]``.
+    """
+    t[0] = affine[0]
+    t[1] = affine[1]
+    t[2] = 0.0
+    if authors:
+        t[3] = 0.0
+        t[4] = affine[2] + affine[3]
+    else:
+        t[3] = affine[2]
+        t[4] = affine[3]
+    t[5] = 0.0
+    t[6] = sx
+    t[7] = sy
+    t[8] = 1.0
+
+
+@njit(cache=True, parallel=True)
+def patch_costs(target, tform, src, src_offset, src_h, src_w, factor, params, weights, cost,
+                bias):
+    """Recompute ``cost`` and ``bias`` of every patch centre of the field."""
+    height, width, channels = target.shape
+    radius = int(params[0])
+    n = (2 * radius + 1) ** 2
+    for y in prange(radius, height - radius):
+        patch = np.empty((n, channels))
+        b = np.empty(channels)
+        for x in range(radius, width - radius):
+            cost[y, x] = _cost(target, y, x, tform[y, x], src, src_offset, src_h, src_w,
+                               factor, params, weights, patch, b)
+            bias[y, x, :] = b
+
+
+@njit(cache=True, parallel=True)
+def random_search(target, tform, affine, bias, cost, src, src_offset, src_h, src_w, factor,
+                  params, weights, search, seed, iteration):
+    """One round of SelfExSR's coarse-to-fine random search, every centre independently.
+
+    ``search``: ``[min_scale, max_scale, scale_radius, rotation_radius,
+    shear_radius, use_affine, authors_composition]``. The search radius
+    starts at ``max(H, W) / 4`` and halves while above 1; at each radius a
+    position offset uniform in ``+-radius`` and (``use_affine``) a random
+    scale / rotation / shear deformation shrinking with the step are applied
+    to the current transform; the candidate is kept if its cost is lower
+    (and its scale and position are valid). Returns the number of updates.
+    """
+    height, width, channels = target.shape
+    radius = int(params[0])
+    n = (2 * radius + 1) ** 2
+    updates = np.zeros(height, np.int64)
+    for y in prange(radius, height - radius):
+        patch = np.empty((n, channels))
+        b = np.empty(channels)
+        cand_a = np.empty(4)
+        cand_t = np.empty(9)
+        for x in range(radius, width - radius):
+            pixel = y * width + x
+            rad = max(height, width) / 4.0
+            step = 1
+            while rad > 1.0:
+                step += 1
+                rad /= 2.0
+                a = affine[y, x]
+                t = tform[y, x]
+                draw = step * 8
+                sx = t[6] + 2.0 * rad * (uniform(seed, pixel, iteration, draw) - 0.5)
+                sy = t[7] + 2.0 * rad * (uniform(seed, pixel, iteration, draw + 1) - 0.5)
+                if search[5] != 0.0:
+                    s = 1.0 + search[2] * (uniform(seed, pixel, iteration, draw + 2) - 0.5) / step
+                    th = search[3] * (uniform(seed, pixel, iteration, draw + 3) - 0.5) / step
+                    shx = search[4] * (uniform(seed, pixel, iteration, draw + 4) - 0.5) / step
+                    shy = search[4] * (uniform(seed, pixel, iteration, draw + 5) - 0.5) / step
+                    ct, st = math.cos(th), math.sin(th)
+                    d1 = (ct - st * shy) * s
+                    d2 = (st + ct * shy) * s
+                    d3 = (ct * shx - st) * s
+                    d4 = (st * shx + ct) * s
+                    cand_a[0] = d1 * a[0] + d3 * a[1]
+                    cand_a[1] = d2 * a[0] + d4 * a[1]
+                    cand_a[2] = d1 * a[2] + d3 * a[3]
+                    cand_a[3] = d2 * a[2] + d4 * a[3]
+                else:
+                    cand_a[:] = a
+                compose(cand_a, sx, sy, search[6] != 0.0, cand_t)
+                scale = tform_scale(cand_t)
+                if scale < search[0] or scale > search[1]:
+                    continue
+                if not (sx >= radius + 1 and sx <= width - radius
+                        and sy >= radius + 1 and sy <= height - radius):
+                    continue
+                if cost[y, x] <= 0.0:
+                    continue
+                c = _cost(target, y, x, cand_t, src, src_offset, src_h, src_w, factor, params,
+                          weights, patch, b)
+                if c < cost[y, x]:
+                    cost[y, x] = c
+                    tform[y, x, :] = cand_t
+                    affine[y, x, :] = cand_a
+                    bias[y, x, :] = b
+                    updates[y] += 1
+    return updates.sum()
+
+
+@njit(cache=True)
+def _propagate_one(target, tform, affine, bias, cost, src, src_offset, src_h, src_w, factor,
+                   params, weights, y, x, dy, dx, patch, b, cand_t):
+    """Try the transform of the neighbour ``(y - dy, x - dx)`` shifted by ``(dx, dy)``."""
+    height, width, _ = target.shape
+    radius = int(params[0])
+    q = tform[y - dy, x - dx]
+    # the neighbour's source must be a valid patch centre, and not the current one
+    if not (q[6] >= radius + 1 and q[6] <= width - radius
+            and q[7] >= radius + 1 and q[7] <= height - radius):
+        return 0
+    p = tform[y, x]
+    if abs(q[6] - p[6]) <= 1.0 and abs(q[7] - p[7]) <= 1.0:
+        return 0
+    if cost[y, x] <= 0.0:
+        return 0
+    # sr_trans_tform: the third column moved by T (dx, dy, 0), then T / (t9 + eps)
+    for i in range(6):
+        cand_t[i] = q[i]
+    cand_t[6] = q[0] * dx + q[3] * dy + q[6]
+    cand_t[7] = q[1] * dx + q[4] * dy + q[7]
+    cand_t[8] = q[2] * dx + q[5] * dy + q[8]
+    norm = cand_t[8] + 2.220446049250313e-16
+    for i in range(9):
+        cand_t[i] /= norm
+    c = _cost(target, y, x, cand_t, src, src_offset, src_h, src_w, factor, params, weights,
+              patch, b)
+    if c < cost[y, x]:
+        cost[y, x] = c
+        tform[y, x, :] = cand_t
+        affine[y, x, :] = affine[y - dy, x - dx]
+        bias[y, x, :] = b
+        return 1
+    return 0
+
+
+@njit(cache=True, parallel=True)
+def propagate(target, tform, affine, bias, cost, src, src_offset, src_h, src_w, factor,
+              params, weights, dy, dx):
+    """One propagation sweep in direction ``(dx, dy)`` (one of the 4 unit steps).
+
+    Every centre, in the sweep's order, tries its predecessor's transform
+    moved by one step (SelfExSR's ``sr_propagate`` runs the same chains as
+    wavefronts from the centres updated in the iteration; a full sweep is a
+    superset). Rows (horizontal sweeps) or columns (vertical) are
+    independent, so they run in parallel with the same result.
+    """
+    height, width, channels = target.shape
+    radius = int(params[0])
+    n = (2 * radius + 1) ** 2
+    updates = np.zeros(max(height, width), np.int64)
+    if dy == 0:
+        for y in prange(radius, height - radius):
+            patch = np.empty((n, channels))
+            b = np.empty(channels)
+            cand_t = np.empty(9)
+            for j in range(width - 2 * radius - 1):
+                x = radius + 1 + j if dx > 0 else width - radius - 2 - j
+                updates[y] += _propagate_one(target, tform, affine, bias, cost, src, src_offset,
+                                             src_h, src_w, factor, params, weights, y, x, 0,
+                                             dx, patch, b, cand_t)
+    else:
+        for x in prange(radius, width - radius):
+            patch = np.empty((n, channels))
+            b = np.empty(channels)
+            cand_t = np.empty(9)
+            for i in range(height - 2 * radius - 1):
+                y = radius + 1 + i if dy > 0 else height - radius - 2 - i
+                updates[x] += _propagate_one(target, tform, affine, bias, cost, src, src_offset,
+                                             src_h, src_w, factor, params, weights, y, x, dy,
+                                             0, patch, b, cand_t)
+    return updates.sum()
+
+
+@njit(cache=True, parallel=True)
+def vote(tform, bias, src, src_offset, src_h, src_w, factor, log_alpha, radius, weights,
+         use_bias, out):
+    """Weighted average of the source patches over every pixel (SelfExSR's ``sr_voting``).
+
+    ``out[y, x] = sum_p w_p (s_p(y, x) + b_p) / sum_p w_p`` over the patches
+    ``p`` that cover the pixel, ``s_p`` the source patch of ``p`` sampled
+    (bilinearly, from the source level of its scale) under its transform and
+    ``w`` the patch weights. Gathered per output pixel (no write conflicts).
+    """
+    height, width, channels = out.shape
+    size = 2 * radius + 1
+    for y in prange(height):
+        for x in range(width):
+            acc = np.zeros(channels)
+            total = 0.0
+            for col in range(size):
+                cx = x - (col - radius)  # the centre whose patch holds (y, x) at this offset
+                if cx < radius or cx >= width - radius:
+                    continue
+                for row in range(size):
+                    cy = y - (row - radius)
+                    if cy < radius or cy >= height - radius:
+                        continue
+                    t = tform[cy, cx]
+                    scale = tform_scale(t)
+                    k = _level(scale, log_alpha, src_offset.shape[0]) - 1
+                    f = factor[k]
+                    xo = col - radius
+                    yo = row - radius
+                    px = (t[0] * xo + t[3] * yo + t[6]) * f
+                    py = (t[1] * xo + t[4] * yo + t[7]) * f
+                    if t[2] != 0.0 or t[5] != 0.0 or t[8] != 1.0:
+                        pz = t[2] * xo + t[5] * yo + t[8]
+                        px /= pz
+                        py /= pz
+                    w = weights[col * size + row]
+                    for c in range(channels):
+                        v = _bilinear(src, src_offset[k], src_h[k], src_w[k], channels, px, py, c)
+                        if use_bias:
+                            v += bias[cy, cx, c]
+                        acc[c] += w * v
+                    total += w
+            for c in range(channels):
+                out[y, x, c] = acc[c] / total if total > 0 else 0.0

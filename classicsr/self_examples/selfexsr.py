@@ -1,0 +1,244 @@
+"""SelfExSR: super-resolution from transformed self-exemplars (Huang, Singh & Ahuja, CVPR 2015).
+
+The input is its own example set. A pyramid of the input in steps of
+``alpha`` (``2^(-1/3)`` for even scales, ``3^(-1/5)`` for odd ones, as the
+authors' ``sr_init_opt``) is super-resolved level by level, coarse to fine,
+as in the authors' MATLAB code (``sr_synthesis``):
+
+1. the target is the previous level upscaled (bicubic) to the current size;
+2. a nearest-neighbour field (NNF) from the target's patches (5x5, RGB) to
+   the low-frequency band of the lower levels (each level upscaled from the
+   one below it, Freedman & Fattal 2011) is searched by a generalised
+   PatchMatch over translation plus affine deformation (scale, rotation,
+   shear), with a per-channel photometric bias and a cost on scales below
+   ``1 / alpha`` (:mod:`classicsr.self_examples._kernels`);
+3. the level is the weighted vote of the matched patches of the full-band
+   pyramid (Gaussian patch weights, sigma 3), back-projected onto the input
+   (20 iterations, replicated borders, clamped to [0, 1]);
+4. its low-frequency band is computed for the next levels.
+
+The NNF starts at every target position matched to itself at half the
+resolution (scale 2) and is upsampled from level to level; each level runs
+12, 9, 6, then 3 PatchMatch iterations.
+
+Not in this implementation: the planar structure of the paper (vanishing
+points detected by an external program, plane-induced homographies). The
+registered method is therefore named ``selfexsr_affine`` -- SelfExSR with
+the affine transforms and the fronto-parallel plane only, which is what the
+authors' code does on an image where no vanishing point is found.
+
+The transform composition follows the authors' ``sr_src_domain_tform``,
+which writes the second column of ``H A`` as ``H(4:6) (a3 + a4)``
+(``authors_composition=True``, the default, reproduces it; ``False`` uses
+the product as intended).
+"""
+
+import math
+
+import numpy as np
+
+from .._image import from_unit, to_unit
+from .._validation import check_bool, check_int
+from ..backprojection import backproject_trusted
+from ..registry import register_method
+from ..resize._imresize import resize_trusted
+
+__all__ = ["PATCH_SIZE", "selfexsr", "selfexsr_levels"]
+
+#: Patch side (pixels) of the matching and the voting (``opt.pSize``).
+PATCH_SIZE = 5
+#: Gaussian patch weights (``fspecial('gaussian', 5, 3)``).
+WEIGHT_SIGMA = 3.0
+#: PatchMatch iterations: the first level runs ``ITERATIONS - ITERATIONS_DECREMENT``, each
+#: next level ``ITERATIONS_DECREMENT`` fewer, at least ``ITERATIONS_MIN``.
+ITERATIONS, ITERATIONS_DECREMENT, ITERATIONS_MIN = 15, 3, 3
+#: Weight of the scale cost ``max(0, 1/alpha - scale)`` (``opt.lambdaScale``).
+LAMBDA_SCALE = 1e-3
+#: Random search of the affine deformation: scale, rotation (rad), shear radii.
+SCALE_RADIUS, ROTATION_RADIUS, SHEAR_RADIUS = 1.0, math.pi / 4, 0.05
+#: Largest patch scale (``opt.maxScale``); the smallest is ``1 / alpha``.
+MAX_SCALE = 8.0
+#: Photometric bias bounds (``opt.minBias``, ``opt.maxBias``).
+BIAS_RANGE = (-0.25, 0.25)
+#: Back-projection after each level's vote.
+BACKPROJECTION_ITERATIONS = 20
+
+
+def _pyramid_parameters(scale):
+    """``(steps, alpha, n_low)``: pyramid steps per halving (thirding), step, levels below."""
+    if scale % 2 == 0:
+        steps, base, coarsest = 3, 2.0, 1.0 / 8.0
+    else:
+        steps, base, coarsest = 5, 3.0, 1.0 / 9.0
+    alpha = (1.0 / base) ** (1.0 / steps)
+    n_low = round(math.log(coarsest) / math.log(alpha))
+    return steps, base, alpha, n_low
+
+
+def selfexsr_levels(scale):
+    """Number of upscaling levels from the input to ``scale`` (e.g. 3 at x2, 5 at x3)."""
+    steps, base, _, _ = _pyramid_parameters(scale)
+    return round(steps * math.log(scale) / math.log(base))
+
+
+def _weights(size, sigma):
+    r = size // 2
+    g = np.exp(-(np.arange(-r, r + 1) ** 2) / (2.0 * sigma * sigma))
+    w = np.outer(g, g)
+    return (w / w.sum()).ravel(order="F")
+
+
+def _flat(levels):
+    """The source levels as the kernels take them."""
+    channels = levels[0].shape[2]
+    sizes = [lv.shape[0] * lv.shape[1] * channels for lv in levels]
+    offsets = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
+    data = np.concatenate([np.ascontiguousarray(lv, dtype=np.float64).ravel() for lv in levels])
+    h = np.array([lv.shape[0] for lv in levels], np.int64)
+    w = np.array([lv.shape[1] for lv in levels], np.int64)
+    return data, offsets, h, w
+
+
+def _initial_field(shape, channels):
+    """Every centre matched to itself at scale 2 (``sr_init_nnf``)."""
+    height, width = shape
+    affine = np.zeros((height, width, 4))
+    affine[..., 0] = affine[..., 3] = 2.0
+    tform = np.zeros((height, width, 9))
+    rows, cols = np.mgrid[0:height, 0:width]
+    tform[..., 0] = 2.0
+    tform[..., 4] = 2.0  # a3 + a4 (authors) or a4: 2 either way
+    tform[..., 6] = cols + 1.0
+    tform[..., 7] = rows + 1.0
+    tform[..., 8] = 1.0
+    return tform, affine, np.zeros((height, width, channels)), np.zeros((height, width))
+
+
+def _upsample_field(field, shape, radius):
+    """The field of the previous (smaller) level carried to ``shape`` (``sr_upsample``)."""
+    tform_l, affine_l, bias_l, cost_l = field
+    hl, wl = tform_l.shape[:2]
+    height, width = shape
+    sx, sy = hl / height, wl / width  # as the authors: x by the height ratio, y by the width's
+    rows, cols = np.mgrid[0:height, 0:width]
+    x, y = cols + 1.0, rows + 1.0
+    xl = np.clip(np.floor(x * sx + 0.5), radius + 1, wl - radius).astype(np.int64)
+    yl = np.clip(np.floor(y * sy + 0.5), radius + 1, hl - radius).astype(np.int64)
+    t = tform_l[yl - 1, xl - 1].copy()
+    t[..., 6] /= sx
+    t[..., 7] /= sy
+    dx, dy = x - xl / sx, y - yl / sy
+    moved = t.copy()
+    moved[..., 6] = t[..., 0] * dx + t[..., 3] * dy + t[..., 6]
+    moved[..., 7] = t[..., 1] * dx + t[..., 4] * dy + t[..., 7]
+    moved[..., 8] = t[..., 2] * dx + t[..., 5] * dy + t[..., 8]
+    moved /= moved[..., 8:9] + np.finfo(np.float64).eps
+    moved[..., 6] = np.clip(moved[..., 6], radius + 1, width - radius)
+    moved[..., 7] = np.clip(moved[..., 7], radius + 1, height - radius)
+    return (moved, affine_l[yl - 1, xl - 1].copy(), bias_l[yl - 1, xl - 1].copy(),
+            cost_l[yl - 1, xl - 1].copy())
+
+
+def selfexsr(img, scale, *, authors_composition=True, random_state=0, progress=False):
+    """Super-resolve ``img`` by SelfExSR (affine transforms, no plane detection).
+
+    Parameters
+    ----------
+    img : ndarray, shape (h, w) or (h, w, 3)
+        uint8, uint16 or float in [0, 1]; colour images are matched and
+        voted on their three channels, as the authors' code.
+    scale : {2, 3, 4}
+    authors_composition : bool
+        Compose the affine deformation with the translation as the authors'
+        code does (see the module docstring).
+    random_state : int
+        Seed of the PatchMatch random search.
+    progress : bool
+        Log each level's matching cost.
+
+    Returns
+    -------
+    ndarray, ``(scale h, scale w[, 3])``, the dtype of ``img``.
+
+    References
+    ----------
+    J.-B. Huang, A. Singh, N. Ahuja, "Single image super-resolution from
+    transformed self-exemplars", CVPR 2015; G. Freedman, R. Fattal, "Image and
+    video upscaling from local self-examples", ACM TOG 30(2), 2011.
+    """
+    import logging
+
+    from . import _kernels as k
+
+    authors_composition = check_bool(authors_composition, "authors_composition")
+    random_state = check_int(random_state, "random_state", minimum=0)
+    dtype = img.dtype
+    x = to_unit(img)
+    grey = x.ndim == 2
+    if grey:
+        x = x[:, :, None]
+    channels = x.shape[2]
+    steps, base, alpha, n_low = _pyramid_parameters(scale)
+    up_levels = selfexsr_levels(scale)
+    height, width = x.shape[:2]
+    # level index i: scale alpha^i (i > 0 below the input, i < 0 above it)
+    def size(i):
+        return (round(height * alpha ** i), round(width * alpha ** i))
+
+    high = {0: x}
+    for i in range(1, n_low + 2):
+        high[i] = resize_trusted(x, output_shape=size(i))
+    low = {i: resize_trusted(high[i + 1], output_shape=size(i)) for i in range(0, n_low + 1)}
+    radius = PATCH_SIZE // 2
+    weights = _weights(PATCH_SIZE, WEIGHT_SIGMA)
+    # the authors' cost sums three channels: a grey image counts three times
+    params = np.array([radius, math.log(alpha), 1.0, BIAS_RANGE[0], BIAS_RANGE[1], LAMBDA_SCALE,
+                       1.0 / alpha, 3.0 / channels])
+    search = np.array([1.0 / alpha, MAX_SCALE, SCALE_RADIUS, ROTATION_RADIUS, SHEAR_RADIUS, 1.0,
+                       1.0 if authors_composition else 0.0])
+    factor = alpha ** np.arange(1, n_low + 1)
+    log = logging.getLogger(__name__)
+    field = None
+    iterations = ITERATIONS
+    for level in range(-1, -up_levels - 1, -1):
+        shape = size(level)
+        field = (_initial_field(shape, channels) if field is None
+                 else _upsample_field(field, shape, radius))
+        tform, affine, bias, cost = (np.ascontiguousarray(a) for a in field)
+        iterations = max(iterations - ITERATIONS_DECREMENT, ITERATIONS_MIN)
+        target = np.ascontiguousarray(resize_trusted(high[level + 1], output_shape=shape))
+        sources = _flat([low[level + j] for j in range(1, n_low + 1)])
+        k.patch_costs(target, tform, *sources, factor, params, weights, cost, bias)
+        for iteration in range(iterations):
+            seed = random_state * 1_000_003 + (level + 1000) * 1009
+            k.random_search(target, tform, affine, bias, cost, *sources, factor, params, weights,
+                            search, seed, iteration)
+            for dy, dx in ((0, 1), (1, 0), (0, -1), (-1, 0)):
+                k.propagate(target, tform, affine, bias, cost, *sources, factor, params, weights,
+                            dy, dx)
+            if progress:
+                log.info("level %d iteration %d: mean cost %.6f", level, iteration + 1,
+                         float(cost[radius:-radius, radius:-radius].mean()))
+        voted = np.empty(shape + (channels,))
+        full = _flat([high[level + j] for j in range(1, n_low + 1)])
+        k.vote(tform, bias, *full, factor, math.log(alpha), radius, weights, True, voted)
+        high[level] = backproject_trusted(voted, x, BACKPROJECTION_ITERATIONS,
+                                          padding="replicate", clip=(0.0, 1.0))
+        low[level] = resize_trusted(resize_trusted(high[level], output_shape=size(level + 1)),
+                                    output_shape=shape)
+        field = (tform, affine, bias, cost)
+    out = high[-up_levels]
+    if grey:
+        out = out[:, :, 0]
+    return from_unit(out, dtype, clip=True)
+
+
+register_method(
+    "selfexsr_affine",
+    description="SelfExSR: transformed self-exemplars, affine only (no plane detection)",
+    reference="J.-B. Huang, A. Singh, N. Ahuja, CVPR 2015",
+    scales=(2, 3, 4), channels="all",
+    options={"authors_composition": "compose the affine part as the authors' code does",
+             "random_state": "seed of the PatchMatch random search",
+             "progress": "log the matching cost of every level and iteration"},
+)(selfexsr)
