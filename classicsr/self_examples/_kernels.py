@@ -76,37 +76,52 @@ def _level(scale, log_alpha, n_levels):
 
 
 @njit(cache=True, inline="always")
-def _bilinear(src, offset, h, w, channels, x, y, c):
-    """``vgg_interp2(img, x, y, 'linear', 0)``: 1-based ``(x, y)``, 0 outside."""
+def _bilinear_taps(h, w, x, y):
+    """``vgg_interp2(img, x, y, 'linear', 0)`` at 1-based ``(x, y)``: ``(row, col, fy,
+    fx)`` of the top-left 0-based tap and the fractions; row -1 outside the image."""
     if not (x >= 1.0 and x <= w and y >= 1.0 and y <= h):
+        return -1, 0, 0.0, 0.0
+    x0 = min(int(math.floor(x)), w - 1) if w > 1 else 1
+    y0 = min(int(math.floor(y)), h - 1) if h > 1 else 1
+    return y0 - 1, x0 - 1, y - y0, x - x0
+
+
+@njit(cache=True, inline="always")
+def _bilinear(src, offset, w, channels, row, col, fy, fx, c):
+    """The value of channel ``c`` at the taps of :func:`_bilinear_taps` (0 outside)."""
+    if row < 0:
         return 0.0
-    x0 = int(math.floor(x))
-    y0 = int(math.floor(y))
-    if x0 >= w:
-        x0 = w - 1
-    if y0 >= h:
-        y0 = h - 1
-    fx = x - x0
-    fy = y - y0
-    # 0-based row y0 - 1, column x0 - 1
-    base = offset + ((y0 - 1) * w + (x0 - 1)) * channels + c
-    x1 = channels if x0 < w else 0
-    y1 = w * channels if y0 < h else 0
-    return ((1.0 - fy) * ((1.0 - fx) * src[base] + fx * src[base + x1])
-            + fy * ((1.0 - fx) * src[base + y1] + fx * src[base + y1 + x1]))
+    base = offset + (row * w + col) * channels + c
+    right = channels if fx > 0.0 else 0
+    down = w * channels if fy > 0.0 else 0
+    return ((1.0 - fy) * ((1.0 - fx) * src[base] + fx * src[base + right])
+            + fy * ((1.0 - fx) * src[base + down] + fx * src[base + down + right]))
 
 
 @njit(cache=True)
-def _sample(t, src, src_offset, src_h, src_w, factor, log_alpha, radius, channels, out):
-    """The source patch of transform ``t``: ``out[(2r+1)^2, C]``; returns the scale."""
+def _cost(target, y, x, t, src, src_offset, src_h, src_w, factor, params, weights, bias,
+          sums):
+    """Matching cost of the target patch centred at 0-based ``(y, x)`` under ``t``.
+
+    ``params``: ``[radius, log_alpha, use_bias, min_bias, max_bias,
+    lambda_scale, scale_threshold, appearance_weight]``. Fills ``bias``
+    (per channel, the mean difference clamped; ``sums`` is scratch of
+    ``3 C``). One pass: with ``d = t - s``, ``sum_i w_i (d_i - b)^2 = sum w
+    d^2 - 2 b sum w d + b^2 sum w``.
+    """
+    radius = int(params[0])
+    channels = target.shape[2]
     scale = tform_scale(t)
-    k = _level(scale, log_alpha, src_offset.shape[0]) - 1
+    k = _level(scale, params[1], src_offset.shape[0]) - 1
     f = factor[k]
+    h, w, offset = src_h[k], src_w[k], src_offset[k]
     h1, h2, h3 = t[0] * f, t[1] * f, t[2]
     h4, h5, h6 = t[3] * f, t[4] * f, t[5]
     h7, h8, h9 = t[6] * f, t[7] * f, t[8]
     homogeneous = h3 != 0.0 or h6 != 0.0 or h9 != 1.0
     size = 2 * radius + 1
+    sums[:] = 0.0
+    total_weight = 0.0
     i = 0
     for col in range(size):  # MATLAB's meshgrid(-r:r)(:) order: X by columns
         xo = col - radius
@@ -118,47 +133,22 @@ def _sample(t, src, src_offset, src_h, src_w, factor, log_alpha, radius, channel
                 pz = h3 * xo + h6 * yo + h9
                 px /= pz
                 py /= pz
+            r0, c0, fy, fx = _bilinear_taps(h, w, px, py)
+            wi = weights[i]
+            total_weight += wi
             for c in range(channels):
-                out[i, c] = _bilinear(src, src_offset[k], src_h[k], src_w[k], channels, px, py, c)
+                d = (target[y - radius + row, x - radius + col, c]
+                     - _bilinear(src, offset, w, channels, r0, c0, fy, fx, c))
+                sums[c] += d
+                sums[channels + c] += wi * d
+                sums[2 * channels + c] += wi * d * d
             i += 1
-    return scale
-
-
-@njit(cache=True)
-def _cost(target, y, x, t, src, src_offset, src_h, src_w, factor, params, weights, patch,
-          bias):
-    """Matching cost of the target patch centred at 0-based ``(y, x)`` under ``t``.
-
-    ``params``: ``[radius, log_alpha, use_bias, min_bias, max_bias,
-    lambda_scale, scale_threshold, appearance_weight]``. Fills ``bias``.
-    """
-    radius = int(params[0])
-    channels = target.shape[2]
-    scale = _sample(t, src, src_offset, src_h, src_w, factor, params[1], radius, channels,
-                    patch)
-    size = 2 * radius + 1
+    cost = 0.0
     n = size * size
     for c in range(channels):
-        b = 0.0
-        if params[2] != 0.0:
-            s = 0.0
-            i = 0
-            for col in range(size):
-                for row in range(size):
-                    s += target[y - radius + row, x - radius + col, c] - patch[i, c]
-                    i += 1
-            b = min(max(s / n, params[3]), params[4])
+        b = min(max(sums[c] / n, params[3]), params[4]) if params[2] != 0.0 else 0.0
         bias[c] = b
-    cost = 0.0
-    i = 0
-    for col in range(size):
-        for row in range(size):
-            acc = 0.0
-            for c in range(channels):
-                d = target[y - radius + row, x - radius + col, c] - patch[i, c] - bias[c]
-                acc += d * d
-            cost += weights[i] * acc
-            i += 1
+        cost += sums[2 * channels + c] - 2.0 * b * sums[channels + c] + b * b * total_weight
     cost *= params[7]
     if params[5] != 0.0:
         cost += params[5] * max(0.0, params[6] - scale)
@@ -195,13 +185,12 @@ def patch_costs(target, tform, src, src_offset, src_h, src_w, factor, params, we
     """Recompute ``cost`` and ``bias`` of every patch centre of the field."""
     height, width, channels = target.shape
     radius = int(params[0])
-    n = (2 * radius + 1) ** 2
     for y in prange(radius, height - radius):
-        patch = np.empty((n, channels))
+        sums = np.empty(3 * channels)
         b = np.empty(channels)
         for x in range(radius, width - radius):
             cost[y, x] = _cost(target, y, x, tform[y, x], src, src_offset, src_h, src_w,
-                               factor, params, weights, patch, b)
+                               factor, params, weights, b, sums)
             bias[y, x, :] = b
 
 
@@ -211,8 +200,11 @@ def random_search(target, tform, affine, bias, cost, src, src_offset, src_h, src
     """One round of SelfExSR's coarse-to-fine random search, every centre independently.
 
     ``search``: ``[min_scale, max_scale, scale_radius, rotation_radius,
-    shear_radius, use_affine, authors_composition]``. The search radius
-    starts at ``max(H, W) / 4`` and halves while above 1; at each radius a
+    shear_radius, use_affine, authors_composition, bound_w, bound_h,
+    integer_positions, authors_eps, first_radius, skip_near]``, the bounds being the extent of the positions of ``T`` (the target's own size
+    in SelfExSR, where positions are target-level coordinates; the source's
+    for one source image). The search radius starts at ``max(bound_w,
+    bound_h) * first_radius`` (1/4 in SelfExSR) and halves while above 1; at each radius a
     position offset uniform in ``+-radius`` and (``use_affine``) a random
     scale / rotation / shear deformation shrinking with the step are applied
     to the current transform; the candidate is kept if its cost is lower
@@ -220,16 +212,16 @@ def random_search(target, tform, affine, bias, cost, src, src_offset, src_h, src
     """
     height, width, channels = target.shape
     radius = int(params[0])
-    n = (2 * radius + 1) ** 2
+    bound_w, bound_h = search[7], search[8]
     updates = np.zeros(height, np.int64)
     for y in prange(radius, height - radius):
-        patch = np.empty((n, channels))
+        sums = np.empty(3 * channels)
         b = np.empty(channels)
         cand_a = np.empty(4)
         cand_t = np.empty(9)
         for x in range(radius, width - radius):
             pixel = y * width + x
-            rad = max(height, width) / 4.0
+            rad = max(bound_w, bound_h) * search[11]
             step = 1
             while rad > 1.0:
                 step += 1
@@ -239,6 +231,9 @@ def random_search(target, tform, affine, bias, cost, src, src_offset, src_h, src
                 draw = step * 8
                 sx = t[6] + 2.0 * rad * (uniform(seed, pixel, iteration, draw) - 0.5)
                 sy = t[7] + 2.0 * rad * (uniform(seed, pixel, iteration, draw + 1) - 0.5)
+                if search[9] != 0.0:
+                    sx = math.floor(sx + 0.5)
+                    sy = math.floor(sy + 0.5)
                 if search[5] != 0.0:
                     s = 1.0 + search[2] * (uniform(seed, pixel, iteration, draw + 2) - 0.5) / step
                     th = search[3] * (uniform(seed, pixel, iteration, draw + 3) - 0.5) / step
@@ -259,13 +254,13 @@ def random_search(target, tform, affine, bias, cost, src, src_offset, src_h, src
                 scale = tform_scale(cand_t)
                 if scale < search[0] or scale > search[1]:
                     continue
-                if not (sx >= radius + 1 and sx <= width - radius
-                        and sy >= radius + 1 and sy <= height - radius):
+                if not (sx >= radius + 1 and sx <= bound_w - radius
+                        and sy >= radius + 1 and sy <= bound_h - radius):
                     continue
                 if cost[y, x] <= 0.0:
                     continue
                 c = _cost(target, y, x, cand_t, src, src_offset, src_h, src_w, factor, params,
-                          weights, patch, b)
+                          weights, b, sums)
                 if c < cost[y, x]:
                     cost[y, x] = c
                     tform[y, x, :] = cand_t
@@ -277,17 +272,18 @@ def random_search(target, tform, affine, bias, cost, src, src_offset, src_h, src
 
 @njit(cache=True)
 def _propagate_one(target, tform, affine, bias, cost, src, src_offset, src_h, src_w, factor,
-                   params, weights, y, x, dy, dx, patch, b, cand_t):
+                   params, weights, search, y, x, dy, dx, sums, b, cand_t):
     """Try the transform of the neighbour ``(y - dy, x - dx)`` shifted by ``(dx, dy)``."""
-    height, width, _ = target.shape
     radius = int(params[0])
+    bound_w, bound_h = search[7], search[8]
     q = tform[y - dy, x - dx]
     # the neighbour's source must be a valid patch centre, and not the current one
-    if not (q[6] >= radius + 1 and q[6] <= width - radius
-            and q[7] >= radius + 1 and q[7] <= height - radius):
+    if not (q[6] >= radius + 1 and q[6] <= bound_w - radius
+            and q[7] >= radius + 1 and q[7] <= bound_h - radius):
         return 0
     p = tform[y, x]
-    if abs(q[6] - p[6]) <= 1.0 and abs(q[7] - p[7]) <= 1.0:
+    # SelfExSR (search[12] = 1) skips a neighbour whose source is within a pixel of this one's
+    if search[12] != 0.0 and abs(q[6] - p[6]) <= 1.0 and abs(q[7] - p[7]) <= 1.0:
         return 0
     if cost[y, x] <= 0.0:
         return 0
@@ -297,11 +293,15 @@ def _propagate_one(target, tform, affine, bias, cost, src, src_offset, src_h, sr
     cand_t[6] = q[0] * dx + q[3] * dy + q[6]
     cand_t[7] = q[1] * dx + q[4] * dy + q[7]
     cand_t[8] = q[2] * dx + q[5] * dy + q[8]
-    norm = cand_t[8] + 2.220446049250313e-16
+    # the authors divide by t9 + eps (search[10] = 1)
+    norm = cand_t[8] + search[10] * 2.220446049250313e-16
     for i in range(9):
         cand_t[i] /= norm
-    c = _cost(target, y, x, cand_t, src, src_offset, src_h, src_w, factor, params, weights,
-              patch, b)
+    if search[9] != 0.0:
+        cand_t[6] = math.floor(cand_t[6] + 0.5)
+        cand_t[7] = math.floor(cand_t[7] + 0.5)
+    c = _cost(target, y, x, cand_t, src, src_offset, src_h, src_w, factor, params, weights, b,
+              sums)
     if c < cost[y, x]:
         cost[y, x] = c
         tform[y, x, :] = cand_t
@@ -313,8 +313,10 @@ def _propagate_one(target, tform, affine, bias, cost, src, src_offset, src_h, sr
 
 @njit(cache=True, parallel=True)
 def propagate(target, tform, affine, bias, cost, src, src_offset, src_h, src_w, factor,
-              params, weights, dy, dx):
+              params, weights, search, dy, dx):
     """One propagation sweep in direction ``(dx, dy)`` (one of the 4 unit steps).
+
+    ``search`` as :func:`random_search` (the bounds, integer positions, eps).
 
     Every centre, in the sweep's order, tries its predecessor's transform
     moved by one step (SelfExSR's ``sr_propagate`` runs the same chains as
@@ -324,28 +326,27 @@ def propagate(target, tform, affine, bias, cost, src, src_offset, src_h, src_w, 
     """
     height, width, channels = target.shape
     radius = int(params[0])
-    n = (2 * radius + 1) ** 2
     updates = np.zeros(max(height, width), np.int64)
     if dy == 0:
         for y in prange(radius, height - radius):
-            patch = np.empty((n, channels))
+            sums = np.empty(3 * channels)
             b = np.empty(channels)
             cand_t = np.empty(9)
             for j in range(width - 2 * radius - 1):
                 x = radius + 1 + j if dx > 0 else width - radius - 2 - j
                 updates[y] += _propagate_one(target, tform, affine, bias, cost, src, src_offset,
-                                             src_h, src_w, factor, params, weights, y, x, 0,
-                                             dx, patch, b, cand_t)
+                                             src_h, src_w, factor, params, weights, search, y,
+                                             x, 0, dx, sums, b, cand_t)
     else:
         for x in prange(radius, width - radius):
-            patch = np.empty((n, channels))
+            sums = np.empty(3 * channels)
             b = np.empty(channels)
             cand_t = np.empty(9)
             for i in range(height - 2 * radius - 1):
                 y = radius + 1 + i if dy > 0 else height - radius - 2 - i
                 updates[x] += _propagate_one(target, tform, affine, bias, cost, src, src_offset,
-                                             src_h, src_w, factor, params, weights, y, x, dy,
-                                             0, patch, b, cand_t)
+                                             src_h, src_w, factor, params, weights, search, y,
+                                             x, dy, 0, sums, b, cand_t)
     return updates.sum()
 
 
@@ -386,8 +387,9 @@ def vote(tform, bias, src, src_offset, src_h, src_w, factor, log_alpha, radius, 
                         px /= pz
                         py /= pz
                     w = weights[col * size + row]
+                    r0, c0, fy, fx = _bilinear_taps(src_h[k], src_w[k], px, py)
                     for c in range(channels):
-                        v = _bilinear(src, src_offset[k], src_h[k], src_w[k], channels, px, py, c)
+                        v = _bilinear(src, src_offset[k], src_w[k], channels, r0, c0, fy, fx, c)
                         if use_bias:
                             v += bias[cy, cx, c]
                         acc[c] += w * v

@@ -43,8 +43,10 @@ from ..backprojection import backproject_trusted
 from ..registry import register_method
 from ..resize._imresize import resize_trusted
 
-__all__ = ["PATCH_SIZE", "selfexsr", "selfexsr_levels"]
+__all__ = ["PATCH_SIZE", "SCALES", "selfexsr", "selfexsr_levels"]
 
+#: Scales of the authors' pyramids (steps of 2^(1/3) for x2 and x4, 3^(1/5) for x3).
+SCALES = (2, 3, 4)
 #: Patch side (pixels) of the matching and the voting (``opt.pSize``).
 PATCH_SIZE = 5
 #: Gaussian patch weights (``fspecial('gaussian', 5, 3)``).
@@ -64,6 +66,11 @@ BIAS_RANGE = (-0.25, 0.25)
 BACKPROJECTION_ITERATIONS = 20
 
 
+def _round(v):
+    """MATLAB's ``round`` (halves away from zero) of a non-negative number."""
+    return int(math.floor(v + 0.5))
+
+
 def _pyramid_parameters(scale):
     """``(steps, alpha, n_low)``: pyramid steps per halving (thirding), step, levels below."""
     if scale % 2 == 0:
@@ -71,14 +78,14 @@ def _pyramid_parameters(scale):
     else:
         steps, base, coarsest = 5, 3.0, 1.0 / 9.0
     alpha = (1.0 / base) ** (1.0 / steps)
-    n_low = round(math.log(coarsest) / math.log(alpha))
+    n_low = _round(math.log(coarsest) / math.log(alpha))
     return steps, base, alpha, n_low
 
 
 def selfexsr_levels(scale):
     """Number of upscaling levels from the input to ``scale`` (e.g. 3 at x2, 5 at x3)."""
     steps, base, _, _ = _pyramid_parameters(scale)
-    return round(steps * math.log(scale) / math.log(base))
+    return _round(steps * math.log(scale) / math.log(base))
 
 
 def _weights(size, sigma):
@@ -170,6 +177,8 @@ def selfexsr(img, scale, *, authors_composition=True, random_state=0, progress=F
 
     from . import _kernels as k
 
+    if scale not in SCALES:
+        raise ValueError(f"scale must be one of {SCALES} (the authors' pyramids), got {scale!r}")
     authors_composition = check_bool(authors_composition, "authors_composition")
     random_state = check_int(random_state, "random_state", minimum=0)
     dtype = img.dtype
@@ -178,24 +187,24 @@ def selfexsr(img, scale, *, authors_composition=True, random_state=0, progress=F
     if grey:
         x = x[:, :, None]
     channels = x.shape[2]
-    steps, base, alpha, n_low = _pyramid_parameters(scale)
+    _, _, alpha, n_low = _pyramid_parameters(scale)
     up_levels = selfexsr_levels(scale)
     height, width = x.shape[:2]
     # level index i: scale alpha^i (i > 0 below the input, i < 0 above it)
     def size(i):
-        return (round(height * alpha ** i), round(width * alpha ** i))
+        return (_round(height * alpha ** i), _round(width * alpha ** i))
 
     high = {0: x}
     for i in range(1, n_low + 2):
         high[i] = resize_trusted(x, output_shape=size(i))
-    low = {i: resize_trusted(high[i + 1], output_shape=size(i)) for i in range(0, n_low + 1)}
+    low = {i: resize_trusted(high[i + 1], output_shape=size(i)) for i in range(n_low + 1)}
     radius = PATCH_SIZE // 2
     weights = _weights(PATCH_SIZE, WEIGHT_SIGMA)
     # the authors' cost sums three channels: a grey image counts three times
     params = np.array([radius, math.log(alpha), 1.0, BIAS_RANGE[0], BIAS_RANGE[1], LAMBDA_SCALE,
                        1.0 / alpha, 3.0 / channels])
     search = np.array([1.0 / alpha, MAX_SCALE, SCALE_RADIUS, ROTATION_RADIUS, SHEAR_RADIUS, 1.0,
-                       1.0 if authors_composition else 0.0])
+                       1.0 if authors_composition else 0.0, 0.0, 0.0, 0.0, 1.0, 0.25, 1.0])
     factor = alpha ** np.arange(1, n_low + 1)
     log = logging.getLogger(__name__)
     field = None
@@ -207,6 +216,7 @@ def selfexsr(img, scale, *, authors_composition=True, random_state=0, progress=F
         tform, affine, bias, cost = (np.ascontiguousarray(a) for a in field)
         iterations = max(iterations - ITERATIONS_DECREMENT, ITERATIONS_MIN)
         target = np.ascontiguousarray(resize_trusted(high[level + 1], output_shape=shape))
+        search[7], search[8] = shape[1], shape[0]  # positions are target-level coordinates
         sources = _flat([low[level + j] for j in range(1, n_low + 1)])
         k.patch_costs(target, tform, *sources, factor, params, weights, cost, bias)
         for iteration in range(iterations):
@@ -215,7 +225,7 @@ def selfexsr(img, scale, *, authors_composition=True, random_state=0, progress=F
                             search, seed, iteration)
             for dy, dx in ((0, 1), (1, 0), (0, -1), (-1, 0)):
                 k.propagate(target, tform, affine, bias, cost, *sources, factor, params, weights,
-                            dy, dx)
+                            search, dy, dx)
             if progress:
                 log.info("level %d iteration %d: mean cost %.6f", level, iteration + 1,
                          float(cost[radius:-radius, radius:-radius].mean()))
@@ -237,7 +247,7 @@ register_method(
     "selfexsr_affine",
     description="SelfExSR: transformed self-exemplars, affine only (no plane detection)",
     reference="J.-B. Huang, A. Singh, N. Ahuja, CVPR 2015",
-    scales=(2, 3, 4), channels="all",
+    scales=SCALES, channels="all",
     options={"authors_composition": "compose the affine part as the authors' code does",
              "random_state": "seed of the PatchMatch random search",
              "progress": "log the matching cost of every level and iteration"},
