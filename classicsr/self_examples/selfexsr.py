@@ -165,7 +165,8 @@ def selfexsr(img, scale, *, authors_composition=True, random_state=0, progress=F
 
     Returns
     -------
-    ndarray, ``(scale h, scale w[, 3])``, the dtype of ``img``.
+    ndarray, ``(scale h, scale w[, 3])``, the dtype of ``img``. Images
+    smaller than a patch (5 pixels) are upscaled bicubically.
 
     References
     ----------
@@ -192,7 +193,11 @@ def selfexsr(img, scale, *, authors_composition=True, random_state=0, progress=F
     height, width = x.shape[:2]
     # level index i: scale alpha^i (i > 0 below the input, i < 0 above it)
     def size(i):
-        return (_round(height * alpha ** i), _round(width * alpha ** i))
+        return (max(_round(height * alpha ** i), 1), max(_round(width * alpha ** i), 1))
+
+    if min(height, width) < PATCH_SIZE:  # no patch fits: MATLAB's bicubic
+        out = resize_trusted(x, scale)
+        return from_unit(out[:, :, 0] if grey else out, dtype, clip=True)
 
     high = {0: x}
     for i in range(1, n_low + 2):
