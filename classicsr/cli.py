@@ -169,8 +169,9 @@ def _backprojection_options(args):
 def _add_train(sub):
     from .training import trainable_methods
 
-    trainable = sorted(trainable_methods())
-    p = sub.add_parser("train", help="train a model on a folder of images")
+    trainable = sorted(set(trainable_methods()) | {"face"})
+    p = sub.add_parser("train", help="train a model on a folder of images (face: a face set "
+                                     "from a folder of aligned faces)")
     p.add_argument("method", choices=trainable, metavar="METHOD",
                    help="one of: " + ", ".join(trainable))
     p.add_argument("--scale", type=int, required=True, help="upscaling factor (2, 3, 4)")
@@ -218,12 +219,13 @@ def build_parser():
     from .registry import available_methods
 
     methods = list(available_methods())
+    faces = list(available_methods("face"))
     parser = argparse.ArgumentParser(
         prog="classicsr", description="Classical image super-resolution."
     )
     parser.add_argument("--version", action="version", version=f"classicsr {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    _add_upscale(sub, methods)
+    _add_upscale(sub, methods + faces)
     _add_multiframe(sub)
     _add_video(sub)
     _add_batch(sub, methods)
@@ -485,6 +487,8 @@ def _cmd_train(args):
     from .modelstore import model_family, user_model_path
     from .training import train_model, trainable_methods
 
+    if args.method == "face":
+        return _train_face(args)
     family = trainable_methods().get(args.method)
     suffix = model_family(family).suffix
     if args.out is None:
@@ -529,6 +533,36 @@ def _cmd_train(args):
     print(f"trained {model.method} x{args.scale} on {model.n_training_patches_} patches in "
           f"{time.perf_counter() - start:.1f} s (this model's own stage "
           f"{model.training_seconds_:.1f} s) -> {args.out}")
+
+
+def _train_face(args):
+    """``classicsr train face``: a face set from a folder of aligned faces."""
+    import time
+    from pathlib import Path
+
+    from .datasets import read_training_images
+    from .face import FaceSet
+    from .modelstore import user_model_path
+
+    for option in ("patches", "ksvd_iter", "dictionary", "anchors", "stages"):
+        if getattr(args, option) is not None:
+            raise ValueError(f"--{option.replace('_', '-')} is not an option of the face set")
+    if args.images is None:
+        raise ValueError("--images is needed: a folder of aligned faces of one size")
+    if args.out is None:
+        args.out = str(user_model_path("face", args.scale, ".npz"))
+        Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    if Path(args.out).suffix.lower() != ".npz":
+        raise ValueError(f"--out '{args.out}' must end in .npz: face models are .npz files")
+    if Path(args.out).exists() and not args.overwrite:
+        raise FileExistsError(f"'{args.out}' exists; use --overwrite to replace it")
+    start = time.perf_counter()
+    model = FaceSet(scale=args.scale).fit(
+        read_training_images(args.images, paper_luminance=True))
+    model.save(args.out, overwrite=args.overwrite)
+    (h, w), (lh, lw) = model.hr_shape, model.lr_shape
+    print(f"face set x{args.scale}: {model.n_faces} faces of {h}x{w} (inputs {lh}x{lw}) in "
+          f"{time.perf_counter() - start:.1f} s -> {args.out}")
 
 
 _COMMANDS = {

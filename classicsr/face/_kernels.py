@@ -12,7 +12,7 @@ so the result does not depend on the number of threads.
 import numpy as np
 from numba import njit, prange
 
-__all__ = ["context_distances", "context_gather"]
+__all__ = ["context_combine", "context_distances", "context_gather"]
 
 
 @njit(cache=True, parallel=True)
@@ -54,12 +54,13 @@ def context_distances(faces, energy, queries, rows, cols, offsets, patch, spatia
 
 
 @njit(cache=True, parallel=True)
-def context_gather(faces, residuals, rows, cols, offsets, patch, spatial, index, feats, hr):
-    """The kept candidates: centred LR features with the spatial term, and HR residuals.
+def context_gather(faces, rows, cols, offsets, patch, spatial, index, query, z):
+    """The kept candidates' features minus the query's: ``z[p, k] = f - query[p]``.
 
     ``index[p, k] = f * n_off + o`` names candidate ``k`` of position ``p``;
-    ``feats[p, k]`` gets its centred pixels then ``spatial * |dc|``,
-    ``spatial * |dr|`` (the authors' order), ``hr[p, k]`` its residual patch.
+    its feature is its centred pixels then ``spatial * |dc|``,
+    ``spatial * |dr|`` (the authors' order). ``z`` may be float32 (the Gram
+    matrix that follows is the costly step; see ``affine_weights``).
     """
     n_pos, n_keep = index.shape
     n_off = offsets.shape[0]
@@ -77,7 +78,25 @@ def context_gather(faces, residuals, rows, cols, offsets, patch, spatial, index,
             mean /= npix
             for u in range(patch):
                 for v in range(patch):
-                    feats[p, k, u * patch + v] = faces[f, r + u, c + v] - mean
-                    hr[p, k, u * patch + v] = residuals[f, r + u, c + v]
-            feats[p, k, npix] = spatial * abs(offsets[o, 1])
-            feats[p, k, npix + 1] = spatial * abs(offsets[o, 0])
+                    z[p, k, u * patch + v] = faces[f, r + u, c + v] - mean - query[p, u * patch + v]
+            z[p, k, npix] = spatial * abs(offsets[o, 1]) - query[p, npix]
+            z[p, k, npix + 1] = spatial * abs(offsets[o, 0]) - query[p, npix + 1]
+
+
+@njit(cache=True, parallel=True)
+def context_combine(residuals, rows, cols, offsets, patch, index, weights, out):
+    """``out[p] = sum_k weights[p, k] * residual patch of candidate index[p, k]``."""
+    n_pos, n_keep = index.shape
+    n_off = offsets.shape[0]
+    for p in prange(n_pos):
+        for j in range(patch * patch):
+            out[p, j] = 0.0
+        for k in range(n_keep):
+            f = index[p, k] // n_off
+            o = index[p, k] % n_off
+            r = rows[p] + offsets[o, 0]
+            c = cols[p] + offsets[o, 1]
+            w = weights[p, k]
+            for u in range(patch):
+                for v in range(patch):
+                    out[p, u * patch + v] += w * residuals[f, r + u, c + v]

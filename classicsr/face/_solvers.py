@@ -29,29 +29,34 @@ def affine_weights(z, lam):
 
     Parameters
     ----------
-    z : ndarray, shape (B, n, d)
+    z : ndarray, shape (B, n, d), float64 or float32
         Per problem, the ``n`` candidates minus the query (``X_i - x``).
+        float32 halves the cost of the ``d x d`` Gram matrices (TLcR's
+        ``n = 500``, ``d = 146``); the solve is in float64 either way.
     lam : ndarray, shape (B, n)
         Positive diagonal regulariser (``tau * D + eps * trace``).
 
     Returns
     -------
-    ndarray, shape (B, n)
+    ndarray, float64, shape (B, n)
         ``w = C^-1 1 / (1' C^-1 1)`` with ``C = Z Z' + diag(lam)``.
 
     Notes
     -----
-    Woodbury: ``C^-1 1 = a - A Z (I + Z' A Z)^-1 Z' a`` with ``A = diag(1 /
-    lam)`` and ``a = A 1``; ``I + Z' A Z`` is symmetric positive definite
-    with eigenvalues >= 1, so the ``d x d`` solve is well conditioned.
+    Woodbury: with ``a = 1 / lam`` and ``S = diag(sqrt(a)) Z``,
+    ``C^-1 1 = a * (1 - Z u)`` where ``(I + S' S) u = S' sqrt(a)``;
+    ``I + S' S`` is symmetric positive definite with eigenvalues >= 1, so the
+    ``d x d`` solve is well conditioned.
     """
     a = 1.0 / lam
-    za = z * a[:, :, None]
-    gram = np.matmul(z.transpose(0, 2, 1), za)
-    gram[:, np.arange(z.shape[2]), np.arange(z.shape[2])] += 1.0
-    rhs = np.einsum("bnd,bn->bd", za, np.ones_like(a))
-    u = np.linalg.solve(gram, rhs[:, :, None])[:, :, 0]
-    v = a - np.einsum("bnd,bd->bn", za, u)
+    root = np.sqrt(a)
+    scaled = z * root[:, :, None].astype(z.dtype)
+    gram = np.matmul(scaled.transpose(0, 2, 1), scaled).astype(np.float64)
+    d = z.shape[2]
+    gram[:, np.arange(d), np.arange(d)] += 1.0
+    rhs = np.matmul(scaled.transpose(0, 2, 1), root[:, :, None].astype(z.dtype))
+    u = np.linalg.solve(gram, rhs.astype(np.float64))
+    v = a * (1.0 - np.matmul(z, u.astype(z.dtype))[:, :, 0])
     return v / v.sum(axis=1, keepdims=True)
 
 
@@ -114,8 +119,18 @@ def basis_pursuit(A, b, tol=1.0, max_iter=50):
         sig2 = l1 / f1 - l2 / f2
         sigx = sig1 - sig2 ** 2 / sig1
         Ak = A[k]
-        h11p = -np.matmul(Ak / sigx[:, None, :], At[k])
-        w1p = w3 - mv(Ak, w1 / sigx - w2 * sig2 / (sigx * sig1))
+        with np.errstate(all="ignore"):
+            h11p = -np.matmul(Ak / sigx[:, None, :], At[k])
+            w1p = w3 - mv(Ak, w1 / sigx - w2 * sig2 / (sigx * sig1))
+            ok = np.isfinite(h11p).all(axis=(1, 2)) & np.isfinite(w1p).all(axis=1)
+            ok[ok] = np.linalg.cond(h11p[ok]) < 1e14
+        if not ok.all():  # ill-conditioned: keep the previous iterate (as l1eq_pd)
+            active[k[~ok]] = False
+            k, t, f1, f2, l1, l2 = k[ok], t[ok], f1[ok], f2[ok], l1[ok], l2[ok]
+            w1, w2, sig1, sig2, sigx = w1[ok], w2[ok], sig1[ok], sig2[ok], sigx[ok]
+            Ak, h11p, w1p = Ak[ok], h11p[ok], w1p[ok]
+            if not len(k):
+                break
         dv = np.linalg.solve(h11p, w1p[:, :, None])[:, :, 0]
         atdv = mv(At[k], dv)
         dx = (w1 - w2 * sig2 / sig1 - atdv) / sigx

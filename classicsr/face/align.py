@@ -70,8 +70,12 @@ def align_face(image, eyes, target_eyes, output_shape):
         raise TypeError(f"output_shape must be (rows, cols), got {output_shape!r}")
     shape = tuple(check_int(n, "output_shape", minimum=1) for n in output_shape)
     grey = np.asarray(luminance(to_unit(image)), dtype=np.float64)
-    transform = SimilarityTransform()
-    transform.estimate(target[:, ::-1], eyes[:, ::-1])  # output (x, y) -> photo (x, y)
+    # output (x, y) -> photo (x, y); two distinct points fix a similarity exactly
+    if hasattr(SimilarityTransform, "from_estimate"):  # scikit-image >= 0.26
+        transform = SimilarityTransform.from_estimate(target[:, ::-1], eyes[:, ::-1])
+    else:
+        transform = SimilarityTransform()
+        transform.estimate(target[:, ::-1], eyes[:, ::-1])
     zoom = 1.0 / transform.scale  # output pixels per photo pixel
     if zoom < 1:
         grey = ndimage.gaussian_filter(grey, (1.0 / zoom - 1.0) / 2.0, mode="nearest")

@@ -174,33 +174,30 @@ def _centred_energy(faces, patch):
     return window_sums(faces * faces) - s1 * s1 / (patch * patch)
 
 
-def _tlcr_pass(query, rows, cols, base, extra, offsets, patch, spatial, tau, neighbours):
+def _tlcr_pass(query, rows, cols, sets, offsets, patch, spatial, tau, neighbours, precision):
     """One TLcR reconstruction: HR residual patches ``(P, patch**2)``.
 
-    ``base`` / ``extra``: ``(faces, residuals, distances)`` of the training
-    faces and of the faces added by reproducing learning (or ``None``).
+    ``sets``: ``(faces, residuals, distances)`` of the training faces and, in
+    reproducing learning, of the estimate added to them.
     """
-    from ._kernels import context_gather
+    from ._kernels import context_combine, context_gather
 
-    sets = [base] if extra is None else [base, extra]
-    faces = np.concatenate([s[0] for s in sets]) if extra is not None else base[0]
-    residuals = np.concatenate([s[1] for s in sets]) if extra is not None else base[1]
-    d = np.concatenate([s[2] for s in sets], axis=1) if extra is not None else base[2]
+    faces = np.concatenate([s[0] for s in sets]) if len(sets) > 1 else sets[0][0]
+    residuals = np.concatenate([s[1] for s in sets]) if len(sets) > 1 else sets[0][1]
+    d = np.concatenate([s[2] for s in sets], axis=1) if len(sets) > 1 else sets[0][2]
     k = min(neighbours, int(np.isfinite(d).sum(axis=1).min()))
     index = _nearest(d, k)
-    n_pos = len(rows)
-    feats = np.empty((n_pos, k, patch * patch + 2))
-    hr = np.empty((n_pos, k, patch * patch))
-    context_gather(faces, residuals, rows, cols, offsets, patch, float(spatial), index,
-                   feats, hr)
-    z = feats - query[:, None]
+    z = np.empty((len(rows), k, patch * patch + 2), dtype=precision)
+    context_gather(faces, rows, cols, offsets, patch, float(spatial), index, query, z)
     dk = np.take_along_axis(d, index, axis=1)
     w = affine_weights(z, tau * dk + 1e-6 * dk.sum(axis=1, keepdims=True))
-    return np.einsum("pk,pkd->pd", w, hr)
+    out = np.empty((len(rows), patch * patch))
+    context_combine(residuals, rows, cols, offsets, patch, index, w, out)
+    return out
 
 
 def thresholded_lcr(x, model, tau=0.04, neighbours=500, window=None, step=2, spatial=10.0,
-                    reproducing=0, patch=None, overlap=None):
+                    reproducing=0, patch=None, overlap=None, precision=np.float32):
     """Jiang et al.'s TLcR (context patches, thresholding) and TLcR-RL.
 
     Works on the bicubic face: HR patches of the bicubic-upscaled LR
@@ -210,8 +207,19 @@ def thresholded_lcr(x, model, tau=0.04, neighbours=500, window=None, step=2, spa
     with LcR weights and their HR residuals (HR face minus bicubic face) are
     added to the bicubic face. With ``reproducing = L`` (TLcR-RL), the
     estimate is degraded and added to the training faces, and the face
-    hallucinated again, ``L`` times (the paper: 5).
+    hallucinated again, ``L`` times (the paper: 5). ``precision``: dtype of
+    the candidates' Gram matrices (float32: half the time of float64 for a
+    change of about 1e-4 dB, see ``tests/test_face.py``).
     """
+    *_, estimate = tlcr_estimates(x, model, tau, neighbours, window, step, spatial,
+                                  reproducing, patch, overlap, precision)
+    return estimate
+
+
+def tlcr_estimates(x, model, tau=0.04, neighbours=500, window=None, step=2, spatial=10.0,
+                   reproducing=0, patch=None, overlap=None, precision=np.float32):
+    """The TLcR estimate, then each reproducing-learning estimate (a generator;
+    arguments as :func:`thresholded_lcr`)."""
     from ._kernels import context_distances
 
     s = model.scale
@@ -224,30 +232,32 @@ def thresholded_lcr(x, model, tau=0.04, neighbours=500, window=None, step=2, spa
     query = extract(bicubic[None], rows, cols, patch)[:, 0]
     query = query - query.mean(axis=1, keepdims=True)
     query_img = np.ascontiguousarray(query.reshape(-1, patch, patch))
-    feats_q = np.concatenate([query, np.zeros((len(rows), 2))], axis=1)
+    feats_q = np.ascontiguousarray(np.concatenate([query, np.zeros((len(rows), 2))], axis=1))
 
-    def candidates(faces, residuals):
-        energy = _centred_energy(faces, patch)
+    def candidates(faces, residuals, energy):
         d = np.empty((len(rows), faces.shape[0] * len(offsets)))
         context_distances(faces, energy, query_img, rows, cols, offsets, patch,
                           float(spatial), d)
         return faces, residuals, d
 
     def make_base():
-        up = model.bicubic_faces()
-        return np.ascontiguousarray(up), np.ascontiguousarray(model.hr_ - up)
+        up = np.ascontiguousarray(model.bicubic_faces())
+        return up, np.ascontiguousarray(model.hr_ - up), _centred_energy(up, patch)
 
-    base = candidates(*model._cached("tlcr", make_base))
-    estimate = bicubic + assemble(
-        _tlcr_pass(feats_q, rows, cols, base, None, offsets, patch, spatial, tau, neighbours),
-        rows, cols, patch, model.hr_shape)
+    base = candidates(*model._cached(("tlcr", patch), make_base))
+
+    def hallucinate(sets):
+        residual = _tlcr_pass(feats_q, rows, cols, sets, offsets, patch, spatial, tau,
+                              neighbours, precision)
+        return bicubic + assemble(residual, rows, cols, patch, model.hr_shape)
+
+    estimate = hallucinate([base])
+    yield estimate
     for _ in range(reproducing):
-        lr_up = bicubic_face(degrade_trusted(estimate, s, quantize=False), s)
-        extra = candidates(lr_up[None], (estimate - lr_up)[None])
-        estimate = bicubic + assemble(
-            _tlcr_pass(feats_q, rows, cols, base, extra, offsets, patch, spatial, tau,
-                       neighbours), rows, cols, patch, model.hr_shape)
-    return estimate
+        lr_up = bicubic_face(degrade_trusted(estimate, s, quantize=False), s)[None]
+        estimate = hallucinate([base, candidates(lr_up, estimate[None] - lr_up,
+                                                 _centred_energy(lr_up, patch))])
+        yield estimate
 
 
 # -- registry entries: y in [0, 1] -> y on the 0-255 scale -> method -> [0, 1] ----------
