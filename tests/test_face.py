@@ -1,9 +1,7 @@
 """Face hallucination (classicsr.face) on faces the tests draw: always run, no data needed.
 
-The faces are synthetic but aligned like real ones: an oval head, two eyes,
-brows, a nose and a mouth at nearly fixed positions, with per-face changes
-of shape, size, brightness and a little texture. Thresholds are just below
-the values measured here (``python -m pytest tests/test_face.py``).
+The faces are :func:`classicsr.face.synthetic_faces`: drawn, but aligned like
+real ones. Thresholds are just below the values measured here.
 """
 
 import numpy as np
@@ -11,7 +9,7 @@ import pytest
 
 import classicsr
 from classicsr.cli import main
-from classicsr.face import FaceSet, align_face, degrade_face
+from classicsr.face import FaceSet, align_face, degrade_face, synthetic_faces
 from classicsr.face._solvers import affine_weights, basis_pursuit
 from classicsr.face.methods import thresholded_lcr
 from classicsr.face.protocol import box_blur, evaluate_faces
@@ -22,38 +20,9 @@ FACE_METHODS = ["face_eigen", "face_lcr", "face_line", "face_lsr", "face_ne", "f
 SHAPE = (60, 52)  # HR; 15 x 13 at x4
 
 
-def draw_face(rng, shape=SHAPE):
-    """One aligned synthetic face, uint8."""
-    h, w = shape
-    yy, xx = np.mgrid[0:h, 0:w].astype(float)
-    cy, cx = h * 0.5 + rng.normal(0, 0.6), w * 0.5 + rng.normal(0, 0.6)
-    img = np.full(shape, 40.0 + rng.normal(0, 5))
-    head = ((yy - cy) / (h * rng.uniform(0.40, 0.46))) ** 2 + \
-        ((xx - cx) / (w * rng.uniform(0.36, 0.42))) ** 2 < 1
-    img[head] = rng.uniform(150, 200)
-    eye_y = h * 0.42 + rng.normal(0, 0.5)
-    for side in (-1, 1):
-        ex = cx + side * w * rng.uniform(0.17, 0.21)
-        r = rng.uniform(2.0, 3.2)
-        img[((yy - eye_y) / (r * 0.7)) ** 2 + ((xx - ex) / r) ** 2 < 1] = rng.uniform(20, 60)
-        brow = (np.abs(yy - (eye_y - rng.uniform(4, 6))) < 1.0) & (np.abs(xx - ex) < r + 2)
-        img[brow] -= rng.uniform(50, 90)
-    nose = (np.abs(xx - cx) < rng.uniform(1.0, 2.0)) & (yy > eye_y + 2) & (yy < h * 0.62)
-    img[nose] -= rng.uniform(20, 40)
-    mouth = ((yy - h * 0.74) / rng.uniform(1.2, 2.2)) ** 2 + \
-        ((xx - cx) / (w * rng.uniform(0.14, 0.22))) ** 2 < 1
-    img[mouth] = rng.uniform(60, 110)
-    img += rng.normal(0, 3, shape)
-    from scipy import ndimage
-
-    img = ndimage.gaussian_filter(img, rng.uniform(0.6, 1.0))
-    return np.clip(np.round(img), 0, 255).astype(np.uint8)
-
-
 @pytest.fixture(scope="module")
 def faces():
-    rng = np.random.default_rng(7)
-    return [draw_face(rng) for _ in range(64)]
+    return synthetic_faces(64, SHAPE, random_state=7)
 
 
 @pytest.fixture(scope="module")

@@ -22,7 +22,8 @@ ships with the package).
 Modules: :mod:`~classicsr.face.methods` (the methods and their registry
 entries), :mod:`~classicsr.face.model` (the face set),
 :mod:`~classicsr.face.protocol` (the papers' degradation),
-:mod:`~classicsr.face.align` (eye alignment of real photos); private:
+:mod:`~classicsr.face.align` (eye alignment of real photos),
+:mod:`~classicsr.face.synthetic` (drawn aligned faces, for tests and demos); private:
 ``_patches`` (the position-patch grid), ``_solvers`` (batched weight
 solvers), ``_kernels`` (Numba).
 """
@@ -30,6 +31,7 @@ solvers), ``_kernels`` (Numba).
 from . import methods  # noqa: F401  (registers the face_* methods)
 from .align import align_face
 from .model import FaceSet
-from .protocol import degrade_face
+from .protocol import degrade_face, evaluate_faces
+from .synthetic import synthetic_faces
 
-__all__ = ["FaceSet", "align_face", "degrade_face"]
+__all__ = ["FaceSet", "align_face", "degrade_face", "evaluate_faces", "synthetic_faces"]

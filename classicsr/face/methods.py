@@ -174,6 +174,26 @@ def _centred_energy(faces, patch):
     return window_sums(faces * faces) - s1 * s1 / (patch * patch)
 
 
+def _in_threads(function, *arrays):
+    """``function(*arrays)`` on slices of the positions (axis 0) in Numba's number of
+    threads, concatenated. NumPy releases the GIL in its BLAS / LAPACK calls,
+    which run single-threaded here (see :func:`_run`): small matrices gain
+    nothing from threaded BLAS, and on a busy machine its spinning threads
+    cost far more than they give. Every position is computed alike whatever
+    the slicing, so the result does not depend on the number of threads."""
+    import numba
+    from concurrent.futures import ThreadPoolExecutor
+
+    n = min(numba.get_num_threads(), len(arrays[0]))
+    if n <= 1:
+        return function(*arrays)
+    bounds = np.linspace(0, len(arrays[0]), n + 1).astype(int)
+    with ThreadPoolExecutor(n) as pool:
+        parts = list(pool.map(lambda k: function(*(a[bounds[k]:bounds[k + 1]] for a in arrays)),
+                              range(n)))
+    return np.concatenate(parts)
+
+
 def _tlcr_pass(query, rows, cols, sets, offsets, patch, spatial, tau, neighbours, precision):
     """One TLcR reconstruction: HR residual patches ``(P, patch**2)``.
 
@@ -190,7 +210,7 @@ def _tlcr_pass(query, rows, cols, sets, offsets, patch, spatial, tau, neighbours
     z = np.empty((len(rows), k, patch * patch + 2), dtype=precision)
     context_gather(faces, rows, cols, offsets, patch, float(spatial), index, query, z)
     dk = np.take_along_axis(d, index, axis=1)
-    w = affine_weights(z, tau * dk + 1e-6 * dk.sum(axis=1, keepdims=True))
+    w = _in_threads(affine_weights, z, tau * dk + 1e-6 * dk.sum(axis=1, keepdims=True))
     out = np.empty((len(rows), patch * patch))
     context_combine(residuals, rows, cols, offsets, patch, index, w, out)
     return out
@@ -263,9 +283,12 @@ def tlcr_estimates(x, model, tau=0.04, neighbours=500, window=None, step=2, spat
 # -- registry entries: y in [0, 1] -> y on the 0-255 scale -> method -> [0, 1] ----------
 
 def _run(algorithm, y, scale, model, **options):
+    from threadpoolctl import threadpool_limits
+
     face_model = get_model("face", scale, model)
     face_model.check_input(y)
-    return algorithm(y * 255.0, face_model, **options) / 255.0
+    with threadpool_limits(1, user_api="blas"):  # see _in_threads
+        return algorithm(y * 255.0, face_model, **options) / 255.0
 
 
 def _checked_grid(patch, overlap):
