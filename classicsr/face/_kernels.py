@@ -71,6 +71,10 @@ def context_gather(faces, rows, cols, offsets, patch, spatial, index, query, z):
             o = index[p, k] % n_off
             r = rows[p] + offsets[o, 0]
             c = cols[p] + offsets[o, 1]
+            if r < 0 or c < 0 or r + patch > faces.shape[1] or c + patch > faces.shape[2]:
+                for j in range(npix + 2):  # outside the face: never kept (weight 0)
+                    z[p, k, j] = 0.0
+                continue
             mean = 0.0
             for u in range(patch):
                 for v in range(patch):
@@ -85,18 +89,19 @@ def context_gather(faces, rows, cols, offsets, patch, spatial, index, query, z):
 
 @njit(cache=True, parallel=True)
 def context_combine(residuals, rows, cols, offsets, patch, index, weights, out):
-    """``out[p] = sum_k weights[p, k] * residual patch of candidate index[p, k]``."""
+    """``out[p] += sum_k weights[p, k] * residual patch of candidate index[p, k]``
+    (candidates of weight 0 are not read: they may lie outside the face)."""
     n_pos, n_keep = index.shape
     n_off = offsets.shape[0]
     for p in prange(n_pos):
-        for j in range(patch * patch):
-            out[p, j] = 0.0
         for k in range(n_keep):
             f = index[p, k] // n_off
             o = index[p, k] % n_off
             r = rows[p] + offsets[o, 0]
             c = cols[p] + offsets[o, 1]
             w = weights[p, k]
+            if w == 0.0:
+                continue
             for u in range(patch):
                 for v in range(patch):
                     out[p, u * patch + v] += w * residuals[f, r + u, c + v]

@@ -194,28 +194,6 @@ def _in_threads(function, *arrays):
     return np.concatenate(parts)
 
 
-def _tlcr_pass(query, rows, cols, sets, offsets, patch, spatial, tau, neighbours, precision):
-    """One TLcR reconstruction: HR residual patches ``(P, patch**2)``.
-
-    ``sets``: ``(faces, residuals, distances)`` of the training faces and, in
-    reproducing learning, of the estimate added to them.
-    """
-    from ._kernels import context_combine, context_gather
-
-    faces = np.concatenate([s[0] for s in sets]) if len(sets) > 1 else sets[0][0]
-    residuals = np.concatenate([s[1] for s in sets]) if len(sets) > 1 else sets[0][1]
-    d = np.concatenate([s[2] for s in sets], axis=1) if len(sets) > 1 else sets[0][2]
-    k = min(neighbours, int(np.isfinite(d).sum(axis=1).min()))
-    index = _nearest(d, k)
-    z = np.empty((len(rows), k, patch * patch + 2), dtype=precision)
-    context_gather(faces, rows, cols, offsets, patch, float(spatial), index, query, z)
-    dk = np.take_along_axis(d, index, axis=1)
-    w = _in_threads(affine_weights, z, tau * dk + 1e-6 * dk.sum(axis=1, keepdims=True))
-    out = np.empty((len(rows), patch * patch))
-    context_combine(residuals, rows, cols, offsets, patch, index, w, out)
-    return out
-
-
 def thresholded_lcr(x, model, tau=0.04, neighbours=500, window=None, step=2, spatial=10.0,
                     reproducing=0, patch=None, overlap=None, precision=np.float32):
     """Jiang et al.'s TLcR (context patches, thresholding) and TLcR-RL.
@@ -240,43 +218,74 @@ def tlcr_estimates(x, model, tau=0.04, neighbours=500, window=None, step=2, spat
                    reproducing=0, patch=None, overlap=None, precision=np.float32):
     """The TLcR estimate, then each reproducing-learning estimate (a generator;
     arguments as :func:`thresholded_lcr`)."""
-    from ._kernels import context_distances
+    from ._kernels import context_combine, context_distances, context_gather
 
     s = model.scale
     patch, overlap = _grid_options(model, patch, overlap)
     window = patch + 2 * s if window is None else window
-    reach = (window - patch) // 2
-    offsets = context_offsets(reach, step)
+    offsets = context_offsets((window - patch) // 2, step)
+    n_off = len(offsets)
     rows, cols = grid(model.hr_shape, patch, overlap)
+    n_pos = len(rows)
     bicubic = bicubic_face(x, s)
     query = extract(bicubic[None], rows, cols, patch)[:, 0]
     query = query - query.mean(axis=1, keepdims=True)
     query_img = np.ascontiguousarray(query.reshape(-1, patch, patch))
-    feats_q = np.ascontiguousarray(np.concatenate([query, np.zeros((len(rows), 2))], axis=1))
+    query = np.ascontiguousarray(np.concatenate([query, np.zeros((n_pos, 2))], axis=1))
 
-    def candidates(faces, residuals, energy):
-        d = np.empty((len(rows), faces.shape[0] * len(offsets)))
+    def distances(faces, energy):
+        d = np.empty((n_pos, faces.shape[0] * n_off))
         context_distances(faces, energy, query_img, rows, cols, offsets, patch,
                           float(spatial), d)
-        return faces, residuals, d
+        return d
 
     def make_base():
         up = np.ascontiguousarray(model.bicubic_faces())
         return up, np.ascontiguousarray(model.hr_ - up), _centred_energy(up, patch)
 
-    base = candidates(*model._cached(("tlcr", patch), make_base))
+    faces, residuals, energy = model._cached(("tlcr", patch), make_base)
+    d_base = distances(faces, energy)
+    k = min(neighbours, int(np.isfinite(d_base).sum(axis=1).min()))
+    # The K nearest training candidates, gathered once: reproducing learning only adds
+    # the 25 candidates of one face per layer, so each layer keeps the K nearest of
+    # these K + 25 (the others get weight 0) -- the same set as a search of all.
+    index = _nearest(d_base, k)
+    d_all = np.full((n_pos, k + n_off), np.inf)
+    d_all[:, :k] = np.take_along_axis(d_base, index, axis=1)
+    z = np.zeros((n_pos, k + n_off, query.shape[1]), dtype=precision)
+    z_base = np.empty((n_pos, k, query.shape[1]), dtype=precision)
+    context_gather(faces, rows, cols, offsets, patch, float(spatial), index, query, z_base)
+    z[:, :k] = z_base
+    del z_base
+    extra_index = np.ascontiguousarray(np.broadcast_to(np.arange(n_off), (n_pos, n_off)))
+    extra_z = np.empty((n_pos, n_off, query.shape[1]), dtype=precision)
+    extra_residual = None
 
-    def hallucinate(sets):
-        residual = _tlcr_pass(feats_q, rows, cols, sets, offsets, patch, spatial, tau,
-                              neighbours, precision)
-        return bicubic + assemble(residual, rows, cols, patch, model.hr_shape)
+    def hallucinate():
+        kept = np.zeros(d_all.shape, dtype=bool)
+        np.put_along_axis(kept, _nearest(d_all, k), True, axis=1)
+        trace = np.where(kept, d_all, 0.0).sum(axis=1, keepdims=True)
+        with np.errstate(invalid="ignore"):
+            lam = np.where(kept, tau * d_all + 1e-6 * trace, np.inf)
+        w = _in_threads(affine_weights, z, lam)
+        out = np.zeros((n_pos, patch * patch))
+        context_combine(residuals, rows, cols, offsets, patch, index,
+                        np.ascontiguousarray(w[:, :k]), out)
+        if extra_residual is not None:
+            context_combine(extra_residual, rows, cols, offsets, patch, extra_index,
+                            np.ascontiguousarray(w[:, k:]), out)
+        return bicubic + assemble(out, rows, cols, patch, model.hr_shape)
 
-    estimate = hallucinate([base])
+    estimate = hallucinate()
     yield estimate
     for _ in range(reproducing):
         lr_up = bicubic_face(degrade_trusted(estimate, s, quantize=False), s)[None]
-        estimate = hallucinate([base, candidates(lr_up, estimate[None] - lr_up,
-                                                 _centred_energy(lr_up, patch))])
+        extra_residual = np.ascontiguousarray(estimate[None] - lr_up)
+        d_all[:, k:] = distances(lr_up, _centred_energy(lr_up, patch))
+        context_gather(lr_up, rows, cols, offsets, patch, float(spatial), extra_index, query,
+                       extra_z)
+        z[:, k:] = extra_z
+        estimate = hallucinate()
         yield estimate
 
 
