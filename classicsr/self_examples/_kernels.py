@@ -326,27 +326,22 @@ def propagate(target, tform, affine, bias, cost, src, src_offset, src_h, src_w, 
     """
     height, width, channels = target.shape
     radius = int(params[0])
-    updates = np.zeros(max(height, width), np.int64)
-    if dy == 0:
-        for y in prange(radius, height - radius):
-            sums = np.empty(3 * channels)
-            b = np.empty(channels)
-            cand_t = np.empty(9)
-            for j in range(width - 2 * radius - 1):
-                x = radius + 1 + j if dx > 0 else width - radius - 2 - j
-                updates[y] += _propagate_one(target, tform, affine, bias, cost, src, src_offset,
-                                             src_h, src_w, factor, params, weights, search, y,
-                                             x, 0, dx, sums, b, cand_t)
-    else:
-        for x in prange(radius, width - radius):
-            sums = np.empty(3 * channels)
-            b = np.empty(channels)
-            cand_t = np.empty(9)
-            for i in range(height - 2 * radius - 1):
-                y = radius + 1 + i if dy > 0 else height - radius - 2 - i
-                updates[x] += _propagate_one(target, tform, affine, bias, cost, src, src_offset,
-                                             src_h, src_w, factor, params, weights, search, y,
-                                             x, dy, 0, sums, b, cand_t)
+    horizontal = dy == 0
+    lines = height - 2 * radius if horizontal else width - 2 * radius
+    along = width if horizontal else height
+    forward = dx + dy > 0
+    updates = np.zeros(lines, np.int64)
+    for line in prange(lines):
+        sums = np.empty(3 * channels)
+        b = np.empty(channels)
+        cand_t = np.empty(9)
+        for j in range(along - 2 * radius - 1):
+            step = radius + 1 + j if forward else along - radius - 2 - j
+            y = radius + line if horizontal else step
+            x = step if horizontal else radius + line
+            updates[line] += _propagate_one(target, tform, affine, bias, cost, src, src_offset,
+                                            src_h, src_w, factor, params, weights, search, y, x,
+                                            dy, dx, sums, b, cand_t)
     return updates.sum()
 
 

@@ -1,0 +1,191 @@
+"""Self-example SR: SelfExSR speed against A+ (one run), PatchMatch throughput against brute
+force, and (``--psnr``) quality against the authors' per-image table.
+
+* speed: seconds per Set14 image at x3 (``*_LR.png``, RGB) of ``selfexsr_affine``
+  and ``aplus``, after a warm-up, in the same run; the ratio; JIT time apart
+  (fresh interpreters, empty and filled Numba cache);
+* PatchMatch: target patches per second of :func:`nearest_neighbour_field`
+  (translations; affine) and of the exhaustive search
+  (:func:`exhaustive_nearest_neighbour_field`, BLAS) on grey crops, with the
+  mean match cost of each;
+* ``--psnr``: Set5 / Set14 x2 / x3 / x4 means of ``selfexsr_affine`` (Y,
+  scale shaved) against the ``selfexsr2015`` rows of
+  ``reference/per_image_psnr_selfexsr.csv``.
+
+Writes ``benchmarks/results/self_examples.json`` and ``.md``.
+
+    python benchmarks/bench_self_examples.py [--psnr] [--threads N]
+"""
+
+import argparse
+import csv
+import os
+import platform
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+from _common import ROOT, jit_times, write_json
+
+import numpy as np
+
+DEFAULT_JSON = ROOT / "benchmarks" / "results" / "self_examples.json"
+JIT_PROBE = textwrap.dedent("""
+    import json, time
+    import numpy as np
+    t = time.perf_counter()
+    from classicsr.self_examples import selfexsr
+    img = (np.random.default_rng(0).random((24, 24, 3)) * 255).astype(np.uint8)
+    selfexsr(img, 2)
+    first = time.perf_counter() - t
+    t = time.perf_counter(); selfexsr(img, 2); second = time.perf_counter() - t
+    print(json.dumps({"first_s": first, "second_s": second}))
+""")
+
+
+def lr_files(root, dataset, scale):
+    folder = Path(root) / dataset / f"image_SRF_{scale}"
+    return sorted(folder.glob("*_LR.png"))
+
+
+def speed(root, scale=3):
+    import classicsr
+    from classicsr.io import read_image
+
+    images = [read_image(p) for p in lr_files(root, "Set14", scale)]
+    classicsr.upscale(images[0][:40, :40], scale, method="selfexsr_affine")
+    classicsr.upscale(images[0][:40, :40], scale, method="aplus")
+    rows = []
+    for path, lr in zip(lr_files(root, "Set14", scale), images):
+        row = {"image": path.name, "lr_shape": list(lr.shape)}
+        for method in ("aplus", "selfexsr_affine"):
+            start = time.perf_counter()
+            classicsr.upscale(lr, scale, method=method)
+            row[method] = time.perf_counter() - start
+        rows.append(row)
+        print(f"  {path.name:<24} {lr.shape[1]:>4}x{lr.shape[0]:<4} aplus {row['aplus']:6.2f} s  "
+              f"selfexsr_affine {row['selfexsr_affine']:6.2f} s", flush=True)
+    mean = {m: float(np.mean([r[m] for r in rows])) for m in ("aplus", "selfexsr_affine")}
+    return {"scale": scale, "rows": rows, "mean_s": mean,
+            "ratio_to_aplus": mean["selfexsr_affine"] / mean["aplus"]}
+
+
+def patchmatch_throughput(size=128, repeats=2):
+    from skimage import data
+
+    from classicsr.self_examples.patchmatch import (
+        exhaustive_nearest_neighbour_field,
+        nearest_neighbour_field,
+    )
+
+    target = data.camera()[100:100 + size, 150:150 + size] / 255.0
+    source = data.camera()[300:300 + size, 200:200 + size] / 255.0
+    nearest_neighbour_field(target[:20, :20], source[:20, :20], affine=True)  # JIT
+    out = {"size": size, "patches": (size - 4) ** 2}
+    for label, call in (
+        ("patchmatch_translation", lambda: nearest_neighbour_field(target, source, iterations=5)),
+        ("patchmatch_affine", lambda: nearest_neighbour_field(target, source, iterations=5,
+                                                               affine=True)),
+        ("exhaustive", lambda: exhaustive_nearest_neighbour_field(target, source)),
+    ):
+        times = []
+        for _ in range(repeats):
+            start = time.perf_counter()
+            nnf = call()
+            times.append(time.perf_counter() - start)
+        seconds = min(times)
+        out[label] = {"seconds": seconds, "patches_per_s": out["patches"] / seconds,
+                      "mean_cost": float(np.nanmean(nnf.cost))}
+        print(f"  {label:<24} {seconds:7.3f} s  {out['patches'] / seconds:12.0f} patches/s  "
+              f"mean cost {out[label]['mean_cost']:.5f}", flush=True)
+    return out
+
+
+def quality(root, reference):
+    import classicsr
+    from classicsr.io import read_image
+
+    published = {}
+    with open(Path(reference) / "per_image_psnr_selfexsr.csv") as handle:
+        for r in csv.DictReader(handle):
+            if r["method"] == "selfexsr2015":
+                published[(r["dataset"], int(r["scale"]), r["file"])] = float(r["psnr_y"])
+    table = {}
+    for dataset in ("Set5", "Set14"):
+        for scale in (2, 3, 4):
+            ours, theirs = [], []
+            for (d, s, name), value in sorted(published.items()):
+                if d != dataset or s != scale:
+                    continue
+                folder = Path(root) / dataset / f"image_SRF_{scale}"
+                hr = read_image(folder / name)
+                lr = read_image(folder / name.replace("_HR", "_LR"))
+                sr = classicsr.upscale(lr, scale, method="selfexsr_affine")
+                ours.append(classicsr.psnr(hr, sr, crop_border=scale))
+                theirs.append(value)
+            table[f"{dataset}_x{scale}"] = {"ours": float(np.mean(ours)),
+                                            "authors": float(np.mean(theirs)),
+                                            "per_image_diff": [round(a - b, 4) for a, b
+                                                               in zip(ours, theirs)]}
+            print(f"  {dataset} x{scale}: {np.mean(ours):.3f} (authors {np.mean(theirs):.3f}, "
+                  f"{np.mean(ours) - np.mean(theirs):+.3f})", flush=True)
+    return table
+
+
+def main(argv=None):
+    import numba
+
+    from classicsr.datasets import find_data_root
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--psnr", action="store_true", help="also the Set5/Set14 table")
+    parser.add_argument("--threads", type=int, default=None, help="Numba threads")
+    parser.add_argument("--json", default=str(DEFAULT_JSON))
+    args = parser.parse_args(argv)
+    if args.threads:
+        numba.set_num_threads(args.threads)
+    root = find_data_root()
+    if root is None:
+        parser.error("Set14 not found: set CLASSICSR_DATA or put ../shared beside the repo")
+    load_before = os.getloadavg()[0]
+    print(f"load average {load_before:.2f}; {os.cpu_count()} CPUs; numba threads "
+          f"{numba.get_num_threads()}")
+    print("JIT (fresh interpreters):")
+    jit = jit_times(JIT_PROBE)
+    print(f"  {jit}")
+    print("PatchMatch throughput (grey 128x128, 5x5 patches, 5 iterations):")
+    pm = patchmatch_throughput()
+    print("Set14 x3 seconds per image:")
+    sp = speed(root)
+    print(f"  mean: aplus {sp['mean_s']['aplus']:.2f} s, selfexsr_affine "
+          f"{sp['mean_s']['selfexsr_affine']:.2f} s, ratio {sp['ratio_to_aplus']:.1f}")
+    payload = {"machine": {"platform": platform.platform(), "python": sys.version.split()[0],
+                           "cpus": os.cpu_count(), "numba_threads": numba.get_num_threads(),
+                           "load_average_before": load_before,
+                           "load_average_after": os.getloadavg()[0]},
+               "jit": jit, "patchmatch": pm, "speed": sp}
+    if args.psnr:
+        print("PSNR against the authors' results (per_image_psnr_selfexsr.csv):")
+        payload["psnr"] = quality(root, root.parent / "reference")
+    write_json(Path(args.json), payload)
+    lines = ["| | seconds | patches/s | mean cost |", "|---|---|---|---|"]
+    for label in ("patchmatch_translation", "patchmatch_affine", "exhaustive"):
+        r = pm[label]
+        lines.append(f"| {label} | {r['seconds']:.3f} | {r['patches_per_s']:.0f} | "
+                     f"{r['mean_cost']:.5f} |")
+    lines += ["", f"Set14 x3: aplus {sp['mean_s']['aplus']:.2f} s, selfexsr_affine "
+              f"{sp['mean_s']['selfexsr_affine']:.2f} s per image (x{sp['ratio_to_aplus']:.1f})"]
+    if args.psnr:
+        lines += ["", "| | ours | authors | diff |", "|---|---|---|---|"]
+        for key, r in payload["psnr"].items():
+            lines.append(f"| {key} | {r['ours']:.3f} | {r['authors']:.3f} | "
+                         f"{r['ours'] - r['authors']:+.3f} |")
+    from classicsr.io import atomic_write_bytes
+
+    atomic_write_bytes(Path(args.json).with_suffix(".md"), ("\n".join(lines) + "\n").encode(),
+                       overwrite=True)
+
+
+if __name__ == "__main__":
+    main()
