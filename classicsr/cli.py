@@ -169,11 +169,12 @@ def _backprojection_options(args):
 def _add_train(sub):
     from .training import trainable_methods
 
-    trainable = sorted(set(trainable_methods()) | {"face"})
+    trainable = sorted(trainable_methods())
     p = sub.add_parser("train", help="train a model on a folder of images (face: a face set "
                                      "from a folder of aligned faces)")
-    p.add_argument("method", choices=trainable, metavar="METHOD",
-                   help="one of: " + ", ".join(trainable))
+    p.add_argument("method", choices=trainable + ["face"], metavar="METHOD",
+                   help="one of: " + ", ".join(trainable) + "; or face: the face set of "
+                        "the face_* methods, from a folder of aligned faces of one size")
     p.add_argument("--scale", type=int, required=True, help="upscaling factor (2, 3, 4)")
     p.add_argument("--images", help="folder of training images (default: T91 under the data "
                                     "root, $CLASSICSR_DATA or ../shared/data)")
