@@ -432,7 +432,8 @@ def _describe(info):
     model = f" [trained model: {info.model}]" if info.needs_model else ""
     missing = missing_requirements(info)
     needs = f" [needs: pip install \"classicsr[{','.join(missing)}]\"]" if missing else ""
-    kind = "multi-frame; " if info.kind == "multiframe" else ""
+    kind = {"multiframe": "multi-frame; ", "face": "aligned faces of the face set's size; "}.get(
+        info.kind, "")
     return [f"{info.name:<12} {info.description}{model}{needs}",
             f"{'':<12} {kind}scales: {scales}; halo: {info.halo}; {info.reference}"]
 
