@@ -196,19 +196,21 @@ def patch_costs(target, tform, src, src_offset, src_h, src_w, factor, params, we
 
 @njit(cache=True, parallel=True)
 def random_search(target, tform, affine, bias, cost, src, src_offset, src_h, src_w, factor,
-                  params, weights, search, seed, iteration):
+                  params, weights, search, seed, iteration, updated):
     """One round of SelfExSR's coarse-to-fine random search, every centre independently.
 
     ``search``: ``[min_scale, max_scale, scale_radius, rotation_radius,
     shear_radius, use_affine, authors_composition, bound_w, bound_h,
-    integer_positions, authors_eps, first_radius, skip_near]``, the bounds being the extent of the positions of ``T`` (the target's own size
+    integer_positions, authors_eps, first_radius, skip_near,
+    only_from_updated]``, the bounds being the extent of the positions of ``T`` (the target's own size
     in SelfExSR, where positions are target-level coordinates; the source's
     for one source image). The search radius starts at ``max(bound_w,
     bound_h) * first_radius`` (1/4 in SelfExSR) and halves while above 1; at each radius a
     position offset uniform in ``+-radius`` and (``use_affine``) a random
     scale / rotation / shear deformation shrinking with the step are applied
     to the current transform; the candidate is kept if its cost is lower
-    (and its scale and position are valid). Returns the number of updates.
+    (and its scale and position are valid). ``updated`` (uint8, H x W) marks
+    the centres updated. Returns the number of updates.
     """
     height, width, channels = target.shape
     radius = int(params[0])
@@ -266,14 +268,18 @@ def random_search(target, tform, affine, bias, cost, src, src_offset, src_h, src
                     tform[y, x, :] = cand_t
                     affine[y, x, :] = cand_a
                     bias[y, x, :] = b
+                    updated[y, x] = 1
                     updates[y] += 1
     return updates.sum()
 
 
 @njit(cache=True)
 def _propagate_one(target, tform, affine, bias, cost, src, src_offset, src_h, src_w, factor,
-                   params, weights, search, y, x, dy, dx, sums, b, cand_t):
+                   params, weights, search, y, x, dy, dx, sums, b, cand_t, updated):
     """Try the transform of the neighbour ``(y - dy, x - dx)`` shifted by ``(dx, dy)``."""
+    # SelfExSR (search[13] = 1) propagates only from centres updated in this iteration
+    if search[13] != 0.0 and updated[y - dy, x - dx] == 0:
+        return 0
     radius = int(params[0])
     bound_w, bound_h = search[7], search[8]
     q = tform[y - dy, x - dx]
@@ -307,16 +313,19 @@ def _propagate_one(target, tform, affine, bias, cost, src, src_offset, src_h, sr
         tform[y, x, :] = cand_t
         affine[y, x, :] = affine[y - dy, x - dx]
         bias[y, x, :] = b
+        updated[y, x] = 1
         return 1
     return 0
 
 
 @njit(cache=True, parallel=True)
 def propagate(target, tform, affine, bias, cost, src, src_offset, src_h, src_w, factor,
-              params, weights, search, dy, dx):
+              params, weights, search, dy, dx, updated):
     """One propagation sweep in direction ``(dx, dy)`` (one of the 4 unit steps).
 
-    ``search`` as :func:`random_search` (the bounds, integer positions, eps).
+    ``search`` as :func:`random_search` (the bounds, integer positions, eps,
+    and ``search[13]``: propagate only from centres marked in ``updated``,
+    as the authors' wavefronts do; the updated centres are marked).
 
     Every centre, in the sweep's order, tries its predecessor's transform
     moved by one step (SelfExSR's ``sr_propagate`` runs the same chains as
@@ -341,7 +350,7 @@ def propagate(target, tform, affine, bias, cost, src, src_offset, src_h, src_w, 
             x = step if horizontal else radius + line
             updates[line] += _propagate_one(target, tform, affine, bias, cost, src, src_offset,
                                             src_h, src_w, factor, params, weights, search, y, x,
-                                            dy, dx, sums, b, cand_t)
+                                            dy, dx, sums, b, cand_t, updated)
     return updates.sum()
 
 

@@ -142,14 +142,15 @@ def nearest_neighbour_field(target, source, *, patch_size=5, iterations=5, affin
     weights = np.ones(patch_size * patch_size)
     search = np.array([low if affine else 0.0, high if affine else np.inf, 1.0, math.pi / 4,
                        0.05, 1.0 if affine else 0.0, 0.0, sw, sh, 0.0 if subpixel else 1.0,
-                       0.0, 1.0, 0.0])
+                       0.0, 1.0, 0.0, 0.0])
+    updated = np.zeros((height, width), np.uint8)
     k.patch_costs(t, tform, *source_args, params, weights, cost, bias)
     for iteration in range(iterations):
         k.random_search(t, tform, transforms, bias, cost, *source_args, params, weights, search,
-                        random_state, iteration)
+                        random_state, iteration, updated)
         for dy, dx in ((0, 1), (1, 0), (0, -1), (-1, 0)):
             k.propagate(t, tform, transforms, bias, cost, *source_args, params, weights, search,
-                        dy, dx)
+                        dy, dx, updated)
     positions = np.full((height, width, 2), np.nan)
     inner = (slice(r, height - r), slice(r, width - r))
     positions[inner] = tform[inner][..., 6:8] - 1.0

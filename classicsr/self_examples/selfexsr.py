@@ -209,7 +209,7 @@ def selfexsr(img, scale, *, authors_composition=True, random_state=0, progress=F
     params = np.array([radius, math.log(alpha), 1.0, BIAS_RANGE[0], BIAS_RANGE[1], LAMBDA_SCALE,
                        1.0 / alpha, 3.0 / channels])
     search = np.array([1.0 / alpha, MAX_SCALE, SCALE_RADIUS, ROTATION_RADIUS, SHEAR_RADIUS, 1.0,
-                       1.0 if authors_composition else 0.0, 0.0, 0.0, 0.0, 1.0, 0.25, 1.0])
+                       1.0 if authors_composition else 0.0, 0.0, 0.0, 0.0, 1.0, 0.25, 1.0, 1.0])
     factor = alpha ** np.arange(1, n_low + 1)
     log = logging.getLogger(__name__)
     field = None
@@ -224,13 +224,15 @@ def selfexsr(img, scale, *, authors_composition=True, random_state=0, progress=F
         search[7], search[8] = shape[1], shape[0]  # positions are target-level coordinates
         sources = _flat([low[level + j] for j in range(1, n_low + 1)])
         k.patch_costs(target, tform, *sources, factor, params, weights, cost, bias)
+        updated = np.zeros(shape, np.uint8)
         for iteration in range(iterations):
             seed = random_state * 1_000_003 + (level + 1000) * 1009
+            updated[:] = 0
             k.random_search(target, tform, affine, bias, cost, *sources, factor, params, weights,
-                            search, seed, iteration)
+                            search, seed, iteration, updated)
             for dy, dx in ((0, 1), (1, 0), (0, -1), (-1, 0)):
                 k.propagate(target, tform, affine, bias, cost, *sources, factor, params, weights,
-                            search, dy, dx)
+                            search, dy, dx, updated)
             if progress:
                 log.info("level %d iteration %d: mean cost %.6f", level, iteration + 1,
                          float(cost[radius:-radius, radius:-radius].mean()))
