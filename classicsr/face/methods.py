@@ -181,14 +181,14 @@ def _in_threads(function, *arrays):
     nothing from threaded BLAS, and on a busy machine its spinning threads
     cost far more than they give. Every position is computed alike whatever
     the slicing, so the result does not depend on the number of threads."""
-    import numba
     from concurrent.futures import ThreadPoolExecutor
 
+    import numba
+    from threadpoolctl import threadpool_limits
+
     n = min(numba.get_num_threads(), len(arrays[0]))
-    if n <= 1:
-        return function(*arrays)
     bounds = np.linspace(0, len(arrays[0]), n + 1).astype(int)
-    with ThreadPoolExecutor(n) as pool:
+    with threadpool_limits(1, user_api="blas"), ThreadPoolExecutor(n) as pool:
         parts = list(pool.map(lambda k: function(*(a[bounds[k]:bounds[k + 1]] for a in arrays)),
                               range(n)))
     return np.concatenate(parts)
