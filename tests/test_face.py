@@ -209,3 +209,20 @@ def test_basis_pursuit_reaches_the_l1_minimum():
                      bounds=(0, None), method="highs")
         assert np.allclose(a[k] @ w[k], b[k], atol=1e-6)
         assert abs(np.abs(w[k]).sum() - lp.fun) < 1e-5
+
+
+def test_tlcr_does_not_depend_on_the_thread_count(faces, face_model):
+    import numba
+
+    if numba.config.NUMBA_NUM_THREADS < 2:
+        pytest.skip("needs NUMBA_NUM_THREADS >= 2")
+    lr = degrade_face(faces[63]).astype(np.float64)
+    before = numba.get_num_threads()
+    try:
+        numba.set_num_threads(1)
+        one = thresholded_lcr(lr, face_model, reproducing=1)
+        numba.set_num_threads(2)
+        two = thresholded_lcr(lr, face_model, reproducing=1)
+    finally:
+        numba.set_num_threads(before)
+    assert np.array_equal(one, two)
