@@ -233,18 +233,19 @@ def tlcr_estimates(x, model, tau=0.04, neighbours=500, window=None, step=2, spat
     query_img = np.ascontiguousarray(query.reshape(-1, patch, patch))
     query = np.ascontiguousarray(np.concatenate([query, np.zeros((n_pos, 2))], axis=1))
 
-    def distances(faces, energy):
-        d = np.empty((n_pos, faces.shape[0] * n_off))
-        context_distances(faces, energy, query_img, rows, cols, offsets, patch,
+    def distances(faces_last, energy):
+        d = np.empty((n_pos, faces_last.shape[2] * n_off))
+        context_distances(faces_last, energy, query_img, rows, cols, offsets, patch,
                           float(spatial), d)
         return d
 
     def make_base():
         up = np.ascontiguousarray(model.bicubic_faces())
-        return up, np.ascontiguousarray(model.hr_ - up), _centred_energy(up, patch)
+        return (up, np.ascontiguousarray(up.transpose(1, 2, 0)),
+                np.ascontiguousarray(model.hr_ - up), _centred_energy(up, patch))
 
-    faces, residuals, energy = model._cached(("tlcr", patch), make_base)
-    d_base = distances(faces, energy)
+    faces, faces_last, residuals, energy = model._cached(("tlcr", patch), make_base)
+    d_base = distances(faces_last, energy)
     k = min(neighbours, int(np.isfinite(d_base).sum(axis=1).min()))
     # The K nearest training candidates, gathered once: reproducing learning only adds
     # the 25 candidates of one face per layer, so each layer keeps the K nearest of
@@ -281,7 +282,8 @@ def tlcr_estimates(x, model, tau=0.04, neighbours=500, window=None, step=2, spat
     for _ in range(reproducing):
         lr_up = bicubic_face(degrade_trusted(estimate, s, quantize=False), s)[None]
         extra_residual = np.ascontiguousarray(estimate[None] - lr_up)
-        d_all[:, k:] = distances(lr_up, _centred_energy(lr_up, patch))
+        d_all[:, k:] = distances(np.ascontiguousarray(lr_up.transpose(1, 2, 0)),
+                                 _centred_energy(lr_up, patch))
         context_gather(lr_up, rows, cols, offsets, patch, float(spatial), extra_index, query,
                        extra_z)
         z[:, k:] = extra_z
