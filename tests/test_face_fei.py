@@ -56,7 +56,7 @@ def test_published_bicubic_is_replicate_padding(fei):
     border pixels (instead of MATLAB imresize's mirroring) in both resizes."""
     def resize_replicate(img, scale, pad):
         out = imresize(np.pad(img, pad, mode="edge"), scale)
-        cut = int(round(pad * scale))
+        cut = round(pad * scale)
         return out[cut:-cut, cut:-cut]
 
     psnrs, ssims = [], []

@@ -13,7 +13,7 @@ import math
 
 import numpy as np
 
-__all__ = ["assemble", "grid_starts", "grid", "extract", "context_offsets"]
+__all__ = ["assemble", "context_offsets", "extract", "grid", "grid_starts"]
 
 
 def grid_starts(length, patch, overlap):

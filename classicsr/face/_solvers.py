@@ -83,7 +83,7 @@ def basis_pursuit(A, b, tol=1.0, max_iter=50):
     ndarray, shape (B, n)
     """
     mu, alpha, beta = 10.0, 0.01, 0.5
-    B, m, n = A.shape
+    n = A.shape[2]
     At = A.transpose(0, 2, 1)
 
     def mv(M, x):

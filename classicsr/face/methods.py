@@ -21,8 +21,15 @@ from ._solvers import affine_weights, basis_pursuit
 from .model import check_patch_grid
 from .protocol import bicubic_face, degrade_trusted
 
-__all__ = ["eigentransformation", "line", "locality_constrained", "least_squares",
-           "neighbour_embedding", "sparse_representation", "thresholded_lcr"]
+__all__ = [
+    "eigentransformation",
+    "least_squares",
+    "line",
+    "locality_constrained",
+    "neighbour_embedding",
+    "sparse_representation",
+    "thresholded_lcr",
+]
 
 _REFERENCE_JIANG = ("J. Jiang, Y. Yu, S. Tang, J. Ma, A. Aizawa, K. Aizawa, IEEE Trans. "
                     "Cybernetics 50(1), 2018 (benchmark and code)")

@@ -22,7 +22,7 @@ from ..registry import LEARNED_SCALES
 from ._patches import extract, grid
 from .protocol import bicubic_face, degrade_trusted
 
-__all__ = ["FaceSet", "MIN_FACES"]
+__all__ = ["MIN_FACES", "FaceSet"]
 
 #: Fewest training faces :meth:`FaceSet.fit` accepts (the papers use 360).
 MIN_FACES = 10

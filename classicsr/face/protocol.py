@@ -123,7 +123,8 @@ def evaluate_faces(hr_faces, method, scale=4, **options):
     import time
 
     from .._dispatch import upscale
-    from ..metrics import psnr as _psnr, ssim as _ssim
+    from ..metrics import psnr as _psnr
+    from ..metrics import ssim as _ssim
 
     psnrs, ssims, seconds = [], [], []
     for k, hr in enumerate(hr_faces):
