@@ -13,8 +13,8 @@ force, and (``--psnr``) quality against the authors' per-image table.
   ``reference/per_image_psnr_selfexsr.csv``; also "as published": that
   file's rows for the one grey image (Set14 bridge) compare the grey HR
   image with the Y (``rgb2ycbcr``, 16-235) of the three-channel result,
-  which reproduces them (x2: 25.888 against the authors' 25.893; the
-  consistent protocol gives 27.682).
+  which reproduces them (x2: 25.883 against the authors' 25.893; the
+  consistent protocol gives 27.673).
 
 Writes ``benchmarks/results/self_examples.json`` and ``.md``.
 
