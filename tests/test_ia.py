@@ -138,7 +138,7 @@ def test_self_similarity_update_is_the_ridge_on_the_union(small_model, held_out)
     lo, hi = training_pairs([lr], 3, overlap=2, pyramid_levels=6, pyramid_factor=0.98,
                             projection=small_model.projection_)
     normalise_pairs(lo, hi)
-    index = small_model.tree(0).search(lo, small_model.n_probe)[:, 0]
+    index = small_model.tree(0).search(lo, small_model.predict_probe)[:, 0]
     a = touched[0]
     x, y = lo[index == a].astype(np.float64), hi[index == a].astype(np.float64)
     gram = small_model.grams_[0][a].astype(np.float64) + 0.1 * np.eye(x.shape[1])
@@ -230,3 +230,18 @@ def test_cli_refuses_ia_options_for_other_methods(tmp_path, capsys):
         code = exit_.code
     assert code != 0
     assert "--anchors is for ia, not 'aplus'" in capsys.readouterr().err
+
+
+def test_predict_probe_default_and_older_files(small_model, tmp_path):
+    from classicsr.modelstore import load_model
+
+    assert small_model.predict_probe == 4 and small_model.n_probe == 8
+    path = tmp_path / "ia.npz"
+    small_model.save(path)
+    arrays, header = load_model(path)
+    assert ImprovedAPlus.from_arrays(arrays, header).predict_probe == 4
+    del header["params"]["predict_probe"]  # a file saved before the parameter existed
+    old = ImprovedAPlus.from_arrays(arrays, header)
+    assert old.predict_probe is None and old._predict_probe() == 8
+    with pytest.raises(ValueError, match="predict_probe"):
+        ImprovedAPlus(3, predict_probe=0).fit(_training_images()[:1])
