@@ -58,6 +58,14 @@ def context_distances(faces_last, energy, queries, rows, cols, offsets, patch, s
                 out[p, f * n_off + o] = energy[f, r, c] + qq - 2.0 * dot[f] + extra
 
 
+@njit(cache=True, inline="always")
+def _candidate(index, p, k, n_off, rows, cols, offsets):
+    """Face ``f`` and top-left ``(r, c)`` of candidate ``k`` of position ``p``."""
+    f = index[p, k] // n_off
+    o = index[p, k] % n_off
+    return f, o, rows[p] + offsets[o, 0], cols[p] + offsets[o, 1]
+
+
 @njit(cache=True, parallel=True)
 def context_gather(faces, rows, cols, offsets, patch, spatial, index, query, z):
     """The kept candidates' features minus the query's: ``z[p, k] = f - query[p]``.
@@ -72,10 +80,7 @@ def context_gather(faces, rows, cols, offsets, patch, spatial, index, query, z):
     npix = patch * patch
     for p in prange(n_pos):
         for k in range(n_keep):
-            f = index[p, k] // n_off
-            o = index[p, k] % n_off
-            r = rows[p] + offsets[o, 0]
-            c = cols[p] + offsets[o, 1]
+            f, o, r, c = _candidate(index, p, k, n_off, rows, cols, offsets)
             if r < 0 or c < 0 or r + patch > faces.shape[1] or c + patch > faces.shape[2]:
                 for j in range(npix + 2):  # outside the face: never kept (weight 0)
                     z[p, k, j] = 0.0
@@ -100,10 +105,7 @@ def context_combine(residuals, rows, cols, offsets, patch, index, weights, out):
     n_off = offsets.shape[0]
     for p in prange(n_pos):
         for k in range(n_keep):
-            f = index[p, k] // n_off
-            o = index[p, k] % n_off
-            r = rows[p] + offsets[o, 0]
-            c = cols[p] + offsets[o, 1]
+            f, _, r, c = _candidate(index, p, k, n_off, rows, cols, offsets)
             w = weights[p, k]
             if w == 0.0:
                 continue
