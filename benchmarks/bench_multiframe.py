@@ -330,12 +330,12 @@ def main(argv=None):
         cases = {k: v for k, v in cases.items() if k.startswith("x2_translation")}
     results = {}
     labels = [label for label, _, _ in METHOD_RUNS]
-    print(f"  {'case':<28}{'reg RMS':>9}{'reg s':>7}" + "".join(f"{m:>14}" for m in labels))
+    print(f"  {'case':<28}{'reg RMS':>9}{'reg s':>7}" + "".join(f"{m:>16}" for m in labels))
     for case, (scale, model, outliers) in cases.items():
         row = quality(scale, model, outliers, n_threads=args.threads)
         results[case] = row
         print(f"  {case:<28}{row['registration_rms_lr_px']:>9.4f}{row['registration_s']:>7.2f}"
-              + "".join(f"{row['gain_db'][m]:>+14.2f}" for m in labels), flush=True)
+              + "".join(f"{row['gain_db'][m]:>+16.2f}" for m in labels), flush=True)
     clean = results["x2_translation"]["gain_db"]["l1btv"]
     corrupted = results["x2_translation_3_outliers"]["gain_db"]["l1btv"]
 
