@@ -89,6 +89,23 @@ def test_folder_output_is_every_window_reconstruction(tmp_path):
     assert settings["window"] == 3 and settings["method"] == "shift_add"
 
 
+def test_registration_warnings_are_collapsed_into_one(tmp_path):
+    """Unrelated noise frames: every window fails to register; one warning lists them."""
+    import warnings
+
+    from classicsr.multiframe.registration import RegistrationWarning
+
+    rng = np.random.default_rng(0)
+    frames = [(rng.random((32, 32)) * 255).astype(np.uint8) for _ in range(5)]
+    source = write_folder(tmp_path / "in", frames)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        upscale_video(source, tmp_path / "out", 2, window=3, method="shift_add")
+    registration = [w for w in caught if issubclass(w.category, RegistrationWarning)]
+    assert len(registration) == 1
+    assert "5 of 5 output frames (0, 1, 2, 3, 4)" in str(registration[0].message)
+
+
 def test_only_the_window_is_decoded_ahead(tmp_path, monkeypatch):
     frames = grey_clip(n=7)
     source = write_avi(tmp_path / "clip.avi", frames)

@@ -40,8 +40,8 @@ from .._validation import check_bool, check_int
 from .motion import check_model, check_motion
 
 __all__ = ["ECC_EPSILON", "ECC_ITERATIONS", "ECC_SMOOTHING", "MIN_LEVEL_SIZE", "OUTLIER_MADS",
-           "QUALITY_BAND", "QUALITY_MIN_OVERLAP", "QUALITY_THRESHOLD", "outlier_mask",
-           "poor_frames", "quality_luminance", "refine", "register", "register_luminance", "register_pair",
+           "QUALITY_BAND", "QUALITY_MIN_OVERLAP", "QUALITY_THRESHOLD", "RegistrationWarning",
+           "outlier_mask", "poor_frames", "quality_luminance", "refine", "register", "register_luminance", "register_pair",
            "registration_quality", "warn_if_poorly_registered"]
 
 #: Coarsest pyramid level: at least this many pixels on the shorter side.
@@ -278,8 +278,13 @@ def poor_frames(quality, threshold=None):
     return [int(k) for k in np.flatnonzero(np.asarray(quality) < threshold)]
 
 
+class RegistrationWarning(UserWarning):
+    """Some frames could not be registered reliably (:func:`warn_if_poorly_registered`)."""
+
+
 def warn_if_poorly_registered(quality, stacklevel=2):
-    """Warn (``UserWarning``) naming the frames of ``quality`` below ``QUALITY_THRESHOLD``.
+    """Warn (:class:`RegistrationWarning`, a ``UserWarning``) naming the frames of
+    ``quality`` below ``QUALITY_THRESHOLD``.
 
     Returns the list of those frames (empty: no warning).
     """
@@ -293,7 +298,7 @@ def warn_if_poorly_registered(quality, stacklevel=2):
             f"perfect, below {QUALITY_THRESHOLD} = poor); the result may be worse than "
             "upscaling one frame. Check that the frames show one textured scene, try another "
             "motion model (affine, homography) or leave those frames out",
-            UserWarning, stacklevel=stacklevel + 1)
+            RegistrationWarning, stacklevel=stacklevel + 1)
     return bad
 
 

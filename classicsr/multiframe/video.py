@@ -474,6 +474,7 @@ def upscale_video(source, output, scale, *, window=DEFAULT_WINDOW, method="l1btv
     from .algorithms import check_option_values
     from .motion import MOTION_CHOICES
     from .reconstruction import _check_n_threads, reconstruct
+    from .registration import RegistrationWarning
 
     start_time = time.perf_counter()
     source = check_path(source, "source")
@@ -517,6 +518,7 @@ def upscale_video(source, output, scale, *, window=DEFAULT_WINDOW, method="l1btv
     next_index = 0  # the index of the next frame decoded
     completed = False
     output_shape = None
+    unreliable = []  # output frames whose window had frames registration could not align
     try:
         with tqdm(total=n, initial=skipped, desc="video", unit="frame",
                   disable=not progress) as bar:
@@ -529,9 +531,16 @@ def upscale_video(source, output, scale, *, window=DEFAULT_WINDOW, method="l1btv
                     if next_index >= lo:
                         buffer.append((next_index, frame))
                     next_index += 1
-                out = reconstruct([f for _, f in buffer], scale, method=info.name,
-                                  motion=motion, psf_sigma=psf_sigma, reference=t - lo,
-                                  channels=channels, n_threads=n_threads, **options)
+                with warnings.catch_warnings(record=True) as caught:
+                    warnings.simplefilter("always")
+                    out = reconstruct([f for _, f in buffer], scale, method=info.name,
+                                      motion=motion, psf_sigma=psf_sigma, reference=t - lo,
+                                      channels=channels, n_threads=n_threads, **options)
+                for w in caught:  # one summary for the windows' registration warnings
+                    if issubclass(w.category, RegistrationWarning):
+                        unreliable.append(t)
+                    else:
+                        warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
                 output_shape = out.shape
                 writer.write(t, out)
                 bar.update(1)
@@ -539,6 +548,14 @@ def upscale_video(source, output, scale, *, window=DEFAULT_WINDOW, method="l1btv
     finally:
         decoded.close()
         writer.close(completed)
+        if unreliable:
+            frames = sorted(set(unreliable))
+            listed = ", ".join(map(str, frames[:20])) + (" ..." if len(frames) > 20 else "")
+            warnings.warn(
+                f"registration was unreliable in the windows of {len(frames)} of {len(todo)} "
+                f"output frames ({listed}); those frames may be worse than upscaling one "
+                "frame: try another motion model (--motion affine / homography / flow) or a "
+                "smaller --window", RegistrationWarning, stacklevel=2)
     if output_shape is None:
         output_shape = (scale * clip.shape[0], scale * clip.shape[1]) + tuple(clip.shape[2:])
     return VideoResult(output, n, len(todo), skipped, time.perf_counter() - start_time,
