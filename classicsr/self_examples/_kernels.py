@@ -37,7 +37,8 @@ import math
 import numpy as np
 from numba import njit, prange
 
-__all__ = ["compose", "patch_costs", "propagate", "random_search", "tform_scale", "uniform", "vote"]
+__all__ = ["compose", "patch_costs", "propagate", "random_search", "tform_scale", "uniform",
+           "vote"]
 
 @njit(cache=True, inline="always")
 def _splitmix(z):
@@ -202,11 +203,11 @@ def random_search(target, tform, affine, bias, cost, src, src_offset, src_h, src
     ``search``: ``[min_scale, max_scale, scale_radius, rotation_radius,
     shear_radius, use_affine, authors_composition, bound_w, bound_h,
     integer_positions, authors_eps, first_radius, skip_near,
-    only_from_updated]``, the bounds being the extent of the positions of ``T`` (the target's own size
-    in SelfExSR, where positions are target-level coordinates; the source's
-    for one source image). The search radius starts at ``max(bound_w,
-    bound_h) * first_radius`` (1/4 in SelfExSR) and halves while above 1; at each radius a
-    position offset uniform in ``+-radius`` and (``use_affine``) a random
+    only_from_updated]``, the bounds being the extent of the positions of
+    ``T`` (the target's own size in SelfExSR, where positions are target-level
+    coordinates; the source's for one source image). The search radius
+    starts at ``max(bound_w, bound_h) * first_radius`` (1/4 in SelfExSR) and
+    halves while above 1; at each radius a position offset uniform in ``+-radius`` and (``use_affine``) a random
     scale / rotation / shear deformation shrinking with the step are applied
     to the current transform; the candidate is kept if its cost is lower
     (and its scale and position are valid). ``updated`` (uint8, H x W) marks
@@ -237,7 +238,8 @@ def random_search(target, tform, affine, bias, cost, src, src_offset, src_h, src
                     sx = math.floor(sx + 0.5)
                     sy = math.floor(sy + 0.5)
                 if search[5] != 0.0:
-                    s = 1.0 + search[2] * (uniform(seed, pixel, iteration, draw + 2) - 0.5) / step
+                    u = uniform(seed, pixel, iteration, draw + 2)
+                    s = 1.0 + search[2] * (u - 0.5) / step
                     th = search[3] * (uniform(seed, pixel, iteration, draw + 3) - 0.5) / step
                     shx = search[4] * (uniform(seed, pixel, iteration, draw + 4) - 0.5) / step
                     shy = search[4] * (uniform(seed, pixel, iteration, draw + 5) - 0.5) / step

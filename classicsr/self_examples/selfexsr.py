@@ -161,7 +161,7 @@ def selfexsr(img, scale, *, authors_composition=True, random_state=0, progress=F
     random_state : int
         Seed of the PatchMatch random search.
     progress : bool
-        Log each level's matching cost.
+        Show a progress bar over the levels (tqdm), with the mean matching cost.
 
     Returns
     -------
@@ -176,12 +176,15 @@ def selfexsr(img, scale, *, authors_composition=True, random_state=0, progress=F
     """
     import logging
 
+    from tqdm.auto import tqdm
+
     from . import _kernels as k
 
     if scale not in SCALES:
         raise ValueError(f"scale must be one of {SCALES} (the authors' pyramids), got {scale!r}")
     authors_composition = check_bool(authors_composition, "authors_composition")
     random_state = check_int(random_state, "random_state", minimum=0)
+    progress = check_bool(progress, "progress")
     dtype = img.dtype
     x = to_unit(img)
     grey = x.ndim == 2
@@ -214,36 +217,38 @@ def selfexsr(img, scale, *, authors_composition=True, random_state=0, progress=F
     log = logging.getLogger(__name__)
     field = None
     iterations = ITERATIONS
-    for level in range(-1, -up_levels - 1, -1):
-        shape = size(level)
-        field = (_initial_field(shape, channels) if field is None
-                 else _upsample_field(field, shape, radius))
-        tform, affine, bias, cost = (np.ascontiguousarray(a) for a in field)
-        iterations = max(iterations - ITERATIONS_DECREMENT, ITERATIONS_MIN)
-        target = np.ascontiguousarray(resize_trusted(high[level + 1], output_shape=shape))
-        search[7], search[8] = shape[1], shape[0]  # positions are target-level coordinates
-        sources = _flat([low[level + j] for j in range(1, n_low + 1)])
-        k.patch_costs(target, tform, *sources, factor, params, weights, cost, bias)
-        updated = np.zeros(shape, np.uint8)
-        for iteration in range(iterations):
-            seed = random_state * 1_000_003 + (level + 1000) * 1009
-            updated[:] = 0
-            k.random_search(target, tform, affine, bias, cost, *sources, factor, params, weights,
-                            search, seed, iteration, updated)
-            for dy, dx in ((0, 1), (1, 0), (0, -1), (-1, 0)):
-                k.propagate(target, tform, affine, bias, cost, *sources, factor, params, weights,
-                            search, dy, dx, updated)
-            if progress:
-                log.info("level %d iteration %d: mean cost %.6f", level, iteration + 1,
-                         float(cost[radius:-radius, radius:-radius].mean()))
-        voted = np.empty(shape + (channels,))
-        full = _flat([high[level + j] for j in range(1, n_low + 1)])
-        k.vote(tform, bias, *full, factor, math.log(alpha), radius, weights, True, voted)
-        high[level] = backproject_trusted(voted, x, BACKPROJECTION_ITERATIONS,
-                                          padding="replicate", clip=(0.0, 1.0))
-        low[level] = resize_trusted(resize_trusted(high[level], output_shape=size(level + 1)),
-                                    output_shape=shape)
-        field = (tform, affine, bias, cost)
+    with tqdm(total=up_levels, desc="selfexsr", unit="level", disable=not progress) as bar:
+        for level in range(-1, -up_levels - 1, -1):
+            shape = size(level)
+            field = (_initial_field(shape, channels) if field is None
+                     else _upsample_field(field, shape, radius))
+            tform, affine, bias, cost = (np.ascontiguousarray(a) for a in field)
+            iterations = max(iterations - ITERATIONS_DECREMENT, ITERATIONS_MIN)
+            target = np.ascontiguousarray(resize_trusted(high[level + 1], output_shape=shape))
+            search[7], search[8] = shape[1], shape[0]  # positions are target-level coordinates
+            sources = _flat([low[level + j] for j in range(1, n_low + 1)])
+            k.patch_costs(target, tform, *sources, factor, params, weights, cost, bias)
+            updated = np.zeros(shape, np.uint8)
+            for iteration in range(iterations):
+                seed = random_state * 1_000_003 + (level + 1000) * 1009
+                updated[:] = 0
+                state = (target, tform, affine, bias, cost, *sources, factor, params, weights,
+                         search)
+                k.random_search(*state, seed, iteration, updated)
+                for dy, dx in ((0, 1), (1, 0), (0, -1), (-1, 0)):
+                    k.propagate(*state, dy, dx, updated)
+                log.debug("level %d iteration %d: mean cost %.6f", level, iteration + 1,
+                          float(cost[radius:-radius, radius:-radius].mean()))
+            bar.set_postfix(cost=f"{float(cost[radius:-radius, radius:-radius].mean()):.5f}")
+            voted = np.empty(shape + (channels,))
+            full = _flat([high[level + j] for j in range(1, n_low + 1)])
+            k.vote(tform, bias, *full, factor, math.log(alpha), radius, weights, True, voted)
+            high[level] = backproject_trusted(voted, x, BACKPROJECTION_ITERATIONS,
+                                              padding="replicate", clip=(0.0, 1.0))
+            low[level] = resize_trusted(resize_trusted(high[level], output_shape=size(level + 1)),
+                                        output_shape=shape)
+            field = (tform, affine, bias, cost)
+            bar.update()
     out = high[-up_levels]
     if grey:
         out = out[:, :, 0]
@@ -257,5 +262,5 @@ register_method(
     scales=SCALES, channels="all",
     options={"authors_composition": "compose the affine part as the authors' code does",
              "random_state": "seed of the PatchMatch random search",
-             "progress": "log the matching cost of every level and iteration"},
+             "progress": "show a progress bar over the pyramid levels"},
 )(selfexsr)
