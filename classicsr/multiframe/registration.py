@@ -41,8 +41,9 @@ from .motion import check_model, check_motion
 
 __all__ = ["ECC_EPSILON", "ECC_ITERATIONS", "ECC_SMOOTHING", "MIN_LEVEL_SIZE", "OUTLIER_MADS",
            "QUALITY_BAND", "QUALITY_MIN_OVERLAP", "QUALITY_THRESHOLD", "RegistrationWarning",
-           "outlier_mask", "poor_frames", "quality_luminance", "refine", "register", "register_luminance", "register_pair",
-           "registration_quality", "warn_if_poorly_registered"]
+           "outlier_mask", "poor_frames", "quality_luminance", "refine", "register",
+           "register_luminance", "register_pair", "registration_quality",
+           "warn_if_poorly_registered"]
 
 #: Coarsest pyramid level: at least this many pixels on the shorter side.
 MIN_LEVEL_SIZE = 32

@@ -209,8 +209,9 @@ def random_search(target, tform, affine, bias, cost, src, src_offset, src_h, src
     starts at ``max(bound_w, bound_h) * first_radius`` (1/4 in SelfExSR) and
     halves while above 1; at each radius a position offset uniform in
     ``+-radius`` and (``use_affine``) a random scale / rotation / shear
-    deformation shrinking with the step are applied to the current transform; the candidate is kept if its cost is lower
-    (and its scale and position are valid). ``updated`` (uint8, H x W) marks
+    deformation shrinking with the step are applied to the current transform;
+    the candidate is kept if its cost is lower (and its scale and position
+    are valid). ``updated`` (uint8, H x W) marks
     the centres updated. Returns the number of updates.
     """
     height, width, channels = target.shape
