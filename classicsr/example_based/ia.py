@@ -268,7 +268,9 @@ class ImprovedAPlus(TrainableModel):
                 pyramid_factor=self.pyramid_factor, projection=self.projection_,
                 dtype=np.float32, progress=self.verbose, fraction=fraction,
                 random_state=self.random_state + stage,
-                upscaler=(lambda lr: self._cascade(lr, len(stages))) if stages else None,
+                # the previous stages as trained (n_probe), as the measured full models were
+                upscaler=(lambda lr: self._cascade(lr, len(stages), self.n_probe)) if stages
+                else None,
             )
             normalise_pairs(lo, hi)
             self._log(f"{lo.shape[0]} samples; anchor tree of {self.n_anchors} leaves under "
