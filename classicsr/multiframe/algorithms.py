@@ -144,7 +144,7 @@ class Problem:
 
     Attributes
     ----------
-    frames, motion, flow, scale, psf_sigma, reference, operator
+    frames, motion, flow, scale, psf_sigma, reference, model, operator
         As given (``flow`` None for matrix motion).
     weights : ndarray, shape (N, h, w)
         The observation weights, in [0, 1]: every method multiplies its data
@@ -157,6 +157,7 @@ class Problem:
         self.scale = int(scale)
         self.psf_sigma = float(psf_sigma)
         self.reference = int(reference)
+        self.model = model
         lr_shape = self.frames.shape[1:]
         if flow is None:
             self.flow = None
@@ -177,6 +178,13 @@ class Problem:
             self._data_weights = None if (self.weights == 1.0).all() else self.weights
         self._shift_add = None
         self._explained = None
+
+    def replace(self, *, psf_sigma=None, weights=None):
+        """The same problem with another PSF width and / or other observation weights."""
+        return Problem(self.frames, self.motion, self.scale,
+                       self.psf_sigma if psf_sigma is None else psf_sigma, self.reference,
+                       self.model, flow=self.flow,
+                       weights=self.weights if weights is None else weights)
 
     @property
     def hr_shape(self):

@@ -193,7 +193,7 @@ import numpy as np
 from .._validation import check_bool, check_choice, check_int, check_real
 from ..registry import register_method
 from .algorithms import SCALES, Problem, estimate_noise
-from .operators import FIRST_ORDER_SHIFTS, FLOW_OPERATORS, OPERATORS, ShiftedDifferences
+from .operators import FIRST_ORDER_SHIFTS, ShiftedDifferences
 from .solvers import conjugate_gradient, dot
 
 __all__ = ["CRITERIA", "CV_BORDER", "CV_FOLDS", "CV_ITERATIONS", "CV_ROBUST", "CV_TRUNCATION",
@@ -571,14 +571,6 @@ def interpolation_variance(problem):
     return total / n
 
 
-def _model_name(operator):
-    for table in (OPERATORS, FLOW_OPERATORS):
-        for name, cls in table.items():
-            if type(operator) is cls:
-                return name
-    raise TypeError(f"unknown observation operator {type(operator).__name__}")
-
-
 def _translation(dx, dy):
     return np.array([[1.0, 0.0, dx], [0.0, 1.0, dy], [0.0, 0.0, 1.0]])
 
@@ -683,7 +675,7 @@ def estimate_psf_sigma(problem, *, psf_range=PSF_RANGE, tolerance=PSF_TOLERANCE,
     exponent = check_real(exponent, "exponent", minimum=0, strict_minimum=True,
                           allow_none=True)
     frames, motion, flow, weights = _central_crop(problem, size)
-    model = _model_name(problem.operator)
+    model = problem.model
     start = Problem(frames, motion, problem.scale, 1.0, problem.reference, model, flow=flow,
                     weights=weights).initial()
     q = spectral_exponent(frames[problem.reference]) if exponent is None else exponent
@@ -720,8 +712,7 @@ def explained_weights(problem, psf_sigma=1.0):
     from .algorithms import l1btv
     from .registration import outlier_mask
 
-    guess = Problem(problem.frames, problem.motion, problem.scale, psf_sigma, problem.reference,
-                    _model_name(problem.operator), flow=problem.flow, weights=problem.weights)
+    guess = problem.replace(psf_sigma=psf_sigma)
     predicted = guess.operator.forward(l1btv(guess))
     keep = np.stack([outlier_mask(problem.frames[k], predicted[k]) > 0
                      for k in range(problem.frames.shape[0])])
@@ -747,9 +738,7 @@ def blind_psf_sigma(problem, *, mask_outliers=True, **options):
     """
     mask_outliers = check_bool(mask_outliers, "mask_outliers")
     if mask_outliers:
-        problem = Problem(problem.frames, problem.motion, problem.scale, problem.psf_sigma,
-                          problem.reference, _model_name(problem.operator), flow=problem.flow,
-                          weights=explained_weights(problem))
+        problem = problem.replace(weights=explained_weights(problem))
     sigma = estimate_psf_sigma(problem, **options)
     return sigma, float(np.sqrt(max(sigma * sigma - interpolation_variance(problem), 0.0)))
 
