@@ -16,6 +16,8 @@ from skimage import data
 
 from classicsr.io import write_image
 
+from video_clips import write_video
+
 README = Path(__file__).resolve().parents[1] / "README.md"
 
 
@@ -45,20 +47,6 @@ def user_folder(tmp_path, monkeypatch):
     return tmp_path
 
 
-def _make_clip(path, frames):
-    import av
-
-    with av.open(str(path), "w") as container:
-        stream = container.add_stream("libx264", rate=10)
-        stream.width, stream.height = frames[0].shape[1], frames[0].shape[0]
-        stream.pix_fmt = "yuv420p"
-        for frame in frames:
-            for packet in stream.encode(av.VideoFrame.from_ndarray(frame, format="rgb24")):
-                container.mux(packet)
-        for packet in stream.encode():
-            container.mux(packet)
-
-
 def _make_huge_tif(path):
     import tifffile
 
@@ -77,8 +65,9 @@ def test_readme_snippets_run(user_folder, shared_or_none):
     if shared_or_none is None:
         pytest.skip("the first snippet evaluates on Set5 / Set14 (../shared)")
     os.environ["CLASSICSR_DATA"] = str(shared_or_none / "data")
-    _make_clip(user_folder / "clip.mp4",
-               [np.roll(data.astronaut()[:96, :128], k, axis=1) for k in range(20)])
+    write_video(user_folder / "clip.mp4",
+                [np.roll(data.astronaut()[:96, :128], k, axis=1) for k in range(20)], "libx264",
+                "yuv420p")
     _make_huge_tif(user_folder / "huge.tif")
     namespace = {}
     for k, block in enumerate(blocks):

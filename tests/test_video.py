@@ -19,22 +19,7 @@ from classicsr.multiframe.io import natural_key
 from classicsr.multiframe.registration import (QUALITY_THRESHOLD, poor_frames,
                                                registration_quality)
 
-
-def write_video(path, frames, codec, pix_fmt, rate=10):
-    """Encode ``frames`` (RGB or grey, uint8 or uint16) with PyAV."""
-    with av.open(str(path), "w") as container:
-        stream = container.add_stream(codec, rate=rate)
-        stream.width, stream.height = frames[0].shape[1], frames[0].shape[0]
-        stream.pix_fmt = pix_fmt
-        for array in frames:
-            deep = array.dtype == np.uint16
-            source = ("gray16le" if deep else "gray") if array.ndim == 2 else (
-                "rgb48le" if deep else "rgb24")
-            for packet in stream.encode(av.VideoFrame.from_ndarray(array, format=source)):
-                container.mux(packet)
-        for packet in stream.encode():
-            container.mux(packet)
-    return path
+from video_clips import write_video
 
 
 def has_encoder(name):

@@ -7,7 +7,6 @@ Clips are written here (PNG folders, PyAV videos in ``tmp_path``); the shared cl
 
 import json
 
-import av
 import numpy as np
 import pytest
 from skimage import data
@@ -25,6 +24,8 @@ from classicsr.multiframe import (
 )
 from classicsr.multiframe import video as video_module
 from classicsr.multiframe.video import SETTINGS_FILE, frame_name, window_bounds
+
+from video_clips import write_avi
 
 
 def grey_clip(n=6, size=32, seed=0):
@@ -44,21 +45,6 @@ def write_folder(folder, frames):
     for k, frame in enumerate(frames):
         write_image(folder / f"f_{k}.png", frame)
     return folder
-
-
-def write_avi(path, frames):
-    """Uncompressed bgr24 AVI (as the shared clips); grey frames stored as RGB."""
-    with av.open(str(path), "w") as container:
-        stream = container.add_stream("rawvideo", rate=8)
-        stream.width, stream.height = frames[0].shape[1], frames[0].shape[0]
-        stream.pix_fmt = "bgr24"
-        for array in frames:
-            rgb = np.repeat(array[..., None], 3, axis=2) if array.ndim == 2 else array
-            for packet in stream.encode(av.VideoFrame.from_ndarray(rgb, format="rgb24")):
-                container.mux(packet)
-        for packet in stream.encode():
-            container.mux(packet)
-    return path
 
 
 def expected(frames, t, window, **options):
