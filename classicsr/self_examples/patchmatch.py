@@ -173,7 +173,7 @@ def exhaustive_nearest_neighbour_field(target, source, *, patch_size=5):
 
     t, s, patch_size = _check_pair(target, source, patch_size)
     r = patch_size // 2
-    height, width, channels = t.shape
+    height, width = t.shape[:2]
 
     def patches(x):
         v = sliding_window_view(x, (patch_size, patch_size), axis=(0, 1))
@@ -197,5 +197,4 @@ def exhaustive_nearest_neighbour_field(target, source, *, patch_size=5):
         height - 2 * r, width - 2 * r, 2)
     cost[inner] = best_cost.reshape(height - 2 * r, width - 2 * r)
     transforms = np.broadcast_to(np.eye(2), (height, width, 2, 2)).copy()
-    del channels
     return NearestNeighbourField(positions, transforms, cost)
