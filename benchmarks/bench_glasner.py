@@ -1,0 +1,142 @@
+"""Glasner et al. 2009 (``glasner``): speed against A+ (one run) and, with ``--psnr``, quality
+against the SelfExSR authors' per-image table; ``--tune`` runs the T91 selection of the
+defaults.
+
+* speed: seconds per Set14 image at x3 (``*_LR.png``, RGB) of ``glasner`` and ``aplus``,
+  after a warm-up, in the same run; the ratio;
+* ``--psnr``: Set5 / Set14 x2 / x3 / x4 means of ``glasner`` (Y, scale shaved; the grey
+  Set14 image scored grey, as the ``glasner2009`` rows are) against the ``glasner2009``
+  rows of ``reference/per_image_psnr_selfexsr.csv`` (the SelfExSR authors'
+  reimplementation), with the same evaluation code as ``bench_self_examples.py``;
+* ``--tune``: gain over bicubic (Y PSNR, scale shaved) on T91 images (HR modcropped,
+  LR = ``imresize(HR, 1/s)``) for a grid of ``similarity`` / ``n_sources`` /
+  ``iterations``; the defaults of ``classicsr/self_examples/glasner.py`` come from it.
+
+Writes ``benchmarks/results/glasner.json`` and ``.md`` (``--tune``:
+``glasner_tune.json``).
+
+    python benchmarks/bench_glasner.py [--psnr] [--tune] [--threads N]
+"""
+
+import argparse
+import itertools
+import os
+import platform
+import sys
+import time
+from pathlib import Path
+
+from _common import ROOT, write_json
+from bench_self_examples import lr_files, quality
+
+import numpy as np
+
+DEFAULT_JSON = ROOT / "benchmarks" / "results" / "glasner.json"
+#: T91 images of the tuning: every 9th of the names in sorted order, never Set5/Set14.
+TUNE_EVERY = 9
+TUNE_GRID = {"similarity": (0.015, 0.03, 0.06), "n_sources": (1, 3), "iterations": (3, 5)}
+
+
+def speed(root, scale=3):
+    import classicsr
+    from classicsr.io import read_image
+
+    paths = lr_files(root, "Set14", scale)
+    images = [read_image(p) for p in paths]
+    for method in ("aplus", "glasner"):
+        classicsr.upscale(images[0][:40, :40], scale, method=method)  # JIT, model load
+    rows = []
+    for path, lr in zip(paths, images):
+        row = {"image": path.name, "lr_shape": list(lr.shape)}
+        for method in ("aplus", "glasner"):
+            start = time.perf_counter()
+            classicsr.upscale(lr, scale, method=method)
+            row[method] = time.perf_counter() - start
+        rows.append(row)
+        print(f"  {path.name:<24} {lr.shape[1]:>4}x{lr.shape[0]:<4} aplus {row['aplus']:6.2f} s  "
+              f"glasner {row['glasner']:6.2f} s", flush=True)
+    mean = {m: float(np.mean([r[m] for r in rows])) for m in ("aplus", "glasner")}
+    return {"scale": scale, "rows": rows, "mean_s": mean,
+            "max_s": {m: float(np.max([r[m] for r in rows])) for m in ("aplus", "glasner")},
+            "ratio_to_aplus": mean["glasner"] / mean["aplus"]}
+
+
+def tune(data_root, scales=(2, 3, 4)):
+    """Mean gain over bicubic on the T91 tuning images for each point of the grid."""
+    import classicsr
+    from classicsr.io import read_image
+
+    paths = sorted((Path(data_root) / "T91").glob("*.png"))[::TUNE_EVERY]
+    images = [read_image(p) for p in paths]
+    results = []
+    for values in itertools.product(*TUNE_GRID.values()):
+        options = dict(zip(TUNE_GRID, values))
+        row = {"options": options}
+        for scale in scales:
+            gains = []
+            for img in images:
+                hr = classicsr.modcrop(img, scale)
+                lr = classicsr.imresize(hr, 1.0 / scale)
+                sr = classicsr.upscale(lr, scale, method="glasner", **options)
+                bic = classicsr.upscale(lr, scale, method="bicubic")
+                gains.append(classicsr.psnr(hr, sr, crop_border=scale)
+                             - classicsr.psnr(hr, bic, crop_border=scale))
+            row[f"x{scale}"] = float(np.mean(gains))
+        results.append(row)
+        print("  " + " ".join(f"{k}={v}" for k, v in options.items()) + "  "
+              + "  ".join(f"x{s} {row[f'x{s}']:+.3f}" for s in scales), flush=True)
+    return {"images": [p.name for p in paths], "grid": TUNE_GRID,
+            "results": results}
+
+
+def main(argv=None):
+    import numba
+
+    from classicsr.datasets import find_data_root
+    from classicsr.io import atomic_write_bytes
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--psnr", action="store_true", help="also the Set5/Set14 table")
+    parser.add_argument("--tune", action="store_true", help="only the T91 tuning grid")
+    parser.add_argument("--threads", type=int, default=None, help="Numba threads")
+    parser.add_argument("--json", default=str(DEFAULT_JSON))
+    args = parser.parse_args(argv)
+    if args.threads:
+        numba.set_num_threads(args.threads)
+    root = find_data_root()
+    if root is None:
+        parser.error("Set14 not found: set CLASSICSR_DATA or put ../shared beside the repo")
+    machine = {"platform": platform.platform(), "python": sys.version.split()[0],
+               "cpus": os.cpu_count(), "numba_threads": numba.get_num_threads(),
+               "load_average_before": os.getloadavg()[0]}
+    print(f"load average {machine['load_average_before']:.2f}; {os.cpu_count()} CPUs; "
+          f"numba threads {numba.get_num_threads()}")
+    if args.tune:
+        print("T91 tuning (gain over bicubic, dB):")
+        payload = {"machine": machine, "tune": tune(root)}
+        write_json(Path(args.json).with_name("glasner_tune.json"), payload)
+        return
+    print("Set14 x3 seconds per image:")
+    sp = speed(root)
+    print(f"  mean: aplus {sp['mean_s']['aplus']:.2f} s, glasner {sp['mean_s']['glasner']:.2f} s "
+          f"(max {sp['max_s']['glasner']:.2f} s), ratio {sp['ratio_to_aplus']:.1f}")
+    payload = {"machine": machine, "speed": sp}
+    lines = [f"Set14 x3: aplus {sp['mean_s']['aplus']:.2f} s, glasner "
+             f"{sp['mean_s']['glasner']:.2f} s per image (max {sp['max_s']['glasner']:.2f} s; "
+             f"x{sp['ratio_to_aplus']:.0f} A+), {numba.get_num_threads()} Numba threads"]
+    if args.psnr:
+        print("PSNR against the glasner2009 rows (per_image_psnr_selfexsr.csv):")
+        payload["psnr"] = quality(root, root.parent / "reference", method="glasner",
+                                  published_method="glasner2009")
+        lines += ["", "| | ours | SelfExSR authors' glasner2009 | diff |", "|---|---|---|---|"]
+        for key, r in payload["psnr"].items():
+            lines.append(f"| {key} | {r['ours']:.3f} | {r['authors']:.3f} | "
+                         f"{r['ours'] - r['authors']:+.3f} |")
+    machine["load_average_after"] = os.getloadavg()[0]
+    write_json(Path(args.json), payload)
+    atomic_write_bytes(Path(args.json).with_suffix(".md"), ("\n".join(lines) + "\n").encode(),
+                       overwrite=True)
+
+
+if __name__ == "__main__":
+    main()
