@@ -114,14 +114,17 @@ def _grey_against_y(hr, sr, scale):
                           crop_border=scale)
 
 
-def quality(root, reference):
+def quality(root, reference, method="selfexsr_affine", published_method="selfexsr2015",
+            **options):
+    """Set5/Set14 x2/x3/x4 mean PSNR of ``method`` (with ``options``) on the ``*_LR.png``
+    files against the ``published_method`` rows of ``per_image_psnr_selfexsr.csv``."""
     import classicsr
     from classicsr.io import read_image
 
     published = {}
     with open(Path(reference) / "per_image_psnr_selfexsr.csv") as handle:
         for r in csv.DictReader(handle):
-            if r["method"] == "selfexsr2015":
+            if r["method"] == published_method:
                 published[(r["dataset"], int(r["scale"]), r["file"])] = float(r["psnr_y"])
     table = {}
     for dataset in ("Set5", "Set14"):
@@ -133,7 +136,7 @@ def quality(root, reference):
                 folder = Path(root) / dataset / f"image_SRF_{scale}"
                 hr = read_image(folder / name)
                 lr = read_image(folder / name.replace("_HR", "_LR"))
-                sr = classicsr.upscale(lr, scale, method="selfexsr_affine")
+                sr = classicsr.upscale(lr, scale, method=method, **options)
                 ours.append(classicsr.psnr(hr, sr, crop_border=scale))
                 as_published.append(ours[-1] if hr.ndim == 3 else _grey_against_y(hr, sr, scale))
                 theirs.append(value)
