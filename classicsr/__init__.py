@@ -9,6 +9,7 @@ compilation.
 
 __version__ = "0.1.0"
 
+from . import _logging  # the classicsr logger (a NullHandler; see classicsr._logging)
 from ._dispatch import upscale
 from .color import rgb2ycbcr, ycbcr2rgb
 from .degradation import degrade, modcrop

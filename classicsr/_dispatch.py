@@ -17,10 +17,14 @@ through here, so a method is checked and run the same way whoever calls it:
    to and from the input dtype.
 """
 
+from __future__ import annotations
+
 import threading
 from contextlib import nullcontext
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from ._image import (
     enhanced_prediction,
@@ -151,8 +155,10 @@ def _upscale_piece(img, info, scale, options, bp_iterations):
     return from_unit(run_unit(info, to_unit(img), scale, options, bp_iterations), img.dtype)
 
 
-def upscale(img, scale, method="bicubic", backprojection=False, backprojection_iterations=20,
-            max_memory=None, tile=None, ensemble=False, **options):
+def upscale(img: npt.ArrayLike, scale: float, method: str = "bicubic",
+            backprojection: bool = False, backprojection_iterations: int = 20,
+            max_memory: int | str | None = None, tile: bool | None = None,
+            ensemble: bool = False, **options: Any) -> np.ndarray:
     """Super-resolve one image by ``scale`` with a registered method.
 
     Parameters

@@ -90,7 +90,7 @@ def _is_colour(img):
     return img.ndim == 3 and img.shape[2] in (3, 4)
 
 
-def luminance(img):
+def luminance(img: np.ndarray) -> np.ndarray:
     """The luminance of an image, in its own dtype.
 
     RGB(A): the Y channel of MATLAB's ``rgb2ycbcr`` of the RGB channels

@@ -6,8 +6,11 @@ received and what is accepted. Kernels behind the public functions trust
 their input.
 """
 
+from __future__ import annotations
+
 import numbers
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -23,7 +26,7 @@ IMAGE_DTYPES = (np.uint8, np.uint16, np.float32, np.float64)
 _DTYPE_NAMES = ", ".join(np.dtype(d).name for d in IMAGE_DTYPES)
 
 
-def check_image(img, name="img", *, allow_alpha=True):
+def check_image(img: Any, name: str = "img", *, allow_alpha: bool = True) -> np.ndarray:
     """Return ``img`` as an ndarray after checking it is a valid image.
 
     Accepted: a 2-D ``(H, W)`` greyscale array or a channels-last
@@ -61,7 +64,7 @@ def check_image(img, name="img", *, allow_alpha=True):
     return img
 
 
-def check_scale(scale, name="scale"):
+def check_scale(scale: Any, name: str = "scale") -> float:
     """Return ``scale`` as a float after checking it is a finite number > 0."""
     if isinstance(scale, (bool, np.bool_)) or not isinstance(scale, numbers.Real):
         raise TypeError(
@@ -73,7 +76,7 @@ def check_scale(scale, name="scale"):
     return value
 
 
-def check_integer_scale(scale, name="scale", allowed=None):
+def check_integer_scale(scale: Any, name: str = "scale", allowed: Any = None) -> int:
     """Return ``scale`` as an int: an integer-valued number > 0, in ``allowed``."""
     value = check_scale(scale, name)
     if value != int(value):
@@ -184,7 +187,7 @@ def check_path(value, name):
                     f"{type(value).__name__} {value!r}")
 
 
-def check_real_array(a, name, ndims):
+def check_real_array(a: Any, name: str, ndims: Any) -> np.ndarray:
     """Return ``a`` as a finite float64 ndarray with ``a.ndim`` in ``ndims``.
 
     Raises

@@ -236,7 +236,20 @@ def build_parser():
     _add_evaluate(sub, methods)
     _add_demo(sub)
     _add_train(sub)
+    _add_verbosity(parser, top=True)
+    for command in sub.choices.values():  # also after the command: classicsr demo -v
+        _add_verbosity(command, top=False)
     return parser
+
+
+def _add_verbosity(parser, top):
+    """``-v`` / ``-q``: the level of the ``classicsr`` log (:mod:`classicsr._logging`)."""
+    default = 0 if top else argparse.SUPPRESS  # a subcommand's flags add to the top's
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("-v", "--verbose", action="count", default=default,
+                       help="show the library's log: -v progress messages, -vv debug")
+    group.add_argument("-q", "--quiet", action="count", default=default,
+                       help="show only errors of the library's log (not its warnings)")
 
 
 def _warnings_on_one_line(command):
@@ -582,7 +595,20 @@ _COMMANDS = {
 
 def main(argv=None):
     """Entry point of the ``classicsr`` command; returns the exit status."""
+    from ._logging import configure, get_logger
+
     args = build_parser().parse_args(argv)
+    level = get_logger().level
+    handler = configure(args.verbose - args.quiet)
+    try:
+        return _run(args)
+    finally:  # main() called in-process (tests, scripts) leaves logging as it was
+        get_logger().removeHandler(handler)
+        get_logger().setLevel(level)
+
+
+def _run(args):
+    """Run the parsed command; returns the exit status (see :func:`main`)."""
     try:
         with _warnings_on_one_line(args.command):
             _COMMANDS[args.command](args)

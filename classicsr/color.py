@@ -6,7 +6,10 @@ double precision and rounds the result half away from zero to uint8; for
 float input it returns values on the [0, 1] scale (Y in [16/255, 235/255]).
 """
 
+from __future__ import annotations
+
 import numpy as np
+import numpy.typing as npt
 
 from ._validation import INT_FULL_SCALE, check_image
 
@@ -23,12 +26,12 @@ _T = np.array(
 _OFFSET = np.array([16.0, 128.0, 128.0])
 _T_INV = np.linalg.inv(_T)
 
-def round_half_away(values):
+def round_half_away(values: npt.ArrayLike) -> np.ndarray:
     """Round half away from zero, as MATLAB's ``round``."""
     return np.sign(values) * np.floor(np.abs(values) + 0.5)
 
 
-def to_dtype(values, dtype):
+def to_dtype(values: np.ndarray, dtype: npt.DTypeLike) -> np.ndarray:
     """Convert float values on the dtype's own scale to ``dtype``.
 
     Integer dtypes are rounded half away from zero and saturated (MATLAB's
@@ -40,21 +43,21 @@ def to_dtype(values, dtype):
     return values.astype(dtype)
 
 
-def _check_rgb(img, name):
+def _check_rgb(img: npt.ArrayLike, name: str) -> np.ndarray:
     img = check_image(img, name, allow_alpha=False)
     if img.ndim != 3 or img.shape[2] != 3:
         raise ValueError(f"{name} must have shape (H, W, 3), got {img.shape}")
     return img
 
 
-def _affine(x, matrix, offset):
+def _affine(x: np.ndarray, matrix: np.ndarray, offset: np.ndarray) -> np.ndarray:
     """``matrix @ pixel + offset`` for every pixel of a float64 (H, W, 3) array."""
     out = x[..., 0:1] * matrix[:, 0] + x[..., 1:2] * matrix[:, 1] + x[..., 2:3] * matrix[:, 2]
     out += offset
     return out
 
 
-def rgb2ycbcr(img):
+def rgb2ycbcr(img: npt.ArrayLike) -> np.ndarray:
     """Convert RGB to YCbCr as MATLAB's ``rgb2ycbcr`` (ITU-R BT.601).
 
     Parameters
@@ -90,7 +93,7 @@ def rgb2ycbcr(img):
     return _affine(x, _T / 255.0, _OFFSET / 255.0).astype(dtype)
 
 
-def ycbcr2rgb(img):
+def ycbcr2rgb(img: npt.ArrayLike) -> np.ndarray:
     """Convert YCbCr to RGB as MATLAB's ``ycbcr2rgb`` (inverse of :func:`rgb2ycbcr`).
 
     Parameters

@@ -1,17 +1,22 @@
 """The degradation of the SR literature: modcrop, then MATLAB bicubic downscale."""
 
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+
 from ._validation import check_image, check_integer_scale
 from .resize._imresize import resize_trusted
 
 __all__ = ["crop_to_multiple", "degrade", "modcrop"]
 
 
-def crop_to_multiple(img, scale):
+def crop_to_multiple(img: np.ndarray, scale: int) -> np.ndarray:
     """``modcrop`` without the checks (internal callers with a valid image and scale)."""
     return img[:img.shape[0] - img.shape[0] % scale, :img.shape[1] - img.shape[1] % scale]
 
 
-def modcrop(img, scale):
+def modcrop(img: npt.ArrayLike, scale: int) -> np.ndarray:
     """Crop ``img`` so that its height and width are multiples of ``scale``.
 
     As the ``modcrop.m`` of the SR papers' code: the top-left corner is kept
@@ -26,7 +31,7 @@ def modcrop(img, scale):
     return crop_to_multiple(img, scale)
 
 
-def degrade(hr, scale):
+def degrade(hr: npt.ArrayLike, scale: int) -> np.ndarray:
     """Make the low-resolution observation of ``hr`` as the SR papers do.
 
     ``modcrop(hr, scale)`` followed by MATLAB's ``imresize(hr, 1/scale)``

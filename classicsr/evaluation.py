@@ -1,9 +1,14 @@
 """``classicsr.evaluate``: the paper protocol over image folders, as a table."""
 
+from __future__ import annotations
+
 import csv
 import io
 import json
+import os
 import platform
+from collections.abc import Sequence
+from typing import Any
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -103,8 +108,11 @@ class EvaluationResult:
         atomic_write_bytes(path, text.encode(), overwrite=overwrite)
 
 
-def evaluate(method, datasets, scales=(2, 3, 4), *, data_root=None, progress=True,
-             backprojection=False, backprojection_iterations=20, ensemble=False, **options):
+def evaluate(method: str, datasets: str | os.PathLike | Sequence[str | os.PathLike],
+             scales: int | Sequence[int] = (2, 3, 4), *,
+             data_root: str | os.PathLike | None = None, progress: bool = True,
+             backprojection: bool = False, backprojection_iterations: int = 20,
+             ensemble: bool = False, **options: Any) -> EvaluationResult:
     """Run the paper protocol of ``method`` on image folders.
 
     Parameters
@@ -156,7 +164,7 @@ def evaluate(method, datasets, scales=(2, 3, 4), *, data_root=None, progress=Tru
         raise ValueError("scales must name at least one scale factor")
     for scale in scales:  # method, scales and options checked before any image is read
         resolve(method, scale, options)
-    jobs = []
+    jobs: list = []
     for dataset in datasets:
         folder = resolve_dataset(dataset, data_root)
         for scale in scales:

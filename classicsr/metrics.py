@@ -8,8 +8,11 @@ shaved from every side, and for SSIM Wang et al.'s reference
 'valid' filtering, no downsampling).
 """
 
+from __future__ import annotations
+
 
 import numpy as np
+import numpy.typing as npt
 
 from ._validation import INT_FULL_SCALE, check_image, check_int, check_real
 from ._image import luminance
@@ -17,7 +20,8 @@ from ._image import luminance
 __all__ = ["psnr", "ssim"]
 
 
-def _prepare(reference, test, crop_border, y_channel, data_range):
+def _prepare(reference: npt.ArrayLike, test: npt.ArrayLike, crop_border: int,
+             y_channel: bool, data_range: float | None) -> tuple[np.ndarray, np.ndarray, float]:
     """Validate a pair, take Y if asked, shave the border; float64 and range."""
     reference = check_image(reference, "reference", allow_alpha=False)
     test = check_image(test, "test", allow_alpha=False)
@@ -56,7 +60,8 @@ def _prepare(reference, test, crop_border, y_channel, data_range):
     return reference.astype(np.float64), test.astype(np.float64), float(data_range)
 
 
-def psnr(reference, test, *, crop_border=0, y_channel=True, data_range=None):
+def psnr(reference: npt.ArrayLike, test: npt.ArrayLike, *, crop_border: int = 0,
+         y_channel: bool = True, data_range: float | None = None) -> float:
     """Peak signal-to-noise ratio in dB, as in the SR literature.
 
     Parameters
@@ -94,14 +99,14 @@ def psnr(reference, test, *, crop_border=0, y_channel=True, data_range=None):
     return float(10.0 * np.log10(peak**2 / mse))
 
 
-def _gaussian_window(size=11, sigma=1.5):
+def _gaussian_window(size: int = 11, sigma: float = 1.5) -> np.ndarray:
     """1-D factor of MATLAB's ``fspecial('gaussian', size, sigma)``."""
     x = np.arange(size) - (size - 1) / 2
     g = np.exp(-(x**2) / (2 * sigma**2))
     return g / g.sum()
 
 
-def _filter_valid(img, g):
+def _filter_valid(img: np.ndarray, g: np.ndarray) -> np.ndarray:
     """``filter2(g' * g, img, 'valid')`` for a symmetric separable window."""
     from scipy.ndimage import correlate1d
 
@@ -112,7 +117,8 @@ def _filter_valid(img, g):
     return out
 
 
-def ssim(reference, test, *, crop_border=0, y_channel=True, data_range=None):
+def ssim(reference: npt.ArrayLike, test: npt.ArrayLike, *, crop_border: int = 0,
+         y_channel: bool = True, data_range: float | None = None) -> float:
     """Structural similarity as Wang et al.'s ``ssim_index.m``.
 
     Parameters are those of :func:`psnr`. The mean of the SSIM map over the

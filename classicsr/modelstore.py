@@ -203,8 +203,8 @@ class ModelFamily:
     adapt: object = None
 
 
-_FAMILIES = {}
-_CACHE = OrderedDict()
+_FAMILIES: dict[str, "ModelFamily"] = {}
+_CACHE: OrderedDict = OrderedDict()
 _CACHE_LOCK = threading.Lock()
 
 

@@ -14,10 +14,16 @@ The built-in methods are registered on first use of the registry (their
 modules import Numba and scikit-learn), so ``import classicsr`` stays cheap.
 """
 
+from __future__ import annotations
+
 import importlib
 import inspect
 import threading
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+_F = TypeVar("_F", bound=Callable[..., Any])
 
 __all__ = ["CHANNEL_MODES", "LEARNED_SCALES", "METHOD_KINDS", "MethodInfo", "MethodOption",
            "available_methods", "get_method", "missing_requirements", "register_method",
@@ -61,7 +67,7 @@ class MethodOption:
     default: object
     description: str
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.name}={self.default!r}: {self.description}"
 
 
@@ -134,22 +140,24 @@ class MethodInfo:
     memory_fixed: int = 0
 
     @property
-    def needs_model(self):
+    def needs_model(self) -> bool:
         """Whether the method uses a trained model."""
         return self.model is not None
 
     @property
-    def option_names(self):
+    def option_names(self) -> tuple[str, ...]:
         """The names of :attr:`options`, in signature order."""
         return tuple(o.name for o in self.options)
 
 
-_REGISTRY = {}
+_REGISTRY: dict[str, MethodInfo] = {}
 _LOCK = threading.RLock()
 _BUILTINS_LOADED = False
 
 
-def _method_options(name, function, kind, descriptions, runtime):
+def _method_options(name: str, function: Callable[..., Any], kind: str,
+                    descriptions: Mapping[str, str], runtime: tuple[str, ...]
+                    ) -> tuple[MethodOption, ...]:
     """The options of ``function`` (keyword parameters after the data ones)."""
     skip = 1 if kind == "multiframe" else 2
     params = list(inspect.signature(function).parameters.values())[skip:]
@@ -172,9 +180,13 @@ def _method_options(name, function, kind, descriptions, runtime):
     return tuple(options)
 
 
-def register_method(name, *, description, reference, scales=None, model=None, halo=0,
-                    channels="all", kind="single", requires=(), options=None, runtime=(),
-                    memory=None, memory_fixed=0):
+def register_method(name: str, *, description: str, reference: str,
+                    scales: tuple[int, ...] | None = None, model: str | None = None,
+                    halo: int = 0, channels: str = "all", kind: str = "single",
+                    requires: tuple[tuple[str, str], ...] = (),
+                    options: Mapping[str, str] | None = None, runtime: tuple[str, ...] = (),
+                    memory: float | None = None, memory_fixed: int = 0
+                    ) -> Callable[[_F], _F]:
     """Function decorator that registers a super-resolution method.
 
     Parameters
@@ -219,7 +231,7 @@ def register_method(name, *, description, reference, scales=None, model=None, ha
     if memory_fixed < 0:
         raise ValueError(f"memory_fixed must be >= 0 bytes, got {memory_fixed!r}")
 
-    def decorator(function):
+    def decorator(function: _F) -> _F:
         _REGISTRY[name] = MethodInfo(
             name=name,
             function=function,
@@ -241,12 +253,12 @@ def register_method(name, *, description, reference, scales=None, model=None, ha
     return decorator
 
 
-def unregister_method(name):
+def unregister_method(name: str) -> None:
     """Remove a method from the registry (for tests and plug-ins)."""
     _REGISTRY.pop(name, None)
 
 
-def _load_builtins():
+def _load_builtins() -> None:
     global _BUILTINS_LOADED
     if _BUILTINS_LOADED:
         return
@@ -258,14 +270,14 @@ def _load_builtins():
         _BUILTINS_LOADED = True
 
 
-def _check_kind(kind):
+def _check_kind(kind: str) -> str:
     if kind not in METHOD_KINDS + ("all",):
         raise ValueError(
             f"kind must be one of {', '.join(METHOD_KINDS + ('all',))}, got {kind!r}")
     return kind
 
 
-def available_methods(kind="single"):
+def available_methods(kind: str = "single") -> dict[str, MethodInfo]:
     """Return ``{name: MethodInfo}`` of the registered methods, sorted by name.
 
     Parameters
@@ -289,7 +301,7 @@ def available_methods(kind="single"):
             if kind == "all" or info.kind == kind}
 
 
-def get_method(name, kind="single"):
+def get_method(name: str, kind: str = "single") -> MethodInfo:
     """Return the :class:`MethodInfo` of ``name``.
 
     ``ValueError`` listing the known methods of ``kind`` if there is none of
@@ -317,7 +329,7 @@ def get_method(name, kind="single"):
     raise ValueError(f"unknown method {name!r}; known methods: {known}")
 
 
-def missing_requirements(info):
+def missing_requirements(info: MethodInfo) -> list[str]:
     """The ``pip install`` extras whose modules ``info`` needs and are not installed.
 
     Examples

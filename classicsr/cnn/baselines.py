@@ -119,6 +119,7 @@ def upscale_espcn(y, scale, model=None, providers=None, provider_options=None,
 
 
 _PARAMETERS = """
+
     Parameters
     ----------
     y : ndarray, shape (h, w), float
@@ -139,5 +140,5 @@ _PARAMETERS = """
     """
 for _function, _method in ((upscale_srcnn, "srcnn"), (upscale_fsrcnn, "fsrcnn"),
                            (upscale_espcn, "espcn")):
-    _function.__doc__ += _PARAMETERS.format(tile=DEFAULT_TILE[_method],
-                                              gpu=DEFAULT_TILE_GPU[_method])
+    _function.__doc__ = (_function.__doc__ or "") + _PARAMETERS.format(
+        tile=DEFAULT_TILE[_method], gpu=DEFAULT_TILE_GPU[_method])

@@ -1,4 +1,4 @@
-"""SRCNN, FSRCNN and ESPCN as torch modules (imported only by training and export code).
+"""SRCNN [1]_, FSRCNN [2]_ and ESPCN [3]_ as torch modules (for training and export only).
 
 The networks use *valid* convolutions: they map a padded input to the
 interior that every layer saw in full, so an output pixel depends only on the

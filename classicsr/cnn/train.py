@@ -56,6 +56,7 @@ import numpy as np
 
 from .._estimator import SuperResolutionEstimator
 from .._image import training_luminance
+from .._logging import verbose_logging
 from .._validation import check_choice, check_int, check_integer_scale
 from ..degradation import modcrop
 from ..resize import imresize
@@ -587,9 +588,8 @@ class CNNTrainer(SuperResolutionEstimator):
         from .export import check_onnx_matches_torch, onnx_bytes
 
         def log(line):
-            if self.verbose:
-                print(line, flush=True)
-            else:
+            # shown on stdout when verbose (see classicsr._logging)
+            with verbose_logging(self.verbose, logger):
                 logger.info(line)
 
         threads = torch.get_num_threads()

@@ -16,6 +16,7 @@ import platform
 
 import numpy as np
 from .._estimator import SuperResolutionEstimator, augmented, check_training_images
+from .._logging import verbose_logging
 from .._validation import check_integer_scale
 from ..modelstore import load_model, register_model_family, save_model
 from ..registry import LEARNED_SCALES
@@ -39,15 +40,15 @@ class TrainableModel(SuperResolutionEstimator):
     ``predict_luminance(y)``.
     """
 
-    method = None
-    _arrays = ()
+    method: str | None = None
+    _arrays: tuple[str, ...] = ()
     #: dtype of each fitted array in memory (float64 unless named here).
-    _array_dtypes = {}
+    _array_dtypes: dict[str, type] = {}
 
     def _log(self, message):
-        logger.info(message)
-        if getattr(self, "verbose", False):
-            print(f"[{self.method} x{self.scale}] {message}", flush=True)
+        # shown on stdout when built with verbose=True (see classicsr._logging)
+        with verbose_logging(getattr(self, "verbose", False), logger):
+            logger.info(f"[{self.method} x{self.scale}] {message}")
 
     def _fitted_names(self):
         return self._arrays

@@ -83,6 +83,9 @@ one (fewer iterations, then the wider POCS bound) was kept. Median gains
 128 x 128 x2 ``l1btv`` reconstruction under one second on two cores.
 """
 
+from collections.abc import Callable
+from typing import Any
+
 import numpy as np
 
 from .._validation import check_bool, check_choice, check_int, check_real
@@ -698,8 +701,8 @@ _CHECKS = {
 }
 
 #: The methods of this module by registry name.
-_METHODS = {"shift_add": shift_add, "ibp": ibp, "pocs": pocs, "map": map_estimate,
-            "l1btv": l1btv}
+_METHODS: dict[str, Callable[..., Any]] = {
+    "shift_add": shift_add, "ibp": ibp, "pocs": pocs, "map": map_estimate, "l1btv": l1btv}
 
 
 def check_option_values(info, options):

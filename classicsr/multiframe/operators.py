@@ -429,7 +429,7 @@ FIRST_ORDER_SHIFTS = np.array([[1, 0], [0, 1]], dtype=np.int64)
 
 
 class ShiftedDifferences:
-    """``D x = (x - x(. + s))_s`` over a set of pixel shifts ``s``.
+    """``D x = (x - x(.+s))_s`` over a set of pixel shifts ``s``.
 
     Pairs with a pixel outside the image are left out (their difference is 0).
     """

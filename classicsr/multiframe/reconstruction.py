@@ -6,9 +6,14 @@ single-image methods; values and colour are converted by
 :mod:`classicsr._image`.
 """
 
+from __future__ import annotations
+
+from collections.abc import Sequence
 from contextlib import contextmanager
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from .._dispatch import check_options
 from .._image import ColourRest, from_unit, merge_luminance, split_luminance, to_unit
@@ -305,7 +310,8 @@ def registered_chroma(x, motion, scale, psf_sigma, reference=0, model="blur-firs
     return ColourRest(rest.ndim, rest.channels, np.dstack(upscaled))
 
 
-def upscale_frames(frames, scale, method="l1btv", **options):
+def upscale_frames(frames: npt.ArrayLike | Sequence[npt.ArrayLike], scale: int,
+                   method: str = "l1btv", **options: Any) -> np.ndarray:
     """Super-resolve a burst, a video clip or a stack of frames into one image.
 
     The multi-frame counterpart of :func:`classicsr.upscale`: ``method`` must

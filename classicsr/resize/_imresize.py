@@ -1,8 +1,11 @@
 """MATLAB-compatible ``imresize`` (public, checked) and its trusted internal entry."""
 
+from __future__ import annotations
+
 import math
 
 import numpy as np
+import numpy.typing as npt
 
 from .._validation import (INT_FULL_SCALE, check_bool, check_choice, check_image, check_int,
                            check_scale)
@@ -28,7 +31,9 @@ def _check_output_shape(output_shape):
     return tuple(check_int(n, "output_shape", minimum=1) for n in output_shape)
 
 
-def imresize(img, scale=None, *, output_shape=None, method="bicubic", antialias=None):
+def imresize(img: npt.ArrayLike, scale: float | tuple[float, float] | None = None, *,
+             output_shape: tuple[int, int] | None = None, method: str = "bicubic",
+             antialias: bool | None = None) -> np.ndarray:
     """Resize an image exactly as MATLAB's ``imresize`` does.
 
     Parameters
