@@ -15,6 +15,7 @@ from classicsr.self_examples.patchmatch import (
     exhaustive_nearest_neighbour_field,
     nearest_neighbour_field,
 )
+from classicsr.self_examples.selfexsr import selfexsr_affine
 
 CAMERA = data.camera() / 255.0
 
@@ -100,8 +101,9 @@ def test_selfexsr_beats_bicubic_and_is_deterministic(scale):
             - classicsr.psnr(hr, classicsr.upscale(lr, scale, method="bicubic"),
                              crop_border=scale))
     assert gain > {2: 1.0, 3: 0.4}[scale]  # measured: +1.02 (x2), +0.43 (x3)
-    one, many = _one_thread_and_all(lambda: selfexsr(lr, scale))
+    one, many = _one_thread_and_all(lambda: selfexsr_affine(lr, scale))
     assert np.array_equal(one, many) and np.array_equal(many, sr)
+    assert np.array_equal(selfexsr(lr, scale, planes=False), sr)
 
 
 def test_selfexsr_grey_and_options():

@@ -11,7 +11,16 @@ pixels (patch centres at least ``r`` pixels inside, ``r`` the patch radius):
 * ``affine`` ``(H, W, 4)``: the 2x2 deformation ``A`` (column-major)
   that ``T`` was composed from;
 * ``bias`` ``(H, W, C)``: per-channel photometric bias added to the source;
-* ``cost`` ``(H, W)``.
+* ``cost`` ``(H, W)``;
+* the planes (SelfExSR's planar guidance, Huang et al. SIGGRAPH 2014):
+  ``plane_id`` ``(H, W)`` int64, the plane each centre's transform was
+  drawn on; ``plane_acc`` ``(H, W, P)``, the cumulative plane probabilities
+  at every target centre (a plane is drawn by one uniform number);
+  ``plane_mlog`` ``(P, H, W)``, minus the log plane probabilities at the
+  target level; ``plane_h`` ``(P, 2)``, the ``(h7, h8)`` of every plane's
+  rectifying homography ``[[1, 0, 0], [0, 1, 0], [h7, h8, 1]]`` in 0-based
+  target-level coordinates. The fronto-parallel plane has ``h = (0, 0)``;
+  a field without planes has that one plane (:func:`fronto_parallel`).
 
 Sources are one or several images (a pyramid), passed flat: ``src`` holds
 the images one after the other (each ``(h_k, w_k, C)`` C-contiguous) from
@@ -37,8 +46,15 @@ import math
 import numpy as np
 from numba import njit, prange
 
-__all__ = ["compose", "patch_costs", "propagate", "random_search", "tform_scale", "uniform",
-           "vote"]
+__all__ = ["compose", "compose_plane", "fronto_parallel", "patch_costs", "propagate",
+           "random_search", "tform_scale", "uniform", "vote"]
+
+
+def fronto_parallel(shape):
+    """Plane state of a field with the fronto-parallel plane only (no planar guidance)."""
+    height, width = shape
+    return (np.zeros((height, width), np.int64), np.ones((height, width, 1)),
+            np.zeros((1, height, width)), np.zeros((1, 2)))
 
 @njit(cache=True, inline="always")
 def _splitmix(z):
@@ -180,10 +196,75 @@ def compose(affine, sx, sy, authors, t):
     t[8] = 1.0
 
 
+@njit(cache=True)
+def compose_plane(affine, sx, sy, tx, ty, h7, h8, authors, t):
+    """``t`` = the homography induced by the plane ``(h7, h8)`` that takes the
+    target centre ``(tx, ty)`` (0-based) to the source ``(sx, sy)`` (1-based),
+    composed with ``affine`` (SelfExSR's ``sr_src_domain_tform``).
+
+    In the rectified domain of the plane (``p -> p / (h7 x + h8 y + 1)``) the
+    displacement ``d`` from target to source is a translation; back in the
+    image it is ``M = I + u [h7, h8, 1]`` with ``u = (d_x, d_y, -(h7 d_x + h8
+    d_y))`` (Huang et al. 2014, Eqn 8), moved to the target position and
+    normalised (Eqn 9, then the authors' ``+1`` on the 1-based position),
+    then composed with ``affine`` as :func:`compose` does (``authors``: the
+    authors' second column ``H(4:6) (a3 + a4)``).
+    """
+    eps = 2.220446049250313e-16
+    wt = tx * h7 + ty * h8 + 1.0
+    ws = (sx - 1.0) * h7 + (sy - 1.0) * h8 + 1.0
+    dx = (sx - 1.0) / (ws + eps) - tx / (wt + eps)
+    dy = (sy - 1.0) / (ws + eps) - ty / (wt + eps)
+    u0, u1, u2 = dx, dy, -(dx * h7 + dy * h8)
+    # M column-major: column j is e_j + u v_j, v = (h7, h8, 1)
+    m0, m1, m2 = 1.0 + u0 * h7, u1 * h7, u2 * h7
+    m3, m4, m5 = u0 * h8, 1.0 + u1 * h8, u2 * h8
+    m6, m7, m8 = u0, u1, 1.0 + u2
+    # sr_trans_tform: third column moved by M (tx, ty, 0), then M / (m9 + eps)
+    m6, m7, m8 = m0 * tx + m3 * ty + m6, m1 * tx + m4 * ty + m7, m2 * tx + m5 * ty + m8
+    n = m8 + eps
+    m0, m1, m2, m3, m4, m5, m6, m7, m8 = (m0 / n, m1 / n, m2 / n, m3 / n, m4 / n, m5 / n,
+                                          m6 / n + 1.0, m7 / n + 1.0, m8 / n)
+    a1, a2, a3, a4 = affine[0], affine[1], affine[2], affine[3]
+    t[0] = m0 * a1 + m3 * a2
+    t[1] = m1 * a1 + m4 * a2
+    t[2] = m2 * a1 + m5 * a2
+    if authors:
+        t[3] = m3 * (a3 + a4)
+        t[4] = m4 * (a3 + a4)
+        t[5] = m5 * (a3 + a4)
+    else:
+        t[3] = m0 * a3 + m3 * a4
+        t[4] = m1 * a3 + m4 * a4
+        t[5] = m2 * a3 + m5 * a4
+    t[6], t[7], t[8] = m6, m7, m8
+    for i in range(9):
+        t[i] /= m8
+
+
+@njit(cache=True, inline="always")
+def _plane_cost(mlog, plane, sx, sy, y, x):
+    """``-log p_plane(source) - log p_1(target)`` (SelfExSR's ``sr_patch_cost_plane``).
+
+    The source term is read at the rounded, clamped 1-based position
+    ``(sx, sy)`` on the plane's map; the target term, as the authors index
+    it (a 2-D index into the 3-D map), on the first plane's map -- a
+    constant per centre, so it moves no decision.
+    """
+    height, width = mlog.shape[1], mlog.shape[2]
+    col = min(max(int(math.floor(sx + 0.5)), 1), width) - 1
+    row = min(max(int(math.floor(sy + 0.5)), 1), height) - 1
+    return mlog[plane, row, col] + mlog[0, y, x]
+
+
 @njit(cache=True, parallel=True)
 def patch_costs(target, tform, src, src_offset, src_h, src_w, factor, params, weights, cost,
-                bias):
-    """Recompute ``cost`` and ``bias`` of every patch centre of the field."""
+                bias, plane_id, plane_mlog):
+    """Recompute ``cost`` and ``bias`` of every patch centre of the field.
+
+    ``params[8]`` weighs the plane cost (:func:`_plane_cost`) of each centre's
+    plane and source position.
+    """
     height, width, channels = target.shape
     radius = int(params[0])
     for y in prange(radius, height - radius):
@@ -192,12 +273,16 @@ def patch_costs(target, tform, src, src_offset, src_h, src_w, factor, params, we
         for x in range(radius, width - radius):
             cost[y, x] = _cost(target, y, x, tform[y, x], src, src_offset, src_h, src_w,
                                factor, params, weights, b, sums)
+            if params[8] != 0.0:
+                cost[y, x] += params[8] * _plane_cost(plane_mlog, plane_id[y, x], tform[y, x, 6],
+                                                      tform[y, x, 7], y, x)
             bias[y, x, :] = b
 
 
 @njit(cache=True, parallel=True)
 def random_search(target, tform, affine, bias, cost, src, src_offset, src_h, src_w, factor,
-                  params, weights, search, seed, iteration, updated):
+                  params, weights, search, seed, iteration, updated, plane_id, plane_acc,
+                  plane_mlog, plane_h):
     """One round of SelfExSR's coarse-to-fine random search, every centre independently.
 
     ``search``: ``[min_scale, max_scale, scale_radius, rotation_radius,
@@ -211,8 +296,12 @@ def random_search(target, tform, affine, bias, cost, src, src_offset, src_h, src
     ``+-radius`` and (``use_affine``) a random scale / rotation / shear
     deformation shrinking with the step are applied to the current transform;
     the candidate is kept if its cost is lower (and its scale and position
-    are valid). ``updated`` (uint8, H x W) marks
-    the centres updated. Returns the number of updates.
+    are valid). With several planes, each candidate is drawn on a plane
+    drawn from the target centre's plane probabilities, its transform is
+    the plane-induced homography (:func:`compose_plane`) and its cost gains
+    ``params[8]`` times the plane cost at the candidate source position
+    (before the homography, as the authors). ``updated`` (uint8, H x W)
+    marks the centres updated. Returns the number of updates.
     """
     height, width, channels = target.shape
     radius = int(params[0])
@@ -255,21 +344,41 @@ def random_search(target, tform, affine, bias, cost, src, src_offset, src_h, src
                     cand_a[3] = d2 * a[2] + d4 * a[3]
                 else:
                     cand_a[:] = a
-                compose(cand_a, sx, sy, search[6] != 0.0, cand_t)
+                plane = 0
+                n_planes = plane_h.shape[0]
+                if n_planes > 1:  # sr_draw_plane_id: the first plane whose cumulative p >= u
+                    u = uniform(seed, pixel, iteration, draw + 6)
+                    plane = -1
+                    for q in range(n_planes):
+                        if plane_acc[y, x, q] >= u:
+                            plane = q
+                            break
+                    if plane < 0:  # rounding left u above the last sum: the authors' plane 0
+                        continue
+                h7, h8 = plane_h[plane, 0], plane_h[plane, 1]
+                if h7 == 0.0 and h8 == 0.0:
+                    compose(cand_a, sx, sy, search[6] != 0.0, cand_t)
+                else:
+                    compose_plane(cand_a, sx, sy, float(x), float(y), h7, h8, search[6] != 0.0,
+                                  cand_t)
                 scale = tform_scale(cand_t)
                 if scale < search[0] or scale > search[1]:
                     continue
-                if not (sx >= radius + 1 and sx <= bound_w - radius
-                        and sy >= radius + 1 and sy <= bound_h - radius):
+                px, py = cand_t[6], cand_t[7]
+                if not (px >= radius + 1 and px <= bound_w - radius
+                        and py >= radius + 1 and py <= bound_h - radius):
                     continue
                 if cost[y, x] <= 0.0:
                     continue
                 c = _cost(target, y, x, cand_t, src, src_offset, src_h, src_w, factor, params,
                           weights, b, sums)
+                if params[8] != 0.0:
+                    c += params[8] * _plane_cost(plane_mlog, plane, sx, sy, y, x)
                 if c < cost[y, x]:
                     cost[y, x] = c
                     tform[y, x, :] = cand_t
                     affine[y, x, :] = cand_a
+                    plane_id[y, x] = plane
                     bias[y, x, :] = b
                     updated[y, x] = 1
                     updates[y] += 1
@@ -278,7 +387,8 @@ def random_search(target, tform, affine, bias, cost, src, src_offset, src_h, src
 
 @njit(cache=True)
 def _propagate_one(target, tform, affine, bias, cost, src, src_offset, src_h, src_w, factor,
-                   params, weights, search, y, x, dy, dx, sums, b, cand_t, updated):
+                   params, weights, search, y, x, dy, dx, sums, b, cand_t, updated, plane_id,
+                   plane_mlog):
     """Try the transform of the neighbour ``(y - dy, x - dx)`` shifted by ``(dx, dy)``."""
     # SelfExSR (search[13] = 1) propagates only from centres updated in this iteration
     if search[13] != 0.0 and updated[y - dy, x - dx] == 0:
@@ -311,10 +421,14 @@ def _propagate_one(target, tform, affine, bias, cost, src, src_offset, src_h, sr
         cand_t[7] = math.floor(cand_t[7] + 0.5)
     c = _cost(target, y, x, cand_t, src, src_offset, src_h, src_w, factor, params, weights, b,
               sums)
+    plane = plane_id[y - dy, x - dx]
+    if params[8] != 0.0:  # the authors read the plane cost at this centre's current source
+        c += params[8] * _plane_cost(plane_mlog, plane, p[6], p[7], y, x)
     if c < cost[y, x]:
         cost[y, x] = c
         tform[y, x, :] = cand_t
         affine[y, x, :] = affine[y - dy, x - dx]
+        plane_id[y, x] = plane
         bias[y, x, :] = b
         updated[y, x] = 1
         return 1
@@ -323,7 +437,7 @@ def _propagate_one(target, tform, affine, bias, cost, src, src_offset, src_h, sr
 
 @njit(cache=True, parallel=True)
 def propagate(target, tform, affine, bias, cost, src, src_offset, src_h, src_w, factor,
-              params, weights, search, dy, dx, updated):
+              params, weights, search, dy, dx, updated, plane_id, plane_mlog):
     """One propagation sweep in direction ``(dx, dy)`` (one of the 4 unit steps).
 
     ``search`` as :func:`random_search` (the bounds, integer positions, eps,
@@ -333,8 +447,10 @@ def propagate(target, tform, affine, bias, cost, src, src_offset, src_h, src_w, 
     Every centre, in the sweep's order, tries its predecessor's transform
     moved by one step (SelfExSR's ``sr_propagate`` runs the same chains as
     wavefronts from the centres updated in the iteration; a full sweep is a
-    superset). Rows (horizontal sweeps) or columns (vertical) are
-    independent, so they run in parallel with the same result.
+    superset). A candidate keeps its neighbour's plane; its plane cost is
+    read, as the authors', at the current source of the centre. Rows
+    (horizontal sweeps) or columns (vertical) are independent, so they run
+    in parallel with the same result.
     """
     height, width, channels = target.shape
     radius = int(params[0])
@@ -353,7 +469,8 @@ def propagate(target, tform, affine, bias, cost, src, src_offset, src_h, src_w, 
             x = step if horizontal else radius + line
             updates[line] += _propagate_one(target, tform, affine, bias, cost, src, src_offset,
                                             src_h, src_w, factor, params, weights, search, y, x,
-                                            dy, dx, sums, b, cand_t, updated)
+                                            dy, dx, sums, b, cand_t, updated, plane_id,
+                                            plane_mlog)
     return updates.sum()
 
 

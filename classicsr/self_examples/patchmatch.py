@@ -137,20 +137,23 @@ def nearest_neighbour_field(target, source, *, patch_size=5, iterations=5, affin
     cost = np.zeros((height, width))
     source_args = (np.ascontiguousarray(s).ravel(), np.zeros(1, np.int64),
                    np.array([sh], np.int64), np.array([sw], np.int64), np.ones(1))
-    # [radius, log alpha (one level: unused), bias off, -, -, no scale cost, -, weight 1]
-    params = np.array([r, math.log(0.5), 0.0, 0.0, 0.0, 0.0, 0.0, 1.0])
+    # [radius, log alpha (one level: unused), bias off, -, -, no scale cost, -, weight 1,
+    #  no plane cost]
+    params = np.array([r, math.log(0.5), 0.0, 0.0, 0.0, 0.0, 0.0, 1.0, 0.0])
     weights = np.ones(patch_size * patch_size)
     search = np.array([low if affine else 0.0, high if affine else np.inf, 1.0, math.pi / 4,
                        0.05, 1.0 if affine else 0.0, 0.0, sw, sh, 0.0 if subpixel else 1.0,
                        0.0, 1.0, 0.0, 0.0])
     updated = np.zeros((height, width), np.uint8)
-    k.patch_costs(t, tform, *source_args, params, weights, cost, bias)
+    plane_id, plane_acc, plane_mlog, plane_h = k.fronto_parallel((height, width))
+    k.patch_costs(t, tform, *source_args, params, weights, cost, bias, plane_id, plane_mlog)
     for iteration in range(iterations):
         k.random_search(t, tform, transforms, bias, cost, *source_args, params, weights, search,
-                        random_state, iteration, updated)
+                        random_state, iteration, updated, plane_id, plane_acc, plane_mlog,
+                        plane_h)
         for dy, dx in ((0, 1), (1, 0), (0, -1), (-1, 0)):
             k.propagate(t, tform, transforms, bias, cost, *source_args, params, weights, search,
-                        dy, dx, updated)
+                        dy, dx, updated, plane_id, plane_mlog)
     positions = np.full((height, width, 2), np.nan)
     inner = (slice(r, height - r), slice(r, width - r))
     positions[inner] = tform[inner][..., 6:8] - 1.0

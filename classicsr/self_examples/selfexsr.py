@@ -21,11 +21,16 @@ The NNF starts at every target position matched to itself at half the
 resolution (scale 2) and is upsampled from level to level; each level runs
 12, 9, 6, then 3 PatchMatch iterations.
 
-Not in this implementation: the planar structure of the paper (vanishing
-points detected by an external program, plane-induced homographies). The
-registered method is therefore named ``selfexsr_affine`` -- SelfExSR with
-the affine transforms and the fronto-parallel plane only, which is what the
-authors' code does on an image where no vanishing point is found.
+With ``planes=True`` (the registered ``selfexsr``) the search is guided
+by the planar structure of the input (:mod:`~classicsr.self_examples.planes`:
+vanishing points, plane hypotheses and their probabilities): every random
+candidate is drawn on a plane drawn from the target position's plane
+probabilities, its transform is that plane's induced homography composed
+with the affine deformation, and its cost gains ``1e-3`` times minus the
+log probability of the plane at the source (``opt.lambdaPlane``); a
+propagated candidate keeps its neighbour's plane. ``planes=False``
+(registered as ``selfexsr_affine``) searches on the fronto-parallel plane
+only, as the authors' code does on an image with no vanishing points.
 
 The transform composition follows the authors' ``sr_src_domain_tform``,
 which writes the second column of ``H A`` as ``H(4:6) (a3 + a4)``
@@ -42,8 +47,9 @@ from .._validation import check_bool, check_int
 from ..backprojection import backproject_trusted
 from ..registry import register_method
 from ..resize._imresize import resize_trusted
+from .planes import detect_planes, level_planes
 
-__all__ = ["PATCH_SIZE", "SCALES", "selfexsr", "selfexsr_levels"]
+__all__ = ["PATCH_SIZE", "SCALES", "selfexsr", "selfexsr_affine", "selfexsr_levels"]
 
 #: Scales of the authors' pyramids (steps of 2^(1/3) for x2 and x4, 3^(1/5) for x3).
 SCALES = (2, 3, 4)
@@ -62,6 +68,8 @@ SCALE_RADIUS, ROTATION_RADIUS, SHEAR_RADIUS = 1.0, math.pi / 4, 0.05
 MAX_SCALE = 8.0
 #: Photometric bias bounds (``opt.minBias``, ``opt.maxBias``).
 BIAS_RANGE = (-0.25, 0.25)
+#: Weight of the plane compatibility cost (``opt.lambdaPlane``).
+LAMBDA_PLANE = 1e-3
 #: Back-projection after each level's vote.
 BACKPROJECTION_ITERATIONS = 20
 
@@ -106,8 +114,9 @@ def _flat(levels):
     return data, offsets, h, w
 
 
-def _initial_field(shape, channels):
-    """Every centre matched to itself at scale 2 (``sr_init_nnf``)."""
+def _initial_field(shape, channels, n_planes):
+    """Every centre matched to itself at scale 2 on the fronto-parallel (last) plane
+    (``sr_init_nnf``)."""
     height, width = shape
     affine = np.zeros((height, width, 4))
     affine[..., 0] = affine[..., 3] = 2.0
@@ -118,12 +127,13 @@ def _initial_field(shape, channels):
     tform[..., 6] = cols + 1.0
     tform[..., 7] = rows + 1.0
     tform[..., 8] = 1.0
-    return tform, affine, np.zeros((height, width, channels)), np.zeros((height, width))
+    return (tform, affine, np.zeros((height, width, channels)), np.zeros((height, width)),
+            np.full((height, width), n_planes - 1, np.int64))
 
 
 def _upsample_field(field, shape, radius):
     """The field of the previous (smaller) level carried to ``shape`` (``sr_upsample``)."""
-    tform_l, affine_l, bias_l, cost_l = field
+    tform_l, affine_l, bias_l, cost_l, plane_l = field
     hl, wl = tform_l.shape[:2]
     height, width = shape
     sx, sy = hl / height, wl / width  # as the authors: x by the height ratio, y by the width's
@@ -143,11 +153,12 @@ def _upsample_field(field, shape, radius):
     moved[..., 6] = np.clip(moved[..., 6], radius + 1, width - radius)
     moved[..., 7] = np.clip(moved[..., 7], radius + 1, height - radius)
     return (moved, affine_l[yl - 1, xl - 1].copy(), bias_l[yl - 1, xl - 1].copy(),
-            cost_l[yl - 1, xl - 1].copy())
+            cost_l[yl - 1, xl - 1].copy(), plane_l[yl - 1, xl - 1].copy())
 
 
-def selfexsr(img, scale, *, authors_composition=True, random_state=0, progress=False):
-    """Super-resolve ``img`` by SelfExSR (affine transforms, no plane detection).
+def selfexsr(img, scale, *, planes=True, authors_composition=True, random_state=0,
+             progress=False):
+    """Super-resolve ``img`` by SelfExSR (transformed self-exemplars, planar guidance).
 
     Parameters
     ----------
@@ -155,11 +166,16 @@ def selfexsr(img, scale, *, authors_composition=True, random_state=0, progress=F
         uint8, uint16 or float in [0, 1]; colour images are matched and
         voted on their three channels, as the authors' code.
     scale : {2, 3, 4}
+    planes : bool
+        Guide the search by the planes of the input
+        (:func:`~classicsr.self_examples.planes.detect_planes`); ``False``
+        searches on the fronto-parallel plane only.
     authors_composition : bool
         Compose the affine deformation with the translation as the authors'
         code does (see the module docstring).
     random_state : int
-        Seed of the PatchMatch random search.
+        Seed of the PatchMatch random search (and of the vanishing point
+        detection).
     progress : bool
         Show a progress bar over the levels (tqdm), with the mean matching cost.
 
@@ -182,6 +198,7 @@ def selfexsr(img, scale, *, authors_composition=True, random_state=0, progress=F
 
     if scale not in SCALES:
         raise ValueError(f"scale must be one of {SCALES} (the authors' pyramids), got {scale!r}")
+    planes = check_bool(planes, "planes")
     authors_composition = check_bool(authors_composition, "authors_composition")
     random_state = check_int(random_state, "random_state", minimum=0)
     progress = check_bool(progress, "progress")
@@ -209,8 +226,11 @@ def selfexsr(img, scale, *, authors_composition=True, random_state=0, progress=F
     radius = PATCH_SIZE // 2
     weights = _weights(PATCH_SIZE, WEIGHT_SIGMA)
     # the authors' cost sums three channels: a grey image counts three times
+    model = (detect_planes(x[:, :, 0] if grey else x, random_state=random_state) if planes
+             else None)
+    n_planes = 1 if model is None else model.n_planes
     params = np.array([radius, math.log(alpha), 1.0, BIAS_RANGE[0], BIAS_RANGE[1], LAMBDA_SCALE,
-                       1.0 / alpha, 3.0 / channels])
+                       1.0 / alpha, 3.0 / channels, LAMBDA_PLANE if n_planes > 1 else 0.0])
     search = np.array([1.0 / alpha, MAX_SCALE, SCALE_RADIUS, ROTATION_RADIUS, SHEAR_RADIUS, 1.0,
                        1.0 if authors_composition else 0.0, 0.0, 0.0, 0.0, 1.0, 0.25, 1.0, 1.0])
     factor = alpha ** np.arange(1, n_low + 1)
@@ -220,23 +240,29 @@ def selfexsr(img, scale, *, authors_composition=True, random_state=0, progress=F
     with tqdm(total=up_levels, desc="selfexsr", unit="level", disable=not progress) as bar:
         for level in range(-1, -up_levels - 1, -1):
             shape = size(level)
-            field = (_initial_field(shape, channels) if field is None
+            field = (_initial_field(shape, channels, n_planes) if field is None
                      else _upsample_field(field, shape, radius))
-            tform, affine, bias, cost = (np.ascontiguousarray(a) for a in field)
+            tform, affine, bias, cost, plane_id = (np.ascontiguousarray(a) for a in field)
+            if model is None:
+                _, plane_acc, plane_mlog, plane_h = k.fronto_parallel(shape)
+            else:
+                plane_h, plane_acc, plane_mlog = level_planes(model, shape, alpha ** level)
             iterations = max(iterations - ITERATIONS_DECREMENT, ITERATIONS_MIN)
             target = np.ascontiguousarray(resize_trusted(high[level + 1], output_shape=shape))
             search[7], search[8] = shape[1], shape[0]  # positions are target-level coordinates
             sources = _flat([low[level + j] for j in range(1, n_low + 1)])
-            k.patch_costs(target, tform, *sources, factor, params, weights, cost, bias)
+            k.patch_costs(target, tform, *sources, factor, params, weights, cost, bias, plane_id,
+                          plane_mlog)
             updated = np.zeros(shape, np.uint8)
             for iteration in range(iterations):
                 seed = random_state * 1_000_003 + (level + 1000) * 1009
                 updated[:] = 0
                 state = (target, tform, affine, bias, cost, *sources, factor, params, weights,
                          search)
-                k.random_search(*state, seed, iteration, updated)
+                k.random_search(*state, seed, iteration, updated, plane_id, plane_acc, plane_mlog,
+                                plane_h)
                 for dy, dx in ((0, 1), (1, 0), (0, -1), (-1, 0)):
-                    k.propagate(*state, dy, dx, updated)
+                    k.propagate(*state, dy, dx, updated, plane_id, plane_mlog)
                 log.debug("level %d iteration %d: mean cost %.6f", level, iteration + 1,
                           float(cost[radius:-radius, radius:-radius].mean()))
             bar.set_postfix(cost=f"{float(cost[radius:-radius, radius:-radius].mean()):.5f}")
@@ -247,7 +273,7 @@ def selfexsr(img, scale, *, authors_composition=True, random_state=0, progress=F
                                               padding="replicate", clip=(0.0, 1.0))
             low[level] = resize_trusted(resize_trusted(high[level], output_shape=size(level + 1)),
                                         output_shape=shape)
-            field = (tform, affine, bias, cost)
+            field = (tform, affine, bias, cost, plane_id)
             bar.update()
     out = high[-up_levels]
     if grey:
@@ -255,12 +281,25 @@ def selfexsr(img, scale, *, authors_composition=True, random_state=0, progress=F
     return from_unit(out, dtype, clip=True)
 
 
+def selfexsr_affine(img, scale, *, authors_composition=True, random_state=0, progress=False):
+    """SelfExSR without the planar guidance (:func:`selfexsr` with ``planes=False``)."""
+    return selfexsr(img, scale, planes=False, authors_composition=authors_composition,
+                    random_state=random_state, progress=progress)
+
+
+_OPTIONS = {"authors_composition": "compose the affine part as the authors' code does",
+            "random_state": "seed of the PatchMatch random search",
+            "progress": "show a progress bar over the pyramid levels"}
+register_method(
+    "selfexsr",
+    description="SelfExSR: transformed self-exemplars with planar guidance",
+    reference="J.-B. Huang, A. Singh, N. Ahuja, CVPR 2015",
+    scales=SCALES, channels="all",
+    options={"planes": "guide the search by detected planes (vanishing points)", **_OPTIONS},
+)(selfexsr)
 register_method(
     "selfexsr_affine",
     description="SelfExSR: transformed self-exemplars, affine only (no plane detection)",
     reference="J.-B. Huang, A. Singh, N. Ahuja, CVPR 2015",
-    scales=SCALES, channels="all",
-    options={"authors_composition": "compose the affine part as the authors' code does",
-             "random_state": "seed of the PatchMatch random search",
-             "progress": "show a progress bar over the pyramid levels"},
-)(selfexsr)
+    scales=SCALES, channels="all", options=_OPTIONS,
+)(selfexsr_affine)
