@@ -56,6 +56,7 @@ _BUILTIN_MODULES = (
     "classicsr.multiframe.bayesian",
     "classicsr.face",
     "classicsr.self_examples",
+    "classicsr.kernel_regression",
 )
 
 
