@@ -8,8 +8,7 @@ from skimage import data
 
 import classicsr
 from classicsr.io import read_image
-from classicsr.kernel_regression import KimKwon, SupportVectorRegression
-from classicsr.kernel_regression import _sparse_krr
+from classicsr.kernel_regression import KimKwon, SupportVectorRegression, _sparse_krr
 from classicsr.kernel_regression._patches import combine_candidates, dense_patches
 from classicsr.kernel_regression.kim_kwon import natural_image_prior
 from classicsr.resize._imresize import resize_trusted
@@ -19,9 +18,9 @@ CAMERA = data.camera() / 255.0
 TRAIN = [CAMERA[:200, :256], CAMERA[:200, 256:], data.moon()[:200, :200] / 255.0,
          data.coins()[:200, :200] / 255.0]
 TEST = CAMERA[300:420, 120:240]
-SMALL_KK = dict(n_basis=40, n_samples=6000, n_select=3000, n_candidates=400,
-                refine_iterations=5, prior_iterations=5)
-SMALL_SVR = dict(n_components=100, n_samples=6000)
+SMALL_KK = {"n_basis": 40, "n_patches": 6000, "n_select": 3000, "n_candidates": 400,
+                "refine_iterations": 5, "prior_iterations": 5}
+SMALL_SVR = {"n_components": 100, "n_patches": 6000}
 
 
 def _psnr(reference, estimate, scale):
@@ -188,3 +187,18 @@ def test_svr_beats_gr_under_the_paper_protocol(data_root):
 
 KIM_KWON_SET5_X2_MEASURED = 0.0  # set from the measurement below
 SVR_OVER_GR_SET5_X3 = 0.0  # set from the measurement below
+
+
+def test_cli_trains_svr(tmp_path):
+    from classicsr.cli import main
+    from classicsr.io import write_image
+
+    folder = tmp_path / "images"
+    folder.mkdir()
+    for k, img in enumerate(TRAIN[:2]):
+        write_image(folder / f"{k}.png", (img * 255).round().astype(np.uint8))
+    out = tmp_path / "svr_x2.npz"
+    assert main(["train", "svr", "--scale", "2", "--images", str(folder), "--patches", "2000",
+                 "--out", str(out), "-q"]) == 0
+    model = SupportVectorRegression.load(out)
+    assert model.n_patches == 2000 and model.n_training_patches_ == 2000

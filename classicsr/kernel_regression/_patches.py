@@ -7,7 +7,8 @@ from numpy.lib.stride_tricks import sliding_window_view
 from ..degradation import crop_to_multiple
 from ..resize._imresize import resize_trusted
 
-__all__ = ["combine_candidates", "dense_patches", "mid_and_residual", "sample_pairs"]
+__all__ = ["combine_candidates", "dense_patches", "mid_and_residual", "normalise_patches",
+           "sample_pairs"]
 
 
 def dense_patches(img, size, dtype=np.float32):
@@ -16,6 +17,14 @@ def dense_patches(img, size, dtype=np.float32):
     pad = size // 2
     padded = np.pad(np.asarray(img, dtype), pad, mode="symmetric")
     return sliding_window_view(padded, (size, size)).reshape(-1, size * size)
+
+
+def normalise_patches(x, offset):
+    """Contrast normalisation of mean-removed patches (rows of ``x``), in place:
+    each row divided by its norm plus ``offset``; returns the divisors."""
+    norm = np.sqrt((x.astype(np.float64) ** 2).sum(1)) + offset
+    x /= norm[:, None].astype(x.dtype)
+    return norm
 
 
 def mid_and_residual(hr, scale):
@@ -79,7 +88,7 @@ def combine_candidates(predictions, weights, shape):
     the patches that cover it (patches centred outside the image are absent).
     """
     h, w = shape
-    n = int(round(np.sqrt(predictions.shape[1])))
+    n = round(np.sqrt(predictions.shape[1]))
     r = n // 2
     pred = predictions.reshape(h, w, n * n)
     wts = None if weights is None else weights.reshape(h, w, n * n)

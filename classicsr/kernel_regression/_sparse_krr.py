@@ -15,7 +15,7 @@ tr(W^T K_BB W)`` (kernel ridge regression restricted to the span of the basis).
 
 import numpy as np
 
-__all__ = ["design", "gaussian_kernel", "median_sq_distance", "kernel_matching_pursuit", "refine_basis", "solve_weights"]
+__all__ = ["design", "gaussian_kernel", "kernel_matching_pursuit", "median_sq_distance", "refine_basis", "solve_weights"]
 
 _CHUNK = 16384
 

@@ -29,6 +29,7 @@ held-out images), never on Set5/Set14 (``data/recipes/train_kernel_regression.py
 """
 
 import time
+from typing import ClassVar
 
 import numpy as np
 
@@ -36,18 +37,11 @@ from ..example_based._estimator import TrainableModel, model_method
 from ..registry import LEARNED_SCALES, register_method
 from ..resize._imresize import resize_trusted
 from . import _sparse_krr
-from ._patches import combine_candidates, dense_patches, sample_pairs
+from ._patches import combine_candidates, dense_patches, normalise_patches, sample_pairs
 
 __all__ = ["KimKwon", "natural_image_prior"]
 
 _CHUNK = 16384
-
-
-def _normalise(x, offset):
-    """Contrast normalisation of mean-removed patches, in place; returns the norms."""
-    norm = np.sqrt((x.astype(np.float64) ** 2).sum(1)) + offset
-    x /= norm[:, None].astype(x.dtype)
-    return norm
 
 
 class KimKwon(TrainableModel):
@@ -67,7 +61,7 @@ class KimKwon(TrainableModel):
         Ridge regulariser.
     norm_offset : float
         Added to the patch norm in the contrast normalisation.
-    n_samples : int
+    n_patches : int
         Training pairs for the weights (random pixels of the training images).
     n_select : int
         Training pairs used by the matching pursuit and the gradient descent.
@@ -106,14 +100,15 @@ class KimKwon(TrainableModel):
 
     method = "kim_kwon"
     _arrays = ("basis_", "weights_", "error_weights_", "position_error_", "width_")
-    _array_dtypes = {"basis_": np.float32, "weights_": np.float32,
+    _array_dtypes: ClassVar[dict] = {"basis_": np.float32, "weights_": np.float32,
                      "error_weights_": np.float32, "position_error_": np.float64,
                      "width_": np.float64}
 
     def __init__(self, scale=2, *, input_size=7, output_size=5, n_basis=600,
-                 relative_width=0.5, lam=1e-3, norm_offset=0.05, n_samples=200_000,
-                 n_select=30_000, n_candidates=3000, refine_iterations=60,
-                 linear_term=True, combine="confidence", prior=True, prior_iterations=10, prior_strength=0.0,
+                 relative_width=0.5, lam=1e-3, norm_offset=0.05, n_patches=200_000,
+                 n_select=20_000, n_candidates=3000, refine_iterations=60,
+                 linear_term=True, combine="mean", prior=True, prior_iterations=10,
+                 prior_strength=0.0005,
                  regressor_dtype="float32", augment=False, random_state=0, verbose=False):
         self.scale = scale
         self.input_size = input_size
@@ -122,7 +117,7 @@ class KimKwon(TrainableModel):
         self.relative_width = relative_width
         self.lam = lam
         self.norm_offset = norm_offset
-        self.n_samples = n_samples
+        self.n_patches = n_patches
         self.n_select = n_select
         self.n_candidates = n_candidates
         self.refine_iterations = refine_iterations
@@ -143,7 +138,7 @@ class KimKwon(TrainableModel):
             value = check_int(getattr(self, name), name, minimum=1)
             if value % 2 == 0:
                 raise ValueError(f"{name} must be odd, got {value}")
-        for name in ("n_basis", "n_samples", "n_select", "n_candidates"):
+        for name in ("n_basis", "n_patches", "n_select", "n_candidates"):
             check_int(getattr(self, name), name, minimum=1)
         check_int(self.refine_iterations, "refine_iterations", minimum=0)
         check_int(self.prior_iterations, "prior_iterations", minimum=0)
@@ -163,10 +158,10 @@ class KimKwon(TrainableModel):
         self._check_params()
         start = time.perf_counter()
         rng = np.random.default_rng(self.random_state)
-        self._log(f"sampling {self.n_samples} training pairs")
+        self._log(f"sampling {self.n_patches} training pairs")
         x, y = sample_pairs(images, self.scale, self.input_size, self.output_size,
-                            self.n_samples, rng, progress=self.verbose)
-        norm = _normalise(x, self.norm_offset)
+                            self.n_patches, rng, progress=self.verbose)
+        norm = normalise_patches(x, self.norm_offset)
         y /= norm[:, None].astype(y.dtype)
         n_select = min(self.n_select, x.shape[0])
         xs = x[:n_select].astype(np.float64)
@@ -219,7 +214,7 @@ class KimKwon(TrainableModel):
         self._check_fitted()
         feats = dense_patches(mid, self.input_size)
         feats -= feats.mean(1, keepdims=True)
-        norm = _normalise(feats, self.norm_offset).astype(np.float32)
+        norm = normalise_patches(feats, self.norm_offset).astype(np.float32)
         n_out = self.output_size ** 2
         outputs = np.hstack([self.weights_, self.error_weights_]).astype(np.float32)
         basis = self.basis_.astype(np.float32)

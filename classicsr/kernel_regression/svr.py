@@ -24,6 +24,7 @@ never on Set5/Set14.
 """
 
 import time
+from typing import ClassVar
 
 import numpy as np
 
@@ -31,18 +32,18 @@ from ..example_based._estimator import TrainableModel, model_method
 from ..registry import LEARNED_SCALES, register_method
 from ..resize._imresize import resize_trusted
 from . import _sparse_krr
-from ._patches import dense_patches, mid_and_residual
+from ._patches import dense_patches, mid_and_residual, normalise_patches
 
 __all__ = ["SupportVectorRegression"]
 
 _CHUNK = 16384
 
 
-def _lr_pairs(images, scale, size, n_samples, rng, progress=False):
+def _lr_pairs(images, scale, size, n_patches, rng, progress=False):
     """Mean-removed LR patches and the residual ``HR - bicubic`` blocks they cover."""
     from tqdm.auto import tqdm
 
-    per_image = int(np.ceil(n_samples / len(images)))
+    per_image = int(np.ceil(n_patches / len(images)))
     xs, ys = [], []
     r = size // 2
     for hr in tqdm(images, desc="training pairs", unit="image", disable=not progress):
@@ -63,16 +64,10 @@ def _lr_pairs(images, scale, size, n_samples, rng, progress=False):
     if not xs:
         raise ValueError(f"no training pairs: every training image is smaller than "
                          f"{(2 * r + 1) * scale} pixels")
-    x = np.concatenate(xs)[:n_samples].astype(np.float32)
-    y = np.concatenate(ys)[:n_samples].astype(np.float32)
+    x = np.concatenate(xs)[:n_patches].astype(np.float32)
+    y = np.concatenate(ys)[:n_patches].astype(np.float32)
     x -= x.mean(1, keepdims=True)
     return x, y
-
-
-def _normalise(x, offset):
-    norm = np.sqrt((x.astype(np.float64) ** 2).sum(1)) + offset
-    x /= norm[:, None].astype(x.dtype)
-    return norm
 
 
 class SupportVectorRegression(TrainableModel):
@@ -91,8 +86,12 @@ class SupportVectorRegression(TrainableModel):
         SVR penalty and tube half-width (normalised residual units).
     norm_offset : float
         Added to the patch norm in the contrast normalisation.
-    n_samples : int
+    n_patches : int
         Training pairs (random LR pixels of the training images).
+    linear_term : bool
+        Also give the SVRs the normalised patch itself as features (a linear
+        kernel added to the RBF kernel; not in the paper, measured on the T91
+        split).
     regressor_dtype : str
         Storage type of the landmarks and weights ('float16' or 'float32').
     augment : bool
@@ -104,17 +103,19 @@ class SupportVectorRegression(TrainableModel):
     landmarks_ : ndarray (n_components, patch_size ** 2)
     weights_ : ndarray (n_components, scale ** 2)
         Nystroem normalisation folded into the SVR coefficients.
+    linear_ : ndarray (patch_size ** 2, scale ** 2)
+        Weights of the linear part (zeros without ``linear_term``).
     intercepts_ : ndarray (scale ** 2,)
     width_ : ndarray (1,)
         ``1 / gamma``.
     """
 
     method = "svr"
-    _arrays = ("landmarks_", "weights_", "intercepts_", "width_")
-    _array_dtypes = {"landmarks_": np.float32, "weights_": np.float32}
+    _arrays = ("landmarks_", "weights_", "linear_", "intercepts_", "width_")
+    _array_dtypes: ClassVar[dict] = {"landmarks_": np.float32, "weights_": np.float32}
 
     def __init__(self, scale=2, *, patch_size=5, n_components=1000, relative_gamma=2.0,
-                 C=1.0, epsilon=0.01, norm_offset=0.05, n_samples=100_000,
+                 C=1.0, epsilon=0.01, norm_offset=0.05, n_patches=100_000, linear_term=True,
                  regressor_dtype="float32", augment=False, random_state=0, verbose=False):
         self.scale = scale
         self.patch_size = patch_size
@@ -123,7 +124,8 @@ class SupportVectorRegression(TrainableModel):
         self.C = C
         self.epsilon = epsilon
         self.norm_offset = norm_offset
-        self.n_samples = n_samples
+        self.n_patches = n_patches
+        self.linear_term = linear_term
         self.regressor_dtype = regressor_dtype
         self.augment = augment
         self.random_state = random_state
@@ -136,7 +138,7 @@ class SupportVectorRegression(TrainableModel):
         if size % 2 == 0:
             raise ValueError(f"patch_size must be odd, got {size}")
         check_int(self.n_components, "n_components", minimum=1)
-        check_int(self.n_samples, "n_samples", minimum=1)
+        check_int(self.n_patches, "n_patches", minimum=1)
         for name in ("relative_gamma", "C", "epsilon", "norm_offset"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
@@ -155,15 +157,17 @@ class SupportVectorRegression(TrainableModel):
         self._check_params()
         start = time.perf_counter()
         rng = np.random.default_rng(self.random_state)
-        x, y = _lr_pairs(images, self.scale, self.patch_size, self.n_samples, rng,
+        x, y = _lr_pairs(images, self.scale, self.patch_size, self.n_patches, rng,
                          progress=self.verbose)
-        norm = _normalise(x, self.norm_offset)
+        norm = normalise_patches(x, self.norm_offset)
         y /= norm[:, None].astype(y.dtype)
         gamma = self.relative_gamma / _sparse_krr.median_sq_distance(x, rng)
         nystroem = Nystroem(kernel="rbf", gamma=gamma,
                             n_components=min(self.n_components, x.shape[0]),
                             random_state=self.random_state).fit(x)
         features = nystroem.transform(x)
+        if self.linear_term:
+            features = np.hstack([features, x])
         coef = np.empty((y.shape[1], features.shape[1]))
         intercepts = np.empty(y.shape[1])
         for k in tqdm(range(y.shape[1]), desc="SVR outputs", unit="output",
@@ -174,7 +178,11 @@ class SupportVectorRegression(TrainableModel):
             svr.fit(features, y[:, k])
             coef[k], intercepts[k] = svr.coef_, svr.intercept_[0]
         self.landmarks_ = nystroem.components_.astype(self.regressor_dtype)
-        self.weights_ = (nystroem.normalization_.T @ coef.T).astype(self.regressor_dtype)
+        n_land = nystroem.components_.shape[0]
+        self.weights_ = (nystroem.normalization_.T @ coef[:, :n_land].T).astype(
+            self.regressor_dtype)
+        self.linear_ = (coef[:, n_land:].T if self.linear_term
+                        else np.zeros((x.shape[1], y.shape[1])))
         self.intercepts_ = intercepts
         self.width_ = np.array([1.0 / gamma])
         self.n_training_patches_ = x.shape[0]
@@ -193,15 +201,17 @@ class SupportVectorRegression(TrainableModel):
         mid = resize_trusted(lr, s)
         feats = dense_patches(lr, self.patch_size)
         feats -= feats.mean(1, keepdims=True)
-        norm = _normalise(feats, self.norm_offset).astype(np.float32)
+        norm = normalise_patches(feats, self.norm_offset).astype(np.float32)
         landmarks = self.landmarks_.astype(np.float32)
         weights = self.weights_.astype(np.float32)
+        linear = self.linear_.astype(np.float32)
         out = np.empty((feats.shape[0], s * s))
         width = float(self.width_[0])
         for start in range(0, feats.shape[0], _CHUNK):
             k = _sparse_krr.gaussian_kernel(feats[start:start + _CHUNK], landmarks, width,
                                             np.float32)
-            out[start:start + _CHUNK] = ((k @ weights + self.intercepts_)
+            f = feats[start:start + _CHUNK]
+            out[start:start + _CHUNK] = ((k @ weights + f @ linear + self.intercepts_)
                                          * norm[start:start + _CHUNK, None])
         h, w = lr.shape
         residual = out.reshape(h, w, s, s).transpose(0, 2, 1, 3).reshape(h * s, w * s)

@@ -29,16 +29,16 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from train_models import (  # noqa: E402  (the recipes' shared manifest helpers)
+from train_models import (
     MODELS,
     keep_half_if_harmless,
     record,
     save_manifest,
 )
 
-from classicsr.datasets import find_data_root, read_training_images  # noqa: E402
-from classicsr.kernel_regression import KimKwon, SupportVectorRegression  # noqa: E402
-from classicsr.modelstore import MANIFEST  # noqa: E402
+from classicsr.datasets import find_data_root, read_training_images
+from classicsr.kernel_regression import KimKwon, SupportVectorRegression
+from classicsr.modelstore import MANIFEST
 
 ESTIMATORS = {"kim_kwon": KimKwon, "svr": SupportVectorRegression}
 #: the fitted arrays that may be stored as float16
@@ -75,13 +75,14 @@ def select(args, images):
 
 def train(args, images, data_root, command):
     manifest_path = MODELS / MANIFEST
-    manifest = json.loads(manifest_path.read_text())
     for method in args.methods:
         for scale in args.scales:
             model = ESTIMATORS[method](scale, random_state=args.seed, verbose=True).fit(images)
             path = MODELS / f"{method}_x{scale}.npz"
             model.save(path, overwrite=True)
             model = keep_half_if_harmless(model, path, scale, data_root, arrays=HALF[method])
+            # re-read: recipes for other methods or scales may run at the same time
+            manifest = json.loads(manifest_path.read_text())
             record(manifest, path, model, scale, args.seed, command, data_root)
             entry = manifest["models"][path.name]
             entry["float16_drift_db"] = model.float16_drift_db

@@ -1,0 +1,127 @@
+"""Kernel regression SR: speed against A+ (one run) and quality of kim_kwon / svr.
+
+* speed: seconds per Set14 image at x3 (``*_LR.png``, RGB) of ``aplus``,
+  ``kim_kwon`` and ``svr`` after a warm-up, in the same run, and the ratios
+  to A+ (BLAS threads as the environment sets them: the issue's budget is
+  2 s per image on 2 cores);
+* ``--psnr``: Set5 / Set14 x2 / x3 / x4 means of ``kim_kwon`` on the
+  ``*_LR.png`` files (RGB in, Y compared) against the ``kim_kwon2010`` rows
+  of ``reference/per_image_psnr_selfexsr.csv`` (the loader and scoring of
+  ``bench_self_examples.quality``);
+* ``--paper``: paper-protocol means (:func:`classicsr.evaluate`) of ``svr``,
+  ``kim_kwon`` and ``gr`` on Set5 / Set14 x2 / x3 / x4.
+
+Writes ``benchmarks/results/kernel_regression.json`` and ``.md``.
+
+    python benchmarks/bench_kernel_regression.py [--psnr] [--paper]
+"""
+
+import argparse
+import os
+import platform
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+from _common import ROOT, write_json
+
+DEFAULT_JSON = ROOT / "benchmarks" / "results" / "kernel_regression.json"
+METHODS = ("aplus", "kim_kwon", "svr")
+
+
+def speed(root, scale=3):
+    from bench_self_examples import lr_files
+
+    import classicsr
+    from classicsr.io import read_image
+
+    paths = lr_files(root, "Set14", scale)
+    images = [read_image(p) for p in paths]
+    for method in METHODS:  # load the models, JIT
+        classicsr.upscale(images[0][:40, :40], scale, method=method)
+    rows = []
+    for path, lr in zip(paths, images):
+        row = {"image": path.name, "lr_shape": list(lr.shape)}
+        for method in METHODS:
+            start = time.perf_counter()
+            classicsr.upscale(lr, scale, method=method)
+            row[method] = time.perf_counter() - start
+        rows.append(row)
+        print(f"  {path.name:<24} {lr.shape[1]:>4}x{lr.shape[0]:<4} "
+              + "  ".join(f"{m} {row[m]:6.2f} s" for m in METHODS), flush=True)
+    mean = {m: float(np.mean([r[m] for r in rows])) for m in METHODS}
+    return {"scale": scale, "rows": rows, "mean_s": mean,
+            "max_s": {m: float(np.max([r[m] for r in rows])) for m in METHODS},
+            "ratio_to_aplus": {m: mean[m] / mean["aplus"] for m in METHODS}}
+
+
+def paper(root):
+    import classicsr
+
+    table = {}
+    for method in ("gr", "svr", "kim_kwon"):
+        result = classicsr.evaluate(method, ["Set5", "Set14"], [2, 3, 4], data_root=root,
+                                    progress=False)
+        for row in result.means():
+            table[f"{method}_{row['dataset']}_x{row['scale']}"] = round(row["psnr"], 3)
+            print(f"  {method} {row['dataset']} x{row['scale']}: {row['psnr']:.3f}", flush=True)
+    return table
+
+
+def main(argv=None):
+    from bench_self_examples import quality
+
+    from classicsr.datasets import find_data_root
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--psnr", action="store_true", help="kim_kwon against the authors")
+    parser.add_argument("--paper", action="store_true", help="paper-protocol table")
+    parser.add_argument("--json", default=str(DEFAULT_JSON))
+    args = parser.parse_args(argv)
+    root = find_data_root()
+    if root is None:
+        parser.error("Set14 not found: set CLASSICSR_DATA or put ../shared beside the repo")
+    load_before = os.getloadavg()[0]
+    print(f"load average {load_before:.2f}; {os.cpu_count()} CPUs; OPENBLAS_NUM_THREADS="
+          f"{os.environ.get('OPENBLAS_NUM_THREADS', 'unset')}")
+    print("Set14 x3 seconds per image:")
+    sp = speed(root)
+    print("  mean: " + ", ".join(f"{m} {sp['mean_s'][m]:.2f} s" for m in METHODS))
+    payload = {"machine": {"platform": platform.platform(), "python": sys.version.split()[0],
+                           "cpus": os.cpu_count(),
+                           "blas_threads": os.environ.get("OPENBLAS_NUM_THREADS", "unset"),
+                           "load_average_before": load_before},
+               "speed": sp}
+    lines = ["| Set14 x3 (RGB `*_LR.png`) | mean s / image | max s | ratio to A+ |",
+             "|---|---|---|---|"]
+    lines += [f"| {m} | {sp['mean_s'][m]:.2f} | {sp['max_s'][m]:.2f} | "
+              f"{sp['ratio_to_aplus'][m]:.2f} |" for m in METHODS]
+    if args.psnr:
+        print("kim_kwon against the authors' results (per_image_psnr_selfexsr.csv):")
+        payload["psnr"] = quality(root, root.parent / "reference", method="kim_kwon",
+                                  published_method="kim_kwon2010")
+        lines += ["", "| kim_kwon, `*_LR.png` | ours | authors | diff |", "|---|---|---|---|"]
+        for key, r in payload["psnr"].items():
+            lines.append(f"| {key} | {r['ours_as_published']:.3f} | {r['authors']:.3f} | "
+                         f"{r['ours_as_published'] - r['authors']:+.3f} |")
+    if args.paper:
+        print("paper protocol (classicsr.evaluate):")
+        payload["paper"] = paper(root)
+        lines += ["", "| paper protocol | " + " | ".join(
+            f"{d} x{s}" for d in ("Set5", "Set14") for s in (2, 3, 4)) + " |",
+            "|---" * 7 + "|"]
+        for method in ("gr", "svr", "kim_kwon"):
+            lines.append(f"| {method} | " + " | ".join(
+                f"{payload['paper'][f'{method}_{d}_x{s}']:.2f}"
+                for d in ("Set5", "Set14") for s in (2, 3, 4)) + " |")
+    payload["machine"]["load_average_after"] = os.getloadavg()[0]
+    write_json(Path(args.json), payload)
+    from classicsr.io import atomic_write_bytes
+
+    atomic_write_bytes(Path(args.json).with_suffix(".md"), ("\n".join(lines) + "\n").encode(),
+                       overwrite=True)
+
+
+if __name__ == "__main__":
+    main()
