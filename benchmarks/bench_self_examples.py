@@ -1,14 +1,15 @@
 """Self-example SR: SelfExSR speed against A+ (one run), PatchMatch throughput against brute
 force, and (``--psnr``) quality against the authors' per-image table.
 
-* speed: seconds per Set14 image at x3 (``*_LR.png``, RGB) of ``selfexsr_affine``
-  and ``aplus``, after a warm-up, in the same run; the ratio; JIT time apart
+* speed: seconds per Set14 image at x3 (``*_LR.png``, RGB) of ``selfexsr``
+  (planar guidance), ``selfexsr_affine`` and ``aplus``, after a warm-up, in
+  the same run; the ratios to A+; JIT time apart
   (fresh interpreters, empty and filled Numba cache);
 * PatchMatch: target patches per second of :func:`nearest_neighbour_field`
   (translations; affine) and of the exhaustive search
   (:func:`exhaustive_nearest_neighbour_field`, BLAS) on grey crops, with the
   mean match cost of each;
-* ``--psnr``: Set5 / Set14 x2 / x3 / x4 means of ``selfexsr_affine`` (Y,
+* ``--psnr``: Set5 / Set14 x2 / x3 / x4 means of both SelfExSRs (Y,
   scale shaved) against the ``selfexsr2015`` rows of
   ``reference/per_image_psnr_selfexsr.csv``; also "as published": that
   file's rows for the one grey image (Set14 bridge) compare the grey HR
@@ -35,6 +36,8 @@ from _common import ROOT, jit_times, write_json
 import numpy as np
 
 DEFAULT_JSON = ROOT / "benchmarks" / "results" / "self_examples.json"
+#: Methods timed per Set14 image, A+ (the reference of the ratios) first.
+SPEED_METHODS = ("aplus", "selfexsr", "selfexsr_affine")
 JIT_PROBE = textwrap.dedent("""
     import json, time
     import numpy as np
@@ -53,26 +56,29 @@ def lr_files(root, dataset, scale):
     return sorted(folder.glob("*_LR.png"))
 
 
-def speed(root, scale=3):
+def speed(root, scale=3, methods=SPEED_METHODS):
+    """Seconds per Set14 ``*_LR.png`` image of ``methods`` (A+ first: the ratios' reference),
+    each after a warm-up on a crop, in the same run."""
     import classicsr
     from classicsr.io import read_image
 
     images = [read_image(p) for p in lr_files(root, "Set14", scale)]
-    classicsr.upscale(images[0][:40, :40], scale, method="selfexsr_affine")
-    classicsr.upscale(images[0][:40, :40], scale, method="aplus")
+    for method in methods:
+        classicsr.upscale(images[0][:40, :40], scale, method=method)
     rows = []
     for path, lr in zip(lr_files(root, "Set14", scale), images):
         row = {"image": path.name, "lr_shape": list(lr.shape)}
-        for method in ("aplus", "selfexsr_affine"):
+        for method in methods:
             start = time.perf_counter()
             classicsr.upscale(lr, scale, method=method)
             row[method] = time.perf_counter() - start
         rows.append(row)
-        print(f"  {path.name:<24} {lr.shape[1]:>4}x{lr.shape[0]:<4} aplus {row['aplus']:6.2f} s  "
-              f"selfexsr_affine {row['selfexsr_affine']:6.2f} s", flush=True)
-    mean = {m: float(np.mean([r[m] for r in rows])) for m in ("aplus", "selfexsr_affine")}
+        print(f"  {path.name:<24} {lr.shape[1]:>4}x{lr.shape[0]:<4} "
+              + "  ".join(f"{m} {row[m]:6.2f} s" for m in methods), flush=True)
+    mean = {m: float(np.mean([r[m] for r in rows])) for m in methods}
     return {"scale": scale, "rows": rows, "mean_s": mean,
-            "ratio_to_aplus": mean["selfexsr_affine"] / mean["aplus"]}
+            "max_s": {m: float(np.max([r[m] for r in rows])) for m in methods},
+            "ratio_to_aplus": {m: mean[m] / mean["aplus"] for m in methods[1:]}}
 
 
 def patchmatch_throughput(size=128, repeats=2):
@@ -176,8 +182,9 @@ def main(argv=None):
     pm = patchmatch_throughput()
     print("Set14 x3 seconds per image:")
     sp = speed(root)
-    print(f"  mean: aplus {sp['mean_s']['aplus']:.2f} s, selfexsr_affine "
-          f"{sp['mean_s']['selfexsr_affine']:.2f} s, ratio {sp['ratio_to_aplus']:.1f}")
+    print("  mean: " + ", ".join(f"{m} {sp['mean_s'][m]:.2f} s" for m in SPEED_METHODS)
+          + "; ratios to aplus: " + ", ".join(f"{m} {r:.1f}" for m, r
+                                              in sp["ratio_to_aplus"].items()))
     payload = {"machine": {"platform": platform.platform(), "python": sys.version.split()[0],
                            "cpus": os.cpu_count(), "numba_threads": numba.get_num_threads(),
                            "load_average_before": load_before,
@@ -185,20 +192,25 @@ def main(argv=None):
                "jit": jit, "patchmatch": pm, "speed": sp}
     if args.psnr:
         print("PSNR against the authors' results (per_image_psnr_selfexsr.csv):")
-        payload["psnr"] = quality(root, root.parent / "reference")
+        payload["psnr"] = quality(root, root.parent / "reference", method="selfexsr")
+        payload["psnr_affine"] = quality(root, root.parent / "reference")
     write_json(Path(args.json), payload)
     lines = ["| | seconds | patches/s | mean cost |", "|---|---|---|---|"]
     for label in ("patchmatch_translation", "patchmatch_affine", "exhaustive"):
         r = pm[label]
         lines.append(f"| {label} | {r['seconds']:.3f} | {r['patches_per_s']:.0f} | "
                      f"{r['mean_cost']:.5f} |")
-    lines += ["", f"Set14 x3: aplus {sp['mean_s']['aplus']:.2f} s, selfexsr_affine "
-              f"{sp['mean_s']['selfexsr_affine']:.2f} s per image (x{sp['ratio_to_aplus']:.1f})"]
+    lines += ["", "Set14 x3 seconds per image: " + ", ".join(
+        f"{m} {sp['mean_s'][m]:.2f} (max {sp['max_s'][m]:.2f})" for m in SPEED_METHODS)
+        + "; ratios to aplus: " + ", ".join(f"{m} {r:.1f}" for m, r
+                                            in sp["ratio_to_aplus"].items())]
     if args.psnr:
-        lines += ["", "| | ours | ours as published | authors | diff |", "|---|---|---|---|---|"]
-        for key, r in payload["psnr"].items():
-            lines.append(f"| {key} | {r['ours']:.3f} | {r['ours_as_published']:.3f} | "
-                         f"{r['authors']:.3f} | {r['ours_as_published'] - r['authors']:+.3f} |")
+        for label, key in (("selfexsr", "psnr"), ("selfexsr_affine", "psnr_affine")):
+            lines += ["", f"| {label} | ours | ours as published | authors | diff |",
+                      "|---|---|---|---|---|"]
+            for case, r in payload[key].items():
+                lines.append(f"| {case} | {r['ours']:.3f} | {r['ours_as_published']:.3f} | "
+                             f"{r['authors']:.3f} | {r['ours_as_published'] - r['authors']:+.3f} |")
     from classicsr.io import atomic_write_bytes
 
     atomic_write_bytes(Path(args.json).with_suffix(".md"), ("\n".join(lines) + "\n").encode(),
