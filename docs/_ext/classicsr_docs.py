@@ -394,15 +394,11 @@ def canonical_name(obj, modules):
     return None
 
 
-def _member_tables(name, module, modules, toctree, relative=True):
-    """rst tables of a module's functions and classes: those it documents (pages
-    made by autosummary in ``toctree``) and those documented in another module.
-    ``relative``: names below ``name`` are written relative to it (the page's
-    current module, as autosummary wants them)."""
+def _members(name, module, modules):
+    """``({'Functions': [...], 'Classes': [...]}, [...])``: the full names of the
+    functions and classes documented on a module's page, and those it exports
+    that are documented in another module."""
     import inspect
-
-    def entry(full):
-        return full[len(name) + 1:] if relative and full.startswith(name + ".") else full
 
     owned = {"Functions": [], "Classes": []}
     elsewhere = []
@@ -413,6 +409,18 @@ def _member_tables(name, module, modules, toctree, relative=True):
             owned["Classes" if inspect.isclass(obj) else "Functions"].append(canonical)
         else:
             elsewhere.append(canonical)
+    return owned, elsewhere
+
+
+def _member_tables(name, module, modules, toctree, relative=True):
+    """rst tables of a module's functions and classes: those it documents (pages
+    made by autosummary in ``toctree``) and those documented in another module.
+    ``relative``: names below ``name`` are written relative to it (the page's
+    current module, as autosummary wants them)."""
+    def entry(full):
+        return full[len(name) + 1:] if relative and full.startswith(name + ".") else full
+
+    owned, elsewhere = _members(name, module, modules)
     lines = []
     for rubric, items in owned.items():
         if items:
@@ -469,9 +477,11 @@ def write_generated(docs):
     for name, module in modules.items():
         if name != "classicsr":  # the top level is the API page itself
             _write(out / "api" / f"{name}.rst", module_page(name, module, modules))
-    for stale in (out / "api").glob("classicsr*.rst"):
-        stem = stale.stem
-        if stem not in modules and not any(stem.startswith(m + ".") for m in modules):
+    pages = set(modules)  # a page per module and per function or class it documents
+    for name, module in modules.items():
+        pages.update(*_members(name, module, modules)[0].values())
+    for stale in (out / "api").glob("*.rst"):  # e.g. of a module removed or not importable
+        if stale.stem not in pages:
             stale.unlink()
     _write(out / "api.rst", api_page(modules))
     write_gallery_sources(out / "gallery_src")
