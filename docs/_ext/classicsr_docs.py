@@ -270,7 +270,7 @@ def choice_table(infos):
             year = re.search(r"\b(?:19|20)\d\d\b", info.reference)
             rows.append([f":ref:`{name} <method-{name}>`", kind, quality or "not measured",
                          speed or "not measured", _needs(info),
-                         year.group(0) if year else "-"])
+                         year.group(0) if year else "n/a"])
     return _table(["Method", "Kind", "Quality", "Speed", "Needs", "Year"], rows)
 
 
