@@ -13,6 +13,7 @@ Models are saved as ``.npz`` (no pickle) and loaded through
 
 import logging
 import platform
+from typing import ClassVar
 
 import numpy as np
 from .._estimator import SuperResolutionEstimator, augmented, check_training_images
@@ -40,10 +41,10 @@ class TrainableModel(SuperResolutionEstimator):
     ``predict_luminance(y)``.
     """
 
-    method: str | None = None
-    _arrays: tuple[str, ...] = ()
+    method: ClassVar[str | None] = None
+    _arrays: ClassVar[tuple[str, ...]] = ()
     #: dtype of each fitted array in memory (float64 unless named here).
-    _array_dtypes: dict[str, type] = {}
+    _array_dtypes: ClassVar[dict] = {}
 
     def _log(self, message):
         # shown on stdout when built with verbose=True (see classicsr._logging)
