@@ -13,13 +13,15 @@ defaults.
   ``iterations``; the defaults of ``classicsr/self_examples/glasner.py`` come from it.
 
 Writes ``benchmarks/results/glasner.json`` and ``.md`` (``--tune``:
-``glasner_tune.json``).
+``glasner_tune.json``, or ``--tune-json``).
 
-    python benchmarks/bench_glasner.py [--psnr] [--tune] [--threads N]
+    python benchmarks/bench_glasner.py [--psnr [--scales 2,3,4] [--no-speed]] [--tune]
+                                       [--threads N] [--json PATH]
 """
 
 import argparse
 import itertools
+import json
 import os
 import platform
 import sys
@@ -34,7 +36,7 @@ import numpy as np
 DEFAULT_JSON = ROOT / "benchmarks" / "results" / "glasner.json"
 #: T91 images of the tuning: every 9th of the names in sorted order, never Set5/Set14.
 TUNE_EVERY = 9
-TUNE_GRID = {"similarity": (0.015, 0.03, 0.06), "n_sources": (1, 3), "iterations": (3, 5)}
+TUNE_GRID = {"similarity": (0.015, 0.03, 0.06), "n_sources": (3,), "iterations": (3, 5)}
 
 
 def speed(root, scale=3):
@@ -61,16 +63,17 @@ def speed(root, scale=3):
             "ratio_to_aplus": mean["glasner"] / mean["aplus"]}
 
 
-def tune(data_root, scales=(2, 3, 4)):
-    """Mean gain over bicubic on the T91 tuning images for each point of the grid."""
+def tune(data_root, grid=None, scales=(2, 3, 4)):
+    """Mean gain over bicubic on the T91 tuning images for each point of ``grid``."""
     import classicsr
     from classicsr.io import read_image
 
     paths = sorted((Path(data_root) / "T91").glob("*.png"))[::TUNE_EVERY]
     images = [read_image(p) for p in paths]
+    grid = TUNE_GRID if grid is None else grid
     results = []
-    for values in itertools.product(*TUNE_GRID.values()):
-        options = dict(zip(TUNE_GRID, values))
+    for values in itertools.product(*grid.values()):
+        options = dict(zip(grid, values))
         row = {"options": options}
         for scale in scales:
             gains = []
@@ -85,7 +88,7 @@ def tune(data_root, scales=(2, 3, 4)):
         results.append(row)
         print("  " + " ".join(f"{k}={v}" for k, v in options.items()) + "  "
               + "  ".join(f"x{s} {row[f'x{s}']:+.3f}" for s in scales), flush=True)
-    return {"images": [p.name for p in paths], "grid": TUNE_GRID,
+    return {"images": [p.name for p in paths], "grid": grid,
             "results": results}
 
 
@@ -98,6 +101,12 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--psnr", action="store_true", help="also the Set5/Set14 table")
     parser.add_argument("--tune", action="store_true", help="only the T91 tuning grid")
+    parser.add_argument("--no-speed", action="store_true", help="skip the speed table")
+    parser.add_argument("--scales", default="2,3,4", help="--psnr: the scales")
+    parser.add_argument("--grid", default=None,
+                        help="--tune: JSON grid replacing TUNE_GRID, e.g. "
+                             "'{\"similarity\": [0.12], \"n_sources\": [3], \"iterations\": [3]}'")
+    parser.add_argument("--tune-json", default=str(DEFAULT_JSON.with_name("glasner_tune.json")))
     parser.add_argument("--threads", type=int, default=None, help="Numba threads")
     parser.add_argument("--json", default=str(DEFAULT_JSON))
     args = parser.parse_args(argv)
@@ -113,21 +122,26 @@ def main(argv=None):
           f"numba threads {numba.get_num_threads()}")
     if args.tune:
         print("T91 tuning (gain over bicubic, dB):")
-        payload = {"machine": machine, "tune": tune(root)}
-        write_json(Path(args.json).with_name("glasner_tune.json"), payload)
+        grid = None if args.grid is None else json.loads(args.grid)
+        payload = {"machine": machine, "tune": tune(root, grid)}
+        write_json(Path(args.tune_json), payload)
         return
-    print("Set14 x3 seconds per image:")
-    sp = speed(root)
-    print(f"  mean: aplus {sp['mean_s']['aplus']:.2f} s, glasner {sp['mean_s']['glasner']:.2f} s "
-          f"(max {sp['max_s']['glasner']:.2f} s), ratio {sp['ratio_to_aplus']:.1f}")
-    payload = {"machine": machine, "speed": sp}
-    lines = [f"Set14 x3: aplus {sp['mean_s']['aplus']:.2f} s, glasner "
-             f"{sp['mean_s']['glasner']:.2f} s per image (max {sp['max_s']['glasner']:.2f} s; "
-             f"x{sp['ratio_to_aplus']:.0f} A+), {numba.get_num_threads()} Numba threads"]
+    payload, lines = {"machine": machine}, []
+    if not args.no_speed:
+        print("Set14 x3 seconds per image:")
+        sp = speed(root)
+        print(f"  mean: aplus {sp['mean_s']['aplus']:.2f} s, glasner {sp['mean_s']['glasner']:.2f}"
+              f" s (max {sp['max_s']['glasner']:.2f} s), ratio {sp['ratio_to_aplus']:.1f}")
+        payload["speed"] = sp
+        lines.append(f"Set14 x3: aplus {sp['mean_s']['aplus']:.2f} s, glasner "
+                     f"{sp['mean_s']['glasner']:.2f} s per image (max {sp['max_s']['glasner']:.2f}"
+                     f" s; x{sp['ratio_to_aplus']:.0f} A+), {numba.get_num_threads()} Numba "
+                     f"threads, load average {machine['load_average_before']:.1f}")
     if args.psnr:
         print("PSNR against the glasner2009 rows (per_image_psnr_selfexsr.csv):")
         payload["psnr"] = quality(root, root.parent / "reference", method="glasner",
-                                  published_method="glasner2009")
+                                  published_method="glasner2009",
+                                  scales=tuple(int(v) for v in args.scales.split(",")))
         lines += ["", "| | ours | SelfExSR authors' glasner2009 | diff |", "|---|---|---|---|"]
         for key, r in payload["psnr"].items():
             lines.append(f"| {key} | {r['ours']:.3f} | {r['authors']:.3f} | "

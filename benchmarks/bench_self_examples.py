@@ -121,7 +121,7 @@ def _grey_against_y(hr, sr, scale):
 
 
 def quality(root, reference, method="selfexsr_affine", published_method="selfexsr2015",
-            **options):
+            scales=(2, 3, 4), **options):
     """Set5/Set14 x2/x3/x4 mean PSNR of ``method`` (with ``options``) on the ``*_LR.png``
     files against the ``published_method`` rows of ``per_image_psnr_selfexsr.csv``."""
     import classicsr
@@ -134,7 +134,7 @@ def quality(root, reference, method="selfexsr_affine", published_method="selfexs
                 published[(r["dataset"], int(r["scale"]), r["file"])] = float(r["psnr_y"])
     table = {}
     for dataset in ("Set5", "Set14"):
-        for scale in (2, 3, 4):
+        for scale in scales:
             ours, as_published, theirs = [], [], []
             for (d, s, name), value in sorted(published.items()):
                 if d != dataset or s != scale:

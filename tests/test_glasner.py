@@ -15,6 +15,10 @@ from classicsr.self_examples import glasner
 from classicsr.self_examples._glasner_kernels import vote_parents
 from classicsr.self_examples.glasner import _glasner_y, glasner_levels
 
+# gains over bicubic on the 96x96 astronaut crop, measured +0.972 (x2) and +0.748 (x3)
+GAIN_X2, GAIN_X3 = 0.95, 0.72
+SET5_X2_MEASURED = 0.0
+
 
 def _one_thread_and_all(call):
     threads = numba.get_num_threads()
@@ -97,19 +101,16 @@ def test_glasner_seed_grey_and_options():
 
 def test_glasner_bad_input():
     _, lr = _small_case(2)
-    with pytest.raises(ValueError, match="scale must be one of"):
+    with pytest.raises(ValueError, match="scale=5 is not supported"):
         glasner(lr, 5)
+    with pytest.raises(ValueError, match="scale must be one of"):
+        _glasner_y(lr[..., 0] / 255.0, 5)
     with pytest.raises(ValueError, match="similarity"):
         glasner(lr, 2, similarity=0.0)
     with pytest.raises(TypeError, match="n_sources"):
         glasner(lr, 2, n_sources=1.5)
     with pytest.raises(ValueError, match="iterations"):
         glasner(lr, 2, iterations=0)
-
-
-# measured (see the comments of the assertions)
-GAIN_X2, GAIN_X3 = 0.0, 0.0
-SET5_X2_MEASURED = 0.0
 
 
 @pytest.mark.slow

@@ -70,7 +70,7 @@ N_LOW = 6
 #: Back-projection onto the input after each level's vote.
 BACKPROJECTION_ITERATIONS = 20
 #: Defaults chosen on T91 (see the module docstring).
-SIMILARITY, N_SOURCES, ITERATIONS = 0.03, 3, 5
+SIMILARITY, N_SOURCES, ITERATIONS = 0.06, 3, 5
 
 
 def glasner_levels(scale):
