@@ -22,7 +22,7 @@ def dense_patches(img, size, dtype=np.float32):
 def normalise_patches(x, offset):
     """Contrast normalisation of mean-removed patches (rows of ``x``), in place:
     each row divided by its norm plus ``offset``; returns the divisors."""
-    norm = np.sqrt((x.astype(np.float64) ** 2).sum(1)) + offset
+    norm = np.sqrt(np.einsum("ij,ij->i", x, x, dtype=np.float64)) + offset
     x /= norm[:, None].astype(x.dtype)
     return norm
 

@@ -15,19 +15,21 @@ tr(W^T K_BB W)`` (kernel ridge regression restricted to the span of the basis).
 
 import numpy as np
 
-__all__ = ["design", "gaussian_kernel", "kernel_matching_pursuit", "median_sq_distance", "refine_basis", "solve_weights"]
+__all__ = ["apply", "design", "gaussian_kernel", "kernel_matching_pursuit", "median_sq_distance", "refine_basis", "solve_weights"]
 
 _CHUNK = 16384
 
 
 def gaussian_kernel(x, basis, width, dtype=np.float64):
     """``exp(-|x_i - b_j|^2 / width)`` for the rows of ``x`` and ``basis``."""
+    from ._kernels import gaussian_from_gram
+
     x = np.asarray(x, dtype)
     basis = np.asarray(basis, dtype)
-    d = (x * x).sum(1)[:, None] + (basis * basis).sum(1)[None, :] - 2 * (x @ basis.T)
-    np.maximum(d, 0, out=d)
-    d *= -1.0 / width
-    return np.exp(d, out=d)
+    gram = x @ (basis * dtype(2.0 / width)).T
+    gaussian_from_gram(gram, (x * x).sum(1) / dtype(width),
+                       (basis * basis).sum(1) / dtype(width))
+    return gram
 
 
 def design(x, basis, width, linear, dtype=np.float64):
@@ -37,6 +39,16 @@ def design(x, basis, width, linear, dtype=np.float64):
     if not linear:
         return k
     return np.hstack([k, np.asarray(x, dtype), np.ones((k.shape[0], 1), dtype)])
+
+
+def apply(x, basis, width, weights, linear, dtype=np.float32):
+    """``design(x, ...) @ weights`` without building the design matrix (test time)."""
+    nb = basis.shape[0]
+    out = gaussian_kernel(x, basis, width, dtype) @ weights[:nb]
+    if linear:
+        out += np.asarray(x, dtype) @ weights[nb:-1]
+        out += weights[-1]
+    return out
 
 
 def _penalty(basis, width, lam, linear):

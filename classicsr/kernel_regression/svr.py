@@ -114,8 +114,8 @@ class SupportVectorRegression(TrainableModel):
     _arrays = ("landmarks_", "weights_", "linear_", "intercepts_", "width_")
     _array_dtypes: ClassVar[dict] = {"landmarks_": np.float32, "weights_": np.float32}
 
-    def __init__(self, scale=2, *, patch_size=5, n_components=1000, relative_gamma=2.0,
-                 C=1.0, epsilon=0.01, norm_offset=0.05, n_patches=100_000, linear_term=True,
+    def __init__(self, scale=2, *, patch_size=5, n_components=500, relative_gamma=2.0,
+                 C=1.0, epsilon=0.01, norm_offset=0.05, n_patches=50_000, linear_term=True,
                  regressor_dtype="float32", augment=False, random_state=0, verbose=False):
         self.scale = scale
         self.patch_size = patch_size

@@ -74,23 +74,43 @@ def select(args, images):
 
 
 def train(args, images, data_root, command):
-    manifest_path = MODELS / MANIFEST
     for method in args.methods:
         for scale in args.scales:
             model = ESTIMATORS[method](scale, random_state=args.seed, verbose=True).fit(images)
             path = MODELS / f"{method}_x{scale}.npz"
             model.save(path, overwrite=True)
             model = keep_half_if_harmless(model, path, scale, data_root, arrays=HALF[method])
-            # re-read: recipes for other methods or scales may run at the same time
-            manifest = json.loads(manifest_path.read_text())
-            record(manifest, path, model, scale, args.seed, command, data_root)
-            entry = manifest["models"][path.name]
-            entry["float16_drift_db"] = model.float16_drift_db
-            if method == "svr":
-                entry["n_support_vectors"] = int(model.landmarks_.shape[0])
-            else:
-                entry["n_basis"] = int(model.basis_.shape[0])
-            save_manifest(manifest)
+            write_entry(path, model, method, scale, args.seed, command, data_root,
+                        model.float16_drift_db)
+
+
+def write_entry(path, model, method, scale, seed, command, data_root, drift):
+    """Record ``path`` in the manifest. The entry is built first (its PSNR takes
+    minutes) and the manifest re-read just before writing, so that recipes
+    for other methods or scales running at the same time keep their entries."""
+    scratch = {}
+    record(scratch, path, model, scale, seed, command, data_root)
+    entry = scratch["models"][path.name]
+    if drift is not None:
+        entry["float16_drift_db"] = drift
+    if method == "svr":
+        entry["n_support_vectors"] = int(model.landmarks_.shape[0])
+    else:
+        entry["n_basis"] = int(model.basis_.shape[0])
+    manifest = json.loads((MODELS / MANIFEST).read_text())
+    manifest["models"][path.name] = entry
+    save_manifest(manifest)
+
+
+def record_existing(args, data_root):
+    """Record already trained files (e.g. after a concurrent run lost an entry)."""
+    for scale in args.scales:
+        path = MODELS / f"{args.method}_x{scale}.npz"
+        model = ESTIMATORS[args.method].load(path)
+        command = (f"python data/recipes/train_kernel_regression.py train --methods "
+                   f"{args.method} --scales {scale}")
+        write_entry(path, model, args.method, scale, args.seed, command, data_root,
+                    args.float16_drift)
 
 
 def main(argv=None):
@@ -105,6 +125,11 @@ def main(argv=None):
     p.add_argument("--method", choices=list(ESTIMATORS), required=True)
     p.add_argument("--scale", type=int, required=True)
     p.add_argument("--grid", required=True, help="JSON list of parameter dicts")
+    p = sub.add_parser("record", help="record trained files in the manifest")
+    p.add_argument("--method", choices=list(ESTIMATORS), required=True)
+    p.add_argument("--scales", type=int, nargs="+", required=True)
+    p.add_argument("--float16-drift", type=float, default=None,
+                   help="the drift the training run printed")
     args = parser.parse_args(argv)
     data_root = Path(args.data_root) if args.data_root else find_data_root()
     if data_root is None or not (data_root / "T91").is_dir():
@@ -112,6 +137,8 @@ def main(argv=None):
     images = read_training_images(data_root / "T91", paper_luminance=True)
     if args.command == "select":
         return select(args, images)
+    if args.command == "record":
+        return record_existing(args, data_root)
     command = ("python data/recipes/train_kernel_regression.py "
                + " ".join(sys.argv[1:] if argv is None else argv))
     train(args, images, data_root, command)
