@@ -109,8 +109,8 @@ def test_models_beat_bicubic_and_round_trip(name, request, tmp_path):
     lr = resize_trusted(TEST, 0.5)
     sr = model.predict_luminance(lr)
     gain = _psnr(TEST, sr, 2) - _psnr(TEST, resize_trusted(lr, 2), 2)
-    # measured on these crops (tiny models): Kim & Kwon +0.577 dB, SVR +0.109 dB
-    assert gain > {"kk2": 0.55, "svr2": 0.09}[name], gain
+    # measured on these crops (tiny models): Kim & Kwon +0.563 dB, SVR +0.579 dB
+    assert gain > {"kk2": 0.55, "svr2": 0.56}[name], gain
     path = tmp_path / "m.npz"
     model.save(path)
     again = type(model).load(path)

@@ -319,6 +319,6 @@ register_method(
     "kim_kwon",
     description="Kim & Kwon: sparse kernel ridge regression of interpolated patches",
     reference="K. I. Kim, Y. Kwon, IEEE TPAMI 32(6), 2010",
-    scales=LEARNED_SCALES, model="kim_kwon", halo=12, channels="luminance",
+    scales=LEARNED_SCALES, model="kim_kwon", halo=24, channels="luminance",
     options={"model": "a Kim & Kwon model file or KimKwon (default: shipped)"},
 )(model_method("kim_kwon", "Kim & Kwon 2010 (sparse KRR, candidate combination)."))

@@ -33,6 +33,7 @@ from ..registry import LEARNED_SCALES, register_method
 from ..resize._imresize import resize_trusted
 from . import _sparse_krr
 from ._patches import dense_patches, mid_and_residual, normalise_patches
+from .kim_kwon import natural_image_prior
 
 __all__ = ["SupportVectorRegression"]
 
@@ -92,6 +93,14 @@ class SupportVectorRegression(TrainableModel):
         Also give the SVRs the normalised patch itself as features (a linear
         kernel added to the RBF kernel; not in the paper, measured on the T91
         split).
+    prior_iterations, prior_strength : int, float
+        Post-processing of the result by Kim & Kwon's step
+        (:func:`~classicsr.kernel_regression.kim_kwon.natural_image_prior`:
+        back-projection with a sparse gradient prior). Not in Ni & Nguyen's
+        paper (``prior_iterations=0`` is their method); measured with the
+        shipped x3 model on the 11 T91 images of the recipe's split (images
+        it was trained on, so only the difference counts): +0.19 dB
+        (back-projection alone +0.04 dB).
     regressor_dtype : str
         Storage type of the landmarks and weights ('float16' or 'float32').
     augment : bool
@@ -116,7 +125,7 @@ class SupportVectorRegression(TrainableModel):
 
     def __init__(self, scale=2, *, patch_size=5, n_components=500, relative_gamma=2.0,
                  C=1.0, epsilon=0.01, norm_offset=0.05, n_patches=50_000, linear_term=True,
-                 regressor_dtype="float32", augment=False, random_state=0, verbose=False):
+                 prior_iterations=10, prior_strength=0.0005, regressor_dtype="float32", augment=False, random_state=0, verbose=False):
         self.scale = scale
         self.patch_size = patch_size
         self.n_components = n_components
@@ -126,6 +135,8 @@ class SupportVectorRegression(TrainableModel):
         self.norm_offset = norm_offset
         self.n_patches = n_patches
         self.linear_term = linear_term
+        self.prior_iterations = prior_iterations
+        self.prior_strength = prior_strength
         self.regressor_dtype = regressor_dtype
         self.augment = augment
         self.random_state = random_state
@@ -139,7 +150,8 @@ class SupportVectorRegression(TrainableModel):
             raise ValueError(f"patch_size must be odd, got {size}")
         check_int(self.n_components, "n_components", minimum=1)
         check_int(self.n_patches, "n_patches", minimum=1)
-        for name in ("relative_gamma", "C", "epsilon", "norm_offset"):
+        check_int(self.prior_iterations, "prior_iterations", minimum=0)
+        for name in ("relative_gamma", "C", "epsilon", "norm_offset", "prior_strength"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
                 raise ValueError(f"{name} must be a non-negative number, got {value!r}")
@@ -215,6 +227,9 @@ class SupportVectorRegression(TrainableModel):
                                          * norm[start:start + _CHUNK, None])
         h, w = lr.shape
         residual = out.reshape(h, w, s, s).transpose(0, 2, 1, 3).reshape(h * s, w * s)
+        if self.prior_iterations:
+            return natural_image_prior(mid + residual, lr, self.prior_iterations,
+                                       self.prior_strength)
         return mid + residual
 
 
@@ -224,6 +239,6 @@ register_method(
     "svr",
     description="Ni & Nguyen: support vector regression of LR patches (RBF, Nystroem)",
     reference="K. S. Ni, T. Q. Nguyen, IEEE TIP 16(6), 2007",
-    scales=LEARNED_SCALES, model="svr", halo=6, channels="luminance",
+    scales=LEARNED_SCALES, model="svr", halo=24, channels="luminance",
     options={"model": "an SVR model file or SupportVectorRegression (default: shipped)"},
 )(model_method("svr", "Ni & Nguyen 2007 (epsilon-SVR, RBF kernel by Nystroem)."))
