@@ -153,6 +153,11 @@ def test_registered_and_trainable():
 
 # --- shipped models against the published numbers (need ../shared) ------------------------
 
+# measured with the shipped models: Set5 x2 on the *_LR.png files 35.532 dB (the
+# authors: 36.24); Set5 x3 paper protocol svr 31.591 dB, gr 31.404 dB
+KIM_KWON_SET5_X2_MEASURED = 35.532
+SVR_OVER_GR_SET5_X3 = 0.187
+
 def _shipped(method, scale):
     from classicsr.modelstore import read_manifest
 
@@ -185,8 +190,6 @@ def test_svr_beats_gr_under_the_paper_protocol(data_root):
     assert svr.means()[0]["psnr"] > gr.means()[0]["psnr"] + SVR_OVER_GR_SET5_X3 - 0.01
 
 
-KIM_KWON_SET5_X2_MEASURED = 0.0  # set from the measurement below
-SVR_OVER_GR_SET5_X3 = 0.0  # set from the measurement below
 
 
 def test_cli_trains_svr(tmp_path):
