@@ -82,17 +82,19 @@ def check_upscale_call(method, scale, options):
     return info, scale
 
 
-def usable_methods(scale, kind="single"):
+def usable_methods(scale, kind="single", *, fast=False):
     """Names of the methods of ``kind`` that run at ``scale`` here and now: the
     scale supported, a shipped model where one is needed, optional runtimes
-    (e.g. onnxruntime) installed. What ``demo`` and ``compare`` run by default."""
+    (e.g. onnxruntime) installed; with ``fast``, not the ``slow`` ones (see
+    :class:`~classicsr.registry.MethodInfo`). What ``demo`` and ``compare``
+    run by default."""
     from .modelstore import has_default_model
     from .registry import available_methods, missing_requirements
 
     return [name for name, info in available_methods(kind).items()
             if (info.scales is None or scale in info.scales)
             and (info.model is None or has_default_model(info.model, scale))
-            and not missing_requirements(info)]
+            and not missing_requirements(info) and not (fast and info.slow)]
 
 
 #: Serialises the methods' Numba kernels while Numba's threading layer is (or may

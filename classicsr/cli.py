@@ -212,6 +212,8 @@ def _add_demo(sub):
     p.add_argument("--out", default="classicsr-demo", help="output folder")
     p.add_argument("--scale", type=int, default=3, help="scale factor (default 3)")
     p.add_argument("--overwrite", action="store_true", help="replace earlier demo outputs")
+    p.add_argument("--fast", action="store_true",
+                   help="leave out the slow methods (self-example searches)")
 
 
 def build_parser():
@@ -490,7 +492,7 @@ def _cmd_evaluate(args):
 def _cmd_demo(args):
     from .demo import format_rows, run_demo
 
-    rows = run_demo(args.out, args.scale, overwrite=args.overwrite)
+    rows = run_demo(args.out, args.scale, overwrite=args.overwrite, fast=args.fast)
     print(format_rows(rows, args.scale))
     print(f"wrote {args.out}/comparison.png and one PNG per method")
 

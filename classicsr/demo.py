@@ -17,12 +17,13 @@ _CROP = (40, 160, 128, 128)
 
 
 def run_demo(out_dir="classicsr-demo", scale=3, *, overwrite=False, methods=None,
-             progress=True):
+             progress=True, fast=False):
     """Degrade the default image, super-resolve it with every method, compare.
 
     Writes ``comparison.png`` (side by side, with zoomed crops) and one PNG per
     method into ``out_dir``; refuses to replace existing files unless
-    ``overwrite``.
+    ``overwrite``. ``fast`` leaves out the methods registered as slow (the
+    self-example searches, seconds per image).
 
     Returns
     -------
@@ -34,7 +35,8 @@ def run_demo(out_dir="classicsr-demo", scale=3, *, overwrite=False, methods=None
     out_dir = Path(out_dir)
     hr = modcrop(default_image(), scale)
     lr = degrade(hr, scale)
-    names = [name for name in usable_methods(scale) if methods is None or name in methods]
+    names = [name for name in usable_methods(scale, fast=fast)
+             if methods is None or name in methods]
     targets = [out_dir / "comparison.png"] + [out_dir / f"{n}_x{scale}.png" for n in names]
     existing = [str(p) for p in targets if p.exists()]
     if existing and not overwrite:

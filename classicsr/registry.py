@@ -113,6 +113,10 @@ class MethodInfo:
     memory_fixed : int
         Working memory in bytes that does not grow with the image (e.g. a
         chunk of patch codes), on top of :attr:`memory`.
+    slow : bool
+        The method takes seconds per image where the others take a fraction
+        of one (the self-example searches): ``classicsr demo --fast`` and the
+        examples' ``--fast`` leave it out.
     channels : {'all', 'luminance'}
         Colour handling, see :data:`CHANNEL_MODES`.
     kind : {'single', 'multiframe'}
@@ -139,6 +143,7 @@ class MethodInfo:
     options: tuple = ()
     memory: float | None = None
     memory_fixed: int = 0
+    slow: bool = False
 
     @property
     def needs_model(self) -> bool:
@@ -186,13 +191,13 @@ def register_method(name: str, *, description: str, reference: str,
                     halo: int = 0, channels: str = "all", kind: str = "single",
                     requires: tuple[tuple[str, str], ...] = (),
                     options: Mapping[str, str] | None = None, runtime: tuple[str, ...] = (),
-                    memory: float | None = None, memory_fixed: int = 0
-                    ) -> Callable[[_F], _F]:
+                    memory: float | None = None, memory_fixed: int = 0,
+                    slow: bool = False) -> Callable[[_F], _F]:
     """Function decorator that registers a super-resolution method.
 
     Parameters
     ----------
-    name, description, reference, scales, model, halo, channels, kind, requires
+    name, description, reference, scales, model, halo, channels, kind, requires, slow
         See :class:`MethodInfo`.
     memory, memory_fixed
         Measured working memory, see :class:`MethodInfo`; leave ``memory``
@@ -248,6 +253,7 @@ def register_method(name: str, *, description: str, reference: str,
                                     tuple(runtime)),
             memory=memory,
             memory_fixed=memory_fixed,
+            slow=bool(slow),
         )
         return function
 

@@ -119,9 +119,11 @@ def test_evaluate_writes_json(tmp_path, capsys):
 def test_demo_runs_as_installed_command(tmp_path):
     """``classicsr demo`` end to end, through the console entry point module."""
     proc = subprocess.run([sys.executable, "-m", "classicsr", "demo", "--out", "d",
-                           "--scale", "2"], cwd=tmp_path, capture_output=True, text=True)
+                           "--scale", "2", "--fast"], cwd=tmp_path, capture_output=True,
+                          text=True)
     assert proc.returncode == 0, proc.stderr
     assert "bicubic" in proc.stdout and "PSNR" in proc.stdout
+    assert "selfexsr" not in proc.stdout  # --fast: the slow methods are left out
     figure = read_image(tmp_path / "d" / "comparison.png")
     assert figure.ndim == 3 and figure.shape[1] > 1000
     sr = read_image(tmp_path / "d" / "bicubic_x2.png")

@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 import classicsr
+from classicsr._dispatch import usable_methods
 from classicsr.self_examples import selfexsr
 from classicsr.self_examples._kernels import compose, compose_plane
 from classicsr.self_examples.planes import (
@@ -112,4 +113,6 @@ def test_selfexsr_with_planes_is_seeded_and_thread_independent():
     with pytest.raises(TypeError, match="planes"):
         selfexsr(lr, 2, planes="yes")
     info = classicsr.available_methods()["selfexsr"]
-    assert "planar" in info.description and info.scales == (2, 3, 4)
+    assert "planar" in info.description and info.scales == (2, 3, 4) and info.slow
+    # in compare and demo, but not under their --fast
+    assert "selfexsr" in usable_methods(3) and "selfexsr" not in usable_methods(3, fast=True)

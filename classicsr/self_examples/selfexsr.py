@@ -294,12 +294,12 @@ register_method(
     "selfexsr",
     description="SelfExSR: transformed self-exemplars with planar guidance",
     reference="J.-B. Huang, A. Singh, N. Ahuja, CVPR 2015",
-    scales=SCALES, channels="all",
+    scales=SCALES, channels="all", slow=True,
     options={"planes": "guide the search by detected planes (vanishing points)", **_OPTIONS},
 )(selfexsr)
 register_method(
     "selfexsr_affine",
     description="SelfExSR: transformed self-exemplars, affine only (no plane detection)",
     reference="J.-B. Huang, A. Singh, N. Ahuja, CVPR 2015",
-    scales=SCALES, channels="all", options=_OPTIONS,
+    scales=SCALES, channels="all", slow=True, options=_OPTIONS,
 )(selfexsr_affine)
