@@ -8,6 +8,9 @@ embedded in scikit-image. The CNNs need ONNX Runtime
 compares the classical methods only. ONNX Runtime uses the CUDA provider when
 one is available, the CPU otherwise.
 
+Writes the table (``--out``, CSV) and a figure of PSNR against seconds per
+image (``--figure``).
+
     python examples/classical_vs_cnn.py            # x3
     python examples/classical_vs_cnn.py --fast     # two images
 """
@@ -50,7 +53,9 @@ def main(argv=None):
     parser.add_argument("--scale", type=int, default=3, choices=(2, 3, 4))
     parser.add_argument("--fast", action="store_true", help="two images")
     parser.add_argument("--out", default="classical_vs_cnn.csv", help="table to write")
-    parser.add_argument("--overwrite", action="store_true", help="replace --out if it exists")
+    parser.add_argument("--figure", default="classical_vs_cnn.png", help="figure to write")
+    parser.add_argument("--overwrite", action="store_true",
+                        help="replace --out and --figure if they exist")
     args = parser.parse_args(argv)
     methods = []
     for name in CLASSICAL + CNN:
@@ -73,6 +78,7 @@ def main(argv=None):
         print("ONNX Runtime providers: " + ", ".join(providers)
               + (" (CUDA used)" if "CUDAExecutionProvider" in providers else " (CPU)"))
     table = ["method,psnr,ssim,seconds_per_image"]
+    points = []
     with tempfile.TemporaryDirectory() as tmp:
         files = test_images(args.fast, tmp)
         print(f"\n{'method':10s} {'PSNR':>8s} {'SSIM':>7s} {'s/img':>8s}   (x{args.scale}, Y)")
@@ -92,8 +98,35 @@ def main(argv=None):
                   f"{sum(seconds) / n:8.3f}", flush=True)
             table.append(f"{method},{sum(psnrs) / n:.4f},{sum(ssims) / n:.5f},"
                          f"{sum(seconds) / n:.4f}")
+            points.append((method, sum(seconds) / n, sum(psnrs) / n))
     atomic_write_bytes(args.out, ("\n".join(table) + "\n").encode(), overwrite=args.overwrite)
-    print(f"wrote {args.out}")
+    atomic_write_bytes(args.figure, speed_quality_figure(points, args.scale),
+                       overwrite=args.overwrite)
+    print(f"wrote {args.out} and {args.figure}")
+
+
+def speed_quality_figure(points, scale):
+    """PNG of mean PSNR against seconds per image (log scale), CNNs in another colour."""
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    from matplotlib import pyplot as plt
+
+    from classicsr.figures import figure_png
+
+    fig, ax = plt.subplots(figsize=(6, 4))
+    for method, seconds, psnr in points:
+        colour = "tab:red" if method in CNN else "tab:blue"
+        ax.scatter(max(seconds, 1e-4), psnr, color=colour)
+        ax.annotate(method, (max(seconds, 1e-4), psnr), textcoords="offset points",
+                    xytext=(5, 3), fontsize=9)
+    ax.set_xscale("log")
+    ax.set_xlabel("seconds per image (log)")
+    ax.set_ylabel(f"PSNR (dB, Y, x{scale})")
+    ax.set_title("classical (blue) and CNN (red) methods")
+    ax.grid(True, alpha=0.3)
+    fig.tight_layout()
+    return figure_png(fig)
 
 
 if __name__ == "__main__":

@@ -5,7 +5,8 @@ scikit-image (no download); pass ``--images DIR`` for your own (any PNG,
 JPEG, TIFF or BMP, colour or grey). The model is a Zeyde dictionary plus the
 A+ regressors anchored on it (Timofte et al. 2014), written as a pickle-free
 ``.npz``; it is then used on a test image that was not in the training set
-and compared with bicubic and with the shipped A+ model.
+and compared with bicubic and with the shipped A+ model (figure
+``train_your_own.png``, ``--figure`` to change).
 
     python examples/train_your_own.py              # 12 embedded images, ~1-3 min
     python examples/train_your_own.py --fast       # 3 images, small model, ~20 s
@@ -20,6 +21,8 @@ import numpy as np
 import classicsr
 from classicsr.datasets import read_training_images
 from classicsr.example_based import APlus, ZeydeDictionary
+from classicsr.figures import comparison_figure
+from classicsr.io import atomic_write_bytes
 from classicsr.modelstore import has_shipped_model
 from classicsr.protocol import hr_luminance
 
@@ -49,6 +52,7 @@ def main(argv=None):
     parser.add_argument("--out", default="my_aplus.npz", help="model file to write")
     parser.add_argument("--fast", action="store_true", help="3 images, a small model")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--figure", default="train_your_own.png", help="figure to write")
     parser.add_argument("--overwrite", action="store_true")
     args = parser.parse_args(argv)
 
@@ -77,9 +81,15 @@ def main(argv=None):
     if has_shipped_model("aplus", args.scale):
         rows.append(("shipped A+ (T91)", classicsr.upscale(lr, args.scale, "aplus")))
     print(f"\n{TEST} (not in the training set), x{args.scale}, Y channel:")
+    panels = [("HR (ground truth)", hr)]
     for name, sr in rows:
-        print(f"  {name:18s} {classicsr.psnr(hr, sr, crop_border=args.scale):7.3f} dB  "
+        p = classicsr.psnr(hr, sr, crop_border=args.scale)
+        print(f"  {name:18s} {p:7.3f} dB  "
               f"SSIM {classicsr.ssim(hr, sr, crop_border=args.scale):.4f}")
+        panels.append((f"{name}\n{p:.2f} dB", sr))
+    atomic_write_bytes(args.figure, comparison_figure(panels, crop=(40, 160, 128, 128)),
+                       overwrite=args.overwrite)
+    print(f"wrote {args.figure}")
     print(f"\nuse it from the command line:\n  classicsr upscale IN.png OUT.png --scale "
           f"{args.scale} --method aplus --model {args.out}")
 
