@@ -112,8 +112,19 @@ def measurements():
             if method == "aplus":
                 continue
             add(method, source="self_examples.json", setting=f"Set14 x{s['scale']}",
-                quality="", speed=f"{seconds:.2f} s / image ({s['ratio_to_aplus']:.0f}x A+)")
+                quality="", speed=f"{seconds:.2f} s / image ({_ratio(s, method):.0f}x A+)")
+    for key, method in (("psnr", "selfexsr"), ("psnr_affine", "selfexsr_affine")):
+        for case, r in (data or {}).get(key, {}).items():
+            add(method, source="self_examples.json",
+                setting=f"{case.replace('_', ' ')} (Y, the SelfExSR LR files)",
+                quality=f"{r['ours_as_published']:.2f} dB (paper {r['authors']:.2f})", speed="")
     return rows
+
+
+def _ratio(speed, method):
+    """The ratio to A+ of ``method`` in a ``speed`` record (one number in older files)."""
+    ratio = speed["ratio_to_aplus"]
+    return ratio[method] if isinstance(ratio, dict) else ratio
 
 
 def _choice_numbers():
@@ -142,12 +153,16 @@ def _choice_numbers():
             if r["method"] not in out and "Set5" in r["plain"]:
                 out[r["method"]] = (f"{r['plain']['Set5']:.2f} dB", "")
     data = _load("self_examples.json")
+    for key, method in (("psnr", "selfexsr"), ("psnr_affine", "selfexsr_affine")):
+        r = (data or {}).get(key, {}).get("Set5_x3")
+        if r and method not in out:
+            out[method] = (f"{r['ours']:.2f} dB (LR files)", "")
     if data and "speed" in data:
         s = data["speed"]
         for method, seconds in s["mean_s"].items():
-            if method not in out or not out[method][1]:
+            if method != "aplus" and (method not in out or not out[method][1]):
                 out[method] = (out.get(method, ("", ""))[0],
-                               f"{seconds:.2f} s (Set14; {s['ratio_to_aplus']:.0f}x A+)")
+                               f"{seconds:.2f} s (Set14; {_ratio(s, method):.0f}x A+)")
     data = _load("multiframe.json")
     if data and "x2_translation" in data["quality"]:
         q = data["quality"]["x2_translation"]
