@@ -21,8 +21,8 @@ def _bilinear(img, y, x):
     h, w = img.shape
     y = min(max(y, 0.0), h - 1.0)
     x = min(max(x, 0.0), w - 1.0)
-    y0 = min(int(math.floor(y)), h - 2) if h > 1 else 0
-    x0 = min(int(math.floor(x)), w - 2) if w > 1 else 0
+    y0 = min(math.floor(y), h - 2) if h > 1 else 0
+    x0 = min(math.floor(x), w - 2) if w > 1 else 0
     fy, fx = y - y0, x - x0
     y1, x1 = min(y0 + 1, h - 1), min(x0 + 1, w - 1)
     return ((1.0 - fy) * ((1.0 - fx) * img[y0, x0] + fx * img[y0, x1])
@@ -67,12 +67,12 @@ def vote_parents(positions, weight, parent, source_shape, radius, num, den):
     reach = radius + 0.5
     for yy in prange(height):
         yl = (yy + 0.5) / sy - 0.5
-        q0 = max(int(math.ceil(yl - reach)), radius)
-        q1 = min(int(math.floor(yl + reach)), hq - 1 - radius)
+        q0 = max(math.ceil(yl - reach), radius)
+        q1 = min(math.floor(yl + reach), hq - 1 - radius)
         for xx in range(width):
             xl = (xx + 0.5) / sx - 0.5
-            p0 = max(int(math.ceil(xl - reach)), radius)
-            p1 = min(int(math.floor(xl + reach)), wq - 1 - radius)
+            p0 = max(math.ceil(xl - reach), radius)
+            p1 = min(math.floor(xl + reach), wq - 1 - radius)
             acc, total = 0.0, 0.0
             for qy in range(q0, q1 + 1):
                 dy = (yy - ((qy + 0.5) * sy - 0.5)) * py_ratio / sy
