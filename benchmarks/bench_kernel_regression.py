@@ -123,8 +123,9 @@ def write_markdown(payload, path):
               f"{sp['ratio_to_aplus'][m]:.2f} |" for m in METHODS]
     if "psnr" in payload:
         # Set14's grey image (bridge): the authors' Kim & Kwon rows match a grey
-        # comparison (ours +0.16 dB at x2), not the Y of a three-channel result
-        # (-1.6 dB, an outlier), so "ours" is the comparison; both are listed.
+        # comparison (ours -0.22 dB at x2, like the other images), not the Y of
+        # a three-channel result (-1.98 dB, an outlier), so "ours" is the
+        # comparison; both are listed.
         lines += ["", "| kim_kwon, `*_LR.png` | ours | authors | diff | ours, grey as Y |",
                   "|---|---|---|---|---|"]
         for key, r in payload["psnr"].items():
