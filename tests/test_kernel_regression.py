@@ -139,6 +139,10 @@ def test_bad_parameters():
         SupportVectorRegression(2, patch_size=4).fit(TRAIN)
     with pytest.raises(ValueError, match="scale"):
         SupportVectorRegression(5).fit(TRAIN)
+    with pytest.raises(TypeError, match="lam"):
+        KimKwon(2, lam="small").fit(TRAIN)
+    with pytest.raises(ValueError, match="regressor_dtype"):
+        SupportVectorRegression(2, regressor_dtype="float64").fit(TRAIN)
     with pytest.raises(TypeError, match="images"):
         KimKwon(2).fit(TEST)
 

@@ -158,7 +158,7 @@ class KimKwon(TrainableModel):
         self.verbose = verbose
 
     def _check_params(self):
-        from .._validation import check_int
+        from .._validation import check_choice, check_int, check_real
 
         for name in ("input_size", "output_size"):
             value = check_int(getattr(self, name), name, minimum=1)
@@ -168,17 +168,11 @@ class KimKwon(TrainableModel):
             check_int(getattr(self, name), name, minimum=1)
         check_int(self.refine_iterations, "refine_iterations", minimum=0)
         check_int(self.prior_iterations, "prior_iterations", minimum=0)
-        for name in ("relative_width", "lam", "norm_offset", "prior_strength", "flat_threshold"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
-                raise ValueError(f"{name} must be a non-negative number, got {value!r}")
-        if self.relative_width <= 0:
-            raise ValueError(f"relative_width must be positive, got {self.relative_width}")
-        if self.combine not in ("confidence", "position", "mean"):
-            raise ValueError(f"combine must be 'confidence' or 'mean', got {self.combine!r}")
-        if self.regressor_dtype not in ("float16", "float32"):
-            raise ValueError("regressor_dtype must be 'float16' or 'float32', got "
-                             f"{self.regressor_dtype!r}")
+        check_real(self.relative_width, "relative_width", minimum=0, strict_minimum=True)
+        for name in ("lam", "norm_offset", "prior_strength", "flat_threshold"):
+            check_real(getattr(self, name), name, minimum=0)
+        check_choice(self.combine, "combine", ("mean", "position", "confidence"))
+        check_choice(self.regressor_dtype, "regressor_dtype", ("float16", "float32"))
 
     def _fit(self, images):
         self._check_params()

@@ -143,7 +143,7 @@ class SupportVectorRegression(TrainableModel):
         self.verbose = verbose
 
     def _check_params(self):
-        from .._validation import check_int
+        from .._validation import check_choice, check_int, check_real
 
         size = check_int(self.patch_size, "patch_size", minimum=1)
         if size % 2 == 0:
@@ -151,15 +151,11 @@ class SupportVectorRegression(TrainableModel):
         check_int(self.n_components, "n_components", minimum=1)
         check_int(self.n_patches, "n_patches", minimum=1)
         check_int(self.prior_iterations, "prior_iterations", minimum=0)
-        for name in ("relative_gamma", "C", "epsilon", "norm_offset", "prior_strength"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
-                raise ValueError(f"{name} must be a non-negative number, got {value!r}")
-        if self.relative_gamma <= 0 or self.C <= 0:
-            raise ValueError("relative_gamma and C must be positive")
-        if self.regressor_dtype not in ("float16", "float32"):
-            raise ValueError("regressor_dtype must be 'float16' or 'float32', got "
-                             f"{self.regressor_dtype!r}")
+        for name in ("relative_gamma", "C"):
+            check_real(getattr(self, name), name, minimum=0, strict_minimum=True)
+        for name in ("epsilon", "norm_offset", "prior_strength"):
+            check_real(getattr(self, name), name, minimum=0)
+        check_choice(self.regressor_dtype, "regressor_dtype", ("float16", "float32"))
 
     def _fit(self, images):
         from sklearn.kernel_approximation import Nystroem
