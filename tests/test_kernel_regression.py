@@ -209,3 +209,23 @@ def test_cli_trains_svr(tmp_path):
                  "--out", str(out), "-q"]) == 0
     model = SupportVectorRegression.load(out)
     assert model.n_patches == 2000 and model.n_training_patches_ == 2000
+
+
+def test_prediction_does_not_depend_on_thread_count(kk2, svr2):
+    import numba
+    from threadpoolctl import threadpool_limits
+
+    lr = resize_trusted(TEST, 0.5)
+    for model in (kk2, svr2):
+        threads = numba.get_num_threads()
+        try:
+            numba.set_num_threads(1)
+            with threadpool_limits(1):
+                one = model.predict_luminance(lr)
+        finally:
+            numba.set_num_threads(threads)
+        many = model.predict_luminance(lr)
+        # Numba kernels are exact; OpenBLAS double-precision products may differ
+        # in the last bits (measured 1e-15), which never moves a rounded pixel
+        assert np.abs(one - many).max() < 1e-12
+        assert np.array_equal(np.round(one * 255), np.round(many * 255))

@@ -233,20 +233,23 @@ class KimKwon(TrainableModel):
         ``mid`` (zeros where the patch is flat, see ``flat_threshold``) and, with
         ``errors``, their predicted squared errors (else ``None``)."""
         self._check_fitted()
-        feats = dense_patches(mid, self.input_size)
+        # double precision: OpenBLAS's single-precision products change with the
+        # thread count (measured 1e-6), its double-precision ones do not
+        feats = dense_patches(mid, self.input_size, np.float64)
         feats -= feats.mean(1, keepdims=True)
-        norm = normalise_patches(feats, self.norm_offset).astype(np.float32)
+        norm = normalise_patches(feats, self.norm_offset)
         active = np.flatnonzero(norm - self.norm_offset >= self.flat_threshold)
         n_out = self.output_size ** 2
         outputs = (np.hstack([self.weights_, self.error_weights_]) if errors
-                   else self.weights_).astype(np.float32)
-        basis = self.basis_.astype(np.float32)
+                   else self.weights_).astype(np.float64)
+        basis = self.basis_.astype(np.float64)
         pred = np.zeros((feats.shape[0], n_out))
         err = np.zeros((feats.shape[0], n_out)) if errors else None
         width = float(self.width_[0])
         for s in range(0, active.size, _CHUNK):
             rows = active[s:s + _CHUNK]
-            out = _sparse_krr.apply(feats[rows], basis, width, outputs, self.linear_term)
+            out = _sparse_krr.apply(feats[rows], basis, width, outputs, self.linear_term,
+                                    np.float64)
             nrm = norm[rows, None]
             pred[rows] = out[:, :n_out] * nrm
             if errors:

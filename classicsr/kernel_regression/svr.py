@@ -207,17 +207,17 @@ class SupportVectorRegression(TrainableModel):
         self._check_fitted()
         s = self.scale
         mid = resize_trusted(lr, s)
-        feats = dense_patches(lr, self.patch_size)
+        feats = dense_patches(lr, self.patch_size, np.float64)  # see kim_kwon
         feats -= feats.mean(1, keepdims=True)
-        norm = normalise_patches(feats, self.norm_offset).astype(np.float32)
-        landmarks = self.landmarks_.astype(np.float32)
-        weights = self.weights_.astype(np.float32)
-        linear = self.linear_.astype(np.float32)
+        norm = normalise_patches(feats, self.norm_offset)
+        landmarks = self.landmarks_.astype(np.float64)
+        weights = self.weights_.astype(np.float64)
+        linear = self.linear_.astype(np.float64)
         out = np.empty((feats.shape[0], s * s))
         width = float(self.width_[0])
         for start in range(0, feats.shape[0], _CHUNK):
             k = _sparse_krr.gaussian_kernel(feats[start:start + _CHUNK], landmarks, width,
-                                            np.float32)
+                                            np.float64)
             f = feats[start:start + _CHUNK]
             out[start:start + _CHUNK] = ((k @ weights + f @ linear + self.intercepts_)
                                          * norm[start:start + _CHUNK, None])
