@@ -99,6 +99,7 @@ def test_glasner_seed_grey_and_options():
     info = classicsr.available_methods()["glasner"]
     assert info.channels == "luminance" and info.scales == (2, 3, 4)
     assert "glasner" in usable_methods(3)  # so in compare and demo
+    assert info.slow and "glasner" not in usable_methods(3, fast=True)  # not in demo --fast
 
 
 def test_glasner_bad_input():

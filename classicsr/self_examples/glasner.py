@@ -206,7 +206,7 @@ register_method(
     description="Glasner et al.: patch recurrence within and across scales, coarse to fine, "
                 "back-projected",
     reference="D. Glasner, S. Bagon, M. Irani, ICCV 2009",
-    scales=SCALES, channels="luminance",
+    scales=SCALES, channels="luminance", slow=True,
     options={"similarity": "h of the example weights exp(-d / h^2), d the mean squared "
                            "patch difference",
              "n_sources": "pyramid levels below the query level searched (one match each)",
