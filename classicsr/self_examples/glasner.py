@@ -46,7 +46,7 @@ SelfExSR README):
   classical constraint is the input itself, enforced by back-projection;
 * ``similarity``, ``n_sources`` and ``iterations`` were chosen on 11 T91
   images (every 9th name; ``python benchmarks/bench_glasner.py --tune``,
-  ``benchmarks/results/glasner_tune.json``), never on Set5/Set14. Mean gain
+  ``benchmarks/results/glasner_tune*.json``), never on Set5/Set14. Mean gain
   over bicubic at x2 / x3 / x4, dB: similarity 0.015: +1.42 / +0.97 /
   +0.84; 0.03: +1.92 / +1.56 / +1.34; 0.06: +2.00 / +1.67 / +1.48 (3
   source levels, 5 iterations); 0.12 (3 iterations): +1.90 / +1.57 / +1.40
