@@ -25,13 +25,12 @@ import json
 import os
 import platform
 import sys
-import time
 from pathlib import Path
 
-from _common import ROOT, write_json
-from bench_self_examples import lr_files, quality
-
 import numpy as np
+from _common import ROOT, write_json
+from bench_self_examples import quality
+from bench_self_examples import speed as self_examples_speed
 
 DEFAULT_JSON = ROOT / "benchmarks" / "results" / "glasner.json"
 #: T91 images of the tuning: every 9th of the names in sorted order, never Set5/Set14.
@@ -40,27 +39,9 @@ TUNE_GRID = {"similarity": (0.015, 0.03, 0.06), "n_sources": (3,), "iterations":
 
 
 def speed(root, scale=3):
-    import classicsr
-    from classicsr.io import read_image
-
-    paths = lr_files(root, "Set14", scale)
-    images = [read_image(p) for p in paths]
-    for method in ("aplus", "glasner"):
-        classicsr.upscale(images[0][:40, :40], scale, method=method)  # JIT, model load
-    rows = []
-    for path, lr in zip(paths, images):
-        row = {"image": path.name, "lr_shape": list(lr.shape)}
-        for method in ("aplus", "glasner"):
-            start = time.perf_counter()
-            classicsr.upscale(lr, scale, method=method)
-            row[method] = time.perf_counter() - start
-        rows.append(row)
-        print(f"  {path.name:<24} {lr.shape[1]:>4}x{lr.shape[0]:<4} aplus {row['aplus']:6.2f} s  "
-              f"glasner {row['glasner']:6.2f} s", flush=True)
-    mean = {m: float(np.mean([r[m] for r in rows])) for m in ("aplus", "glasner")}
-    return {"scale": scale, "rows": rows, "mean_s": mean,
-            "max_s": {m: float(np.max([r[m] for r in rows])) for m in ("aplus", "glasner")},
-            "ratio_to_aplus": mean["glasner"] / mean["aplus"]}
+    """Seconds per Set14 image of ``glasner`` and A+ in the same run
+    (:func:`bench_self_examples.speed`)."""
+    return self_examples_speed(root, scale, methods=("aplus", "glasner"))
 
 
 def tune(data_root, grid=None, scales=(2, 3, 4)):
@@ -131,12 +112,14 @@ def main(argv=None):
         print("Set14 x3 seconds per image:")
         sp = speed(root)
         print(f"  mean: aplus {sp['mean_s']['aplus']:.2f} s, glasner {sp['mean_s']['glasner']:.2f}"
-              f" s (max {sp['max_s']['glasner']:.2f} s), ratio {sp['ratio_to_aplus']:.1f}")
+              f" s (max {sp['max_s']['glasner']:.2f} s), "
+              f"ratio {sp['ratio_to_aplus']['glasner']:.1f}")
         payload["speed"] = sp
         lines.append(f"Set14 x3: aplus {sp['mean_s']['aplus']:.2f} s, glasner "
                      f"{sp['mean_s']['glasner']:.2f} s per image (max {sp['max_s']['glasner']:.2f}"
-                     f" s; x{sp['ratio_to_aplus']:.0f} A+), {numba.get_num_threads()} Numba "
-                     f"threads, load average {machine['load_average_before']:.1f}")
+                     f" s; x{sp['ratio_to_aplus']['glasner']:.0f} A+), "
+                     f"{numba.get_num_threads()} Numba threads, load average "
+                     f"{machine['load_average_before']:.1f}")
     if args.psnr:
         print("PSNR against the glasner2009 rows (per_image_psnr_selfexsr.csv):")
         payload["psnr"] = quality(root, root.parent / "reference", method="glasner",

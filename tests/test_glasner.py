@@ -3,10 +3,9 @@ Set5 table against the SelfExSR authors' reimplementation (per_image_psnr_selfex
 
 import csv
 
-import numba
 import numpy as np
 import pytest
-from skimage import data
+from self_example_cases import one_thread_and_all, small_case
 
 import classicsr
 from classicsr._dispatch import usable_methods
@@ -20,16 +19,6 @@ GAIN_X2, GAIN_X3 = 0.96, 0.68
 # Set5 x2 mean on the SelfExSR *_LR.png files (Y, 2 shaved): measured 36.161, the
 # SelfExSR authors' reimplementation 35.433 (benchmarks/results/glasner_psnr_x2.json)
 SET5_X2_MEASURED = 36.161
-
-
-def _one_thread_and_all(call):
-    threads = numba.get_num_threads()
-    try:
-        numba.set_num_threads(1)
-        one = call()
-    finally:
-        numba.set_num_threads(threads)
-    return one, call()
 
 
 def _ramp(shape, size):
@@ -69,26 +58,21 @@ def test_vote_parents_places_the_parents():
     np.testing.assert_allclose(num / den, vote)
 
 
-def _small_case(scale):
-    hr = classicsr.modcrop(np.ascontiguousarray(data.astronaut()[40:136, 180:276]), scale)
-    return hr, classicsr.imresize(hr, 1.0 / scale)
-
-
 @pytest.mark.parametrize("scale", [2, 3])
 def test_glasner_beats_bicubic_and_is_deterministic(scale):
-    hr, lr = _small_case(scale)
+    hr, lr = small_case(scale)
     sr = classicsr.upscale(lr, scale, method="glasner")
     assert sr.dtype == np.uint8 and sr.shape == hr.shape
     gain = (classicsr.psnr(hr, sr, crop_border=scale)
             - classicsr.psnr(hr, classicsr.upscale(lr, scale, method="bicubic"),
                              crop_border=scale))
     assert gain > {2: GAIN_X2, 3: GAIN_X3}[scale]
-    one, many = _one_thread_and_all(lambda: glasner(lr, scale))
+    one, many = one_thread_and_all(lambda: glasner(lr, scale))
     assert np.array_equal(one, many) and np.array_equal(many, sr)
 
 
 def test_glasner_seed_grey_and_options():
-    hr, lr = _small_case(2)
+    hr, lr = small_case(2)
     grey = classicsr.rgb2ycbcr(lr)[..., 0]
     out = glasner(grey, 2)
     assert out.shape == hr.shape[:2] and out.dtype == grey.dtype
@@ -103,7 +87,7 @@ def test_glasner_seed_grey_and_options():
 
 
 def test_glasner_bad_input():
-    _, lr = _small_case(2)
+    _, lr = small_case(2)
     with pytest.raises(ValueError, match="scale=5 is not supported"):
         glasner(lr, 5)
     with pytest.raises(ValueError, match="scale must be one of"):

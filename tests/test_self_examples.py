@@ -2,9 +2,9 @@
 
 import csv
 
-import numba
 import numpy as np
 import pytest
+from self_example_cases import one_thread_and_all, small_case
 from skimage import data
 from skimage.transform import rotate
 
@@ -18,16 +18,6 @@ from classicsr.self_examples.patchmatch import (
 from classicsr.self_examples.selfexsr import selfexsr_affine
 
 CAMERA = data.camera() / 255.0
-
-
-def _one_thread_and_all(call):
-    threads = numba.get_num_threads()
-    try:
-        numba.set_num_threads(1)
-        one = call()
-    finally:
-        numba.set_num_threads(threads)
-    return one, call()
 
 
 # --- PatchMatch -----------------------------------------------------------------------------
@@ -63,7 +53,7 @@ def test_affine_matches_are_better_than_exhaustive_translations():
 def test_patchmatch_is_seeded_and_thread_independent():
     source = CAMERA[100:160, 100:170]
     target = CAMERA[300:340, 200:250]
-    one, many = _one_thread_and_all(lambda: nearest_neighbour_field(
+    one, many = one_thread_and_all(lambda: nearest_neighbour_field(
         target, source, iterations=3, affine=True, random_state=3))
     for a, b in zip(one, many):
         assert np.array_equal(a, b, equal_nan=True)
@@ -87,27 +77,23 @@ def test_patchmatch_bad_input():
 
 # --- SelfExSR -------------------------------------------------------------------------------
 
-def _small_case(scale):
-    hr = classicsr.modcrop(np.ascontiguousarray(data.astronaut()[40:136, 180:276]), scale)
-    return hr, classicsr.imresize(hr, 1.0 / scale)
-
 
 @pytest.mark.parametrize("scale", [2, 3])
 def test_selfexsr_beats_bicubic_and_is_deterministic(scale):
-    hr, lr = _small_case(scale)
+    hr, lr = small_case(scale)
     sr = classicsr.upscale(lr, scale, method="selfexsr_affine")
     assert sr.dtype == np.uint8 and sr.shape == hr.shape
     gain = (classicsr.psnr(hr, sr, crop_border=scale)
             - classicsr.psnr(hr, classicsr.upscale(lr, scale, method="bicubic"),
                              crop_border=scale))
     assert gain > {2: 1.0, 3: 0.4}[scale]  # measured: +1.02 (x2), +0.43 (x3)
-    one, many = _one_thread_and_all(lambda: selfexsr_affine(lr, scale))
+    one, many = one_thread_and_all(lambda: selfexsr_affine(lr, scale))
     assert np.array_equal(one, many) and np.array_equal(many, sr)
     assert np.array_equal(selfexsr(lr, scale, planes=False), sr)
 
 
 def test_selfexsr_grey_and_options():
-    hr, lr = _small_case(2)
+    hr, lr = small_case(2)
     grey = classicsr.rgb2ycbcr(lr)[..., 0]
     out = selfexsr(grey, 2)
     assert out.shape == (hr.shape[0], hr.shape[1]) and out.dtype == grey.dtype
