@@ -75,7 +75,7 @@ nitpicky = False
 sphinx_gallery_conf = {
     "examples_dirs": str(DOCS / "generated" / "gallery_src"),
     "gallery_dirs": str(DOCS / "auto_examples"),
-    "filename_pattern": classicsr_docs.GALLERY_RUN_PATTERN,  # real_video.py: shown, not run
+    "filename_pattern": classicsr_docs.GALLERY_RUN_PATTERN,  # the examples that run
     "image_scrapers": ("matplotlib", "classicsr_docs.png_scraper"),
     "reset_argv": "classicsr_docs.reset_argv",
     "reset_modules": ("matplotlib", "classicsr_docs.reset_working_files"),

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 EXAMPLES = sorted((Path(__file__).resolve().parents[1] / "examples").glob("*.py"))
-#: Examples that need the real sequences of ../shared (they exit 1 with a message without).
+#: Examples that use the real sequences of ../shared (a simulated one without them).
 NEEDS_SHARED = {"real_video.py"}
 
 
@@ -27,3 +27,15 @@ def test_example_runs(script, tmp_path, request):
                           capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert any(tmp_path.iterdir()), "the example wrote nothing"
+
+
+@pytest.mark.slow
+def test_real_video_example_without_the_sequences(tmp_path):
+    """Without ../shared the example says so and shows a simulated sequence (the gallery)."""
+    env = dict(os.environ, CLASSICSR_DATA=str(tmp_path / "no-data"))
+    script = Path(__file__).resolve().parents[1] / "examples" / "real_video.py"
+    proc = subprocess.run([sys.executable, str(script), "--fast"], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "simulated sequence instead" in proc.stderr
+    assert (tmp_path / "classicsr-real-video" / "real_video.png").stat().st_size > 10_000

@@ -28,10 +28,7 @@ RESULTS = REPO / "benchmarks" / "results"
 EXAMPLES = REPO / "examples"
 
 #: Examples shown but not run by the gallery, with the reason.
-NOT_RUN = {
-    "real_video.py": "needs the MDSP video sequences of ../shared/data/video "
-                     "(not shipped: research-use data); its output is not rendered here",
-}
+NOT_RUN: dict[str, str] = {}  # real_video.py shows a simulated sequence without the data
 #: sphinx-gallery's ``filename_pattern``: the examples it runs (the others are shown).
 GALLERY_RUN_PATTERN = (r"[\\/](?!(?:" + "|".join(re.escape(n) for n in NOT_RUN) + r")$)[^\\/]+\.py$"
                        if NOT_RUN else r"\.py$")
