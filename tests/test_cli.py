@@ -80,7 +80,8 @@ def test_train_offers_the_trainable_methods(capsys):
     trainable = trainable_methods()
     assert trainable == {"zeyde": "zeyde", "gr": "zeyde", "anr": "zeyde", "lle": "zeyde",
                          "aplus": "aplus", "kmeans": "kmeans", "scsr": "scsr",
-                         "srcnn": "srcnn", "fsrcnn": "fsrcnn", "espcn": "espcn", "ia": "ia"}
+                         "srcnn": "srcnn", "fsrcnn": "fsrcnn", "espcn": "espcn", "ia": "ia",
+                         "kim_kwon": "kim_kwon", "svr": "svr"}
     with pytest.raises(SystemExit) as info:
         main(["train", "--help"])
     assert info.value.code == 0
