@@ -20,10 +20,8 @@ import argparse
 import os
 import platform
 import sys
-import time
 from pathlib import Path
 
-import numpy as np
 from _common import ROOT, write_json
 
 DEFAULT_JSON = ROOT / "benchmarks" / "results" / "kernel_regression.json"
@@ -31,29 +29,11 @@ METHODS = ("aplus", "kim_kwon", "svr")
 
 
 def speed(root, scale=3):
-    from bench_self_examples import lr_files
+    """Seconds per Set14 image of kim_kwon and svr with A+ in the same run
+    (:func:`bench_self_examples.speed`)."""
+    from bench_self_examples import speed as self_examples_speed
 
-    import classicsr
-    from classicsr.io import read_image
-
-    paths = lr_files(root, "Set14", scale)
-    images = [read_image(p) for p in paths]
-    for method in METHODS:  # load the models, JIT
-        classicsr.upscale(images[0][:40, :40], scale, method=method)
-    rows = []
-    for path, lr in zip(paths, images):
-        row = {"image": path.name, "lr_shape": list(lr.shape)}
-        for method in METHODS:
-            start = time.perf_counter()
-            classicsr.upscale(lr, scale, method=method)
-            row[method] = time.perf_counter() - start
-        rows.append(row)
-        print(f"  {path.name:<24} {lr.shape[1]:>4}x{lr.shape[0]:<4} "
-              + "  ".join(f"{m} {row[m]:6.2f} s" for m in METHODS), flush=True)
-    mean = {m: float(np.mean([r[m] for r in rows])) for m in METHODS}
-    return {"scale": scale, "rows": rows, "mean_s": mean,
-            "max_s": {m: float(np.max([r[m] for r in rows])) for m in METHODS},
-            "ratio_to_aplus": {m: mean[m] / mean["aplus"] for m in METHODS}}
+    return self_examples_speed(root, scale, methods=METHODS)
 
 
 def paper(root):
