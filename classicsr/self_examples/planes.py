@@ -196,7 +196,7 @@ def detect_vanishing_points(img, *, random_state=0):
     >>> img = np.zeros((64, 64))
     >>> img[:, ::8] = 1.0  # vertical stripes: one vanishing point far above
     >>> vps = detect_vanishing_points(img)
-    >>> len(vps), abs(vps[0].position[1]) > 0.99
+    >>> len(vps), bool(abs(vps[0].position[1]) > 0.99)
     (1, True)
     """
     from .._image import to_unit
