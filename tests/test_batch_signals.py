@@ -39,6 +39,13 @@ def images(tmp_path_factory):
     return src
 
 
+def _terminal_sigint():
+    """SIGINT as a command started from a terminal gets it: a shell's background job
+    (``pytest &``, a CI script run with ``&``) starts with SIGINT ignored, which the
+    child would inherit -- Python then never raises KeyboardInterrupt."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _start(src, out, workers):
     env = {**os.environ, "NUMBA_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1",
            "OMP_NUM_THREADS": "1", "PYTHONUNBUFFERED": "1"}
@@ -46,7 +53,7 @@ def _start(src, out, workers):
         [sys.executable, "-m", "classicsr", "batch", str(src), str(out), "--scale",
          str(SCALE), "--method", METHOD, "--workers", str(workers), "--no-progress"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
-        start_new_session=True)
+        start_new_session=True, preexec_fn=_terminal_sigint)
 
 
 def _wait_for_outputs(proc, out, timeout=240.0):
