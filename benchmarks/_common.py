@@ -51,6 +51,25 @@ def jit_times(probe):
     return out
 
 
+def data_root(parser):
+    """The data root (``../shared/data`` or ``CLASSICSR_DATA``); ``parser.error`` without."""
+    from classicsr.datasets import find_data_root
+
+    root = find_data_root()
+    if root is None:
+        parser.error("Set14 not found: set CLASSICSR_DATA or put ../shared beside the repo")
+    return root
+
+
+def machine(**extra):
+    """The ``machine`` record of a benchmark JSON: platform, Python, CPUs, ``extra``
+    (e.g. thread counts) and the 1-minute load average now (``load_average_before``)."""
+    import platform
+
+    return {"platform": platform.platform(), "python": sys.version.split()[0],
+            "cpus": os.cpu_count(), **extra, "load_average_before": os.getloadavg()[0]}
+
+
 def write_json(path, payload):
     """Write ``payload`` as indented JSON to ``path``, atomically (replacing it)."""
     text = json.dumps(payload, indent=2, allow_nan=False) + "\n"

@@ -23,12 +23,10 @@ import argparse
 import itertools
 import json
 import os
-import platform
-import sys
 from pathlib import Path
 
 import numpy as np
-from _common import ROOT, write_json
+from _common import ROOT, data_root, machine, write_json
 from bench_self_examples import quality
 from bench_self_examples import speed as self_examples_speed
 
@@ -44,12 +42,12 @@ def speed(root, scale=3):
     return self_examples_speed(root, scale, methods=("aplus", "glasner"))
 
 
-def tune(data_root, grid=None, scales=(2, 3, 4)):
+def tune(root, grid=None, scales=(2, 3, 4)):
     """Mean gain over bicubic on the T91 tuning images for each point of ``grid``."""
     import classicsr
     from classicsr.io import read_image
 
-    paths = sorted((Path(data_root) / "T91").glob("*.png"))[::TUNE_EVERY]
+    paths = sorted((Path(root) / "T91").glob("*.png"))[::TUNE_EVERY]
     images = [read_image(p) for p in paths]
     grid = TUNE_GRID if grid is None else grid
     results = []
@@ -76,7 +74,6 @@ def tune(data_root, grid=None, scales=(2, 3, 4)):
 def main(argv=None):
     import numba
 
-    from classicsr.datasets import find_data_root
     from classicsr.io import atomic_write_bytes
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -93,21 +90,17 @@ def main(argv=None):
     args = parser.parse_args(argv)
     if args.threads:
         numba.set_num_threads(args.threads)
-    root = find_data_root()
-    if root is None:
-        parser.error("Set14 not found: set CLASSICSR_DATA or put ../shared beside the repo")
-    machine = {"platform": platform.platform(), "python": sys.version.split()[0],
-               "cpus": os.cpu_count(), "numba_threads": numba.get_num_threads(),
-               "load_average_before": os.getloadavg()[0]}
-    print(f"load average {machine['load_average_before']:.2f}; {os.cpu_count()} CPUs; "
+    root = data_root(parser)
+    record = machine(numba_threads=numba.get_num_threads())
+    print(f"load average {record['load_average_before']:.2f}; {os.cpu_count()} CPUs; "
           f"numba threads {numba.get_num_threads()}")
     if args.tune:
         print("T91 tuning (gain over bicubic, dB):")
         grid = None if args.grid is None else json.loads(args.grid)
-        payload = {"machine": machine, "tune": tune(root, grid)}
+        payload = {"machine": record, "tune": tune(root, grid)}
         write_json(Path(args.tune_json), payload)
         return
-    payload, lines = {"machine": machine}, []
+    payload, lines = {"machine": record}, []
     if not args.no_speed:
         print("Set14 x3 seconds per image:")
         sp = speed(root)
@@ -119,7 +112,7 @@ def main(argv=None):
                      f"{sp['mean_s']['glasner']:.2f} s per image (max {sp['max_s']['glasner']:.2f}"
                      f" s; x{sp['ratio_to_aplus']['glasner']:.0f} A+), "
                      f"{numba.get_num_threads()} Numba threads, load average "
-                     f"{machine['load_average_before']:.1f}")
+                     f"{record['load_average_before']:.1f}")
     if args.psnr:
         print("PSNR against the glasner2009 rows (per_image_psnr_selfexsr.csv):")
         payload["psnr"] = quality(root, root.parent / "reference", method="glasner",
@@ -129,7 +122,7 @@ def main(argv=None):
         for key, r in payload["psnr"].items():
             lines.append(f"| {key} | {r['ours']:.3f} | {r['authors']:.3f} | "
                          f"{r['ours'] - r['authors']:+.3f} |")
-    machine["load_average_after"] = os.getloadavg()[0]
+    record["load_average_after"] = os.getloadavg()[0]
     write_json(Path(args.json), payload)
     atomic_write_bytes(Path(args.json).with_suffix(".md"), ("\n".join(lines) + "\n").encode(),
                        overwrite=True)

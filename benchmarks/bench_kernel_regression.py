@@ -18,11 +18,9 @@ Writes ``benchmarks/results/kernel_regression.json`` and ``.md``.
 
 import argparse
 import os
-import platform
-import sys
 from pathlib import Path
 
-from _common import ROOT, write_json
+from _common import ROOT, data_root, machine, write_json
 
 DEFAULT_JSON = ROOT / "benchmarks" / "results" / "kernel_regression.json"
 METHODS = ("aplus", "kim_kwon", "svr")
@@ -52,8 +50,6 @@ def paper(root):
 def main(argv=None):
     from bench_self_examples import quality
 
-    from classicsr.datasets import find_data_root
-
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--psnr", action="store_true", help="kim_kwon against the authors")
     parser.add_argument("--paper", action="store_true", help="paper-protocol table")
@@ -66,20 +62,14 @@ def main(argv=None):
 
         payload = json.loads(Path(args.json).read_text())
         return write_markdown(payload, Path(args.json).with_suffix(".md"))
-    root = find_data_root()
-    if root is None:
-        parser.error("Set14 not found: set CLASSICSR_DATA or put ../shared beside the repo")
-    load_before = os.getloadavg()[0]
-    print(f"load average {load_before:.2f}; {os.cpu_count()} CPUs; OPENBLAS_NUM_THREADS="
-          f"{os.environ.get('OPENBLAS_NUM_THREADS', 'unset')}")
+    root = data_root(parser)
+    record = machine(blas_threads=os.environ.get("OPENBLAS_NUM_THREADS", "unset"))
+    print(f"load average {record['load_average_before']:.2f}; {os.cpu_count()} CPUs; "
+          f"OPENBLAS_NUM_THREADS={record['blas_threads']}")
     print("Set14 x3 seconds per image:")
     sp = speed(root)
     print("  mean: " + ", ".join(f"{m} {sp['mean_s'][m]:.2f} s" for m in METHODS))
-    payload = {"machine": {"platform": platform.platform(), "python": sys.version.split()[0],
-                           "cpus": os.cpu_count(),
-                           "blas_threads": os.environ.get("OPENBLAS_NUM_THREADS", "unset"),
-                           "load_average_before": load_before},
-               "speed": sp}
+    payload = {"machine": record, "speed": sp}
     if args.psnr:
         print("kim_kwon against the authors' results (per_image_psnr_selfexsr.csv):")
         payload["psnr"] = quality(root, root.parent / "reference", method="kim_kwon",

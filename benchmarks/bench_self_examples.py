@@ -25,15 +25,12 @@ Writes ``benchmarks/results/self_examples.json`` and ``.md``.
 import argparse
 import csv
 import os
-import platform
-import sys
 import textwrap
 import time
 from pathlib import Path
 
-from _common import ROOT, jit_times, write_json
-
 import numpy as np
+from _common import ROOT, data_root, jit_times, machine, write_json
 
 DEFAULT_JSON = ROOT / "benchmarks" / "results" / "self_examples.json"
 #: Methods timed per Set14 image, A+ (the reference of the ratios) first.
@@ -160,8 +157,6 @@ def quality(root, reference, method="selfexsr_affine", published_method="selfexs
 def main(argv=None):
     import numba
 
-    from classicsr.datasets import find_data_root
-
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--psnr", action="store_true", help="also the Set5/Set14 table")
     parser.add_argument("--threads", type=int, default=None, help="Numba threads")
@@ -169,12 +164,10 @@ def main(argv=None):
     args = parser.parse_args(argv)
     if args.threads:
         numba.set_num_threads(args.threads)
-    root = find_data_root()
-    if root is None:
-        parser.error("Set14 not found: set CLASSICSR_DATA or put ../shared beside the repo")
-    load_before = os.getloadavg()[0]
-    print(f"load average {load_before:.2f}; {os.cpu_count()} CPUs; numba threads "
-          f"{numba.get_num_threads()}")
+    root = data_root(parser)
+    record = machine(numba_threads=numba.get_num_threads())
+    print(f"load average {record['load_average_before']:.2f}; {os.cpu_count()} CPUs; "
+          f"numba threads {numba.get_num_threads()}")
     print("JIT (fresh interpreters):")
     jit = jit_times(JIT_PROBE)
     print(f"  {jit}")
@@ -185,11 +178,8 @@ def main(argv=None):
     print("  mean: " + ", ".join(f"{m} {sp['mean_s'][m]:.2f} s" for m in SPEED_METHODS)
           + "; ratios to aplus: " + ", ".join(f"{m} {r:.1f}" for m, r
                                               in sp["ratio_to_aplus"].items()))
-    payload = {"machine": {"platform": platform.platform(), "python": sys.version.split()[0],
-                           "cpus": os.cpu_count(), "numba_threads": numba.get_num_threads(),
-                           "load_average_before": load_before,
-                           "load_average_after": os.getloadavg()[0]},
-               "jit": jit, "patchmatch": pm, "speed": sp}
+    record["load_average_after"] = os.getloadavg()[0]
+    payload = {"machine": record, "jit": jit, "patchmatch": pm, "speed": sp}
     if args.psnr:
         print("PSNR against the authors' results (per_image_psnr_selfexsr.csv):")
         payload["psnr"] = quality(root, root.parent / "reference", method="selfexsr")
