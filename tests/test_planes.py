@@ -109,7 +109,7 @@ def test_selfexsr_with_planes_is_seeded_and_thread_independent():
     assert not np.array_equal(many, selfexsr(lr, 2, planes=False))
     gain = (classicsr.psnr(hr, many, crop_border=2)
             - classicsr.psnr(hr, classicsr.upscale(lr, 2, method="bicubic"), crop_border=2))
-    assert gain > 0.0
+    assert gain > 7.7  # measured +7.72 dB over bicubic
     with pytest.raises(TypeError, match="planes"):
         selfexsr(lr, 2, planes="yes")
     info = classicsr.available_methods()["selfexsr"]
