@@ -15,7 +15,8 @@ tr(W^T K_BB W)`` (kernel ridge regression restricted to the span of the basis).
 
 import numpy as np
 
-__all__ = ["apply", "design", "gaussian_kernel", "kernel_matching_pursuit", "median_sq_distance", "refine_basis", "solve_weights"]
+__all__ = ["apply", "design", "gaussian_kernel", "kernel_matching_pursuit", "median_sq_distance",
+           "refine_basis", "solve_weights"]
 
 _CHUNK = 16384
 

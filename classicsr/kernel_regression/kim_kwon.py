@@ -226,7 +226,8 @@ class KimKwon(TrainableModel):
 
     def _stored(self, name):
         value = getattr(self, name)
-        return value if name in ("width_", "position_error_") else value.astype(self.regressor_dtype)
+        return (value if name in ("width_", "position_error_")
+                else value.astype(self.regressor_dtype))
 
     def candidates(self, mid, errors=False):
         """Predicted HR residual patches of every pixel of the interpolated image

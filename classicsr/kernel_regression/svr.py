@@ -125,7 +125,8 @@ class SupportVectorRegression(TrainableModel):
 
     def __init__(self, scale=2, *, patch_size=5, n_components=500, relative_gamma=2.0,
                  C=1.0, epsilon=0.01, norm_offset=0.05, n_patches=50_000, linear_term=True,
-                 prior_iterations=10, prior_strength=0.0005, regressor_dtype="float32", augment=False, random_state=0, verbose=False):
+                 prior_iterations=10, prior_strength=0.0005, regressor_dtype="float32",
+                 augment=False, random_state=0, verbose=False):
         self.scale = scale
         self.patch_size = patch_size
         self.n_components = n_components
