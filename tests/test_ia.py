@@ -8,7 +8,11 @@ import classicsr
 from classicsr.degradation import degrade
 from classicsr.example_based import ImprovedAPlus
 from classicsr.example_based.anchor_tree import build_anchor_tree, split_counts
-from classicsr.example_based.ia import anchor_neighbourhoods, anchored_ridge
+from classicsr.example_based.ia import (
+    anchor_neighbourhoods,
+    anchored_ridge,
+    assign_leaves,
+)
 
 RECALL = 0.88  # measured 0.884
 
@@ -185,6 +189,30 @@ def test_ia_options_are_checked(small_model, held_out, option, value, error):
 def test_ia_parameters_are_checked():
     with pytest.raises(ValueError, match="n_anchors"):
         ImprovedAPlus(3, n_anchors=0).fit(_training_images())
+    with pytest.raises(ValueError, match="tree_samples"):
+        ImprovedAPlus(3, tree_samples=0).fit(_training_images())
+    with pytest.raises(ValueError, match="residual_dtype.*float16"):
+        ImprovedAPlus(3, residual_dtype="int8").fit(_training_images())
+
+
+def test_assign_leaves_is_the_tree_search_chunk_by_chunk(tree_and_samples):
+    tree, _, samples = tree_and_samples
+    leaf = assign_leaves(tree, samples, 4, chunk=1000)
+    np.testing.assert_array_equal(leaf, tree.search(samples, 4)[:, 0])
+
+
+def test_tree_on_a_subset_with_half_residuals_keeps_the_quality(small_model, held_out):
+    # the tree clustered on a quarter of the samples, every sample assigned to a
+    # leaf by the search, residuals held as float16: the 2-stage cascade stays
+    # within 0.02 dB of the full clustering on the held-out image (measured -0.012)
+    from sklearn.base import clone
+
+    hr, lr = held_out
+    dense = clone(small_model).set_params(tree_samples=10_000, residual_dtype="float16")
+    dense.fit(_training_images())
+    assert dense.anchors_.shape == small_model.anchors_.shape
+    full = _psnr(hr, small_model.predict_luminance(lr))
+    assert abs(_psnr(hr, dense.predict_luminance(lr)) - full) < 0.02
 
 
 def test_warm_start_adds_a_stage_to_a_fitted_cascade(small_model, held_out):

@@ -23,21 +23,26 @@ def _pyramid_shape(shape, factor):
     return tuple(math.ceil(factor * n) for n in shape) if factor != 1 else tuple(shape)
 
 
-def count_training_pairs(images, scale, *, overlap, pyramid_levels=1, pyramid_factor=0.98):
-    """The number of pairs :func:`training_pairs` extracts (without extracting them)."""
-    total = 0
+def _pair_counts(images, scale, overlap, pyramid_levels, pyramid_factor):
+    """Pairs of each (level, image), in the order :func:`training_pairs` visits them."""
+    counts = []
     for level in range(pyramid_levels):
         for hr in images:
             h, w = _pyramid_shape(hr.shape, pyramid_factor ** level)
-            if min(h, w) < 5 * scale:
-                continue
-            total += PatchGrid.build((h - h % scale, w - w % scale), scale, overlap=overlap).count
-    return total
+            counts.append(0 if min(h, w) < 5 * scale else
+                          PatchGrid.build((h - h % scale, w - w % scale), scale,
+                                          overlap=overlap).count)
+    return counts
+
+
+def count_training_pairs(images, scale, *, overlap, pyramid_levels=1, pyramid_factor=0.98):
+    """The number of pairs :func:`training_pairs` extracts (without extracting them)."""
+    return sum(_pair_counts(images, scale, overlap, pyramid_levels, pyramid_factor))
 
 
 def training_pairs(images, scale, *, overlap, pyramid_levels=1, pyramid_factor=0.98,
                    projection=None, max_pairs=None, dtype=np.float32, progress=False,
-                   upscaler=None, fraction=None, random_state=0):
+                   upscaler=None, fraction=None, random_state=0, residual_dtype=None):
     """LR features and HR residual patches of ``images``.
 
     Parameters
@@ -68,6 +73,10 @@ def training_pairs(images, scale, *, overlap, pyramid_levels=1, pyramid_factor=0
         large augmented set is sampled evenly rather than cut after its
         first images.
     random_state : int
+    residual_dtype : dtype, optional
+        Type of the returned residuals (default: ``dtype``); float16 halves
+        the memory of the largest training sets (IA's tens of millions of
+        pairs).
 
     Returns
     -------
@@ -76,7 +85,21 @@ def training_pairs(images, scale, *, overlap, pyramid_levels=1, pyramid_factor=0
     """
     from tqdm.auto import tqdm
 
-    features, residuals, total = [], [], 0
+    # The arrays are allocated once, at their final size, and filled image by
+    # image: a list of per-image chunks stacked at the end needs twice the
+    # memory, and tens of millions of small chunks fragment the heap so that
+    # the freed memory is not returned.
+    counts = _pair_counts(images, scale, overlap, pyramid_levels, pyramid_factor)
+    if fraction is not None and fraction < 1:
+        counts = [round(c * fraction) for c in counts]
+    n = sum(counts) if max_pairs is None else min(sum(counts), max_pairs)
+    if n == 0:
+        raise ValueError(
+            f"no training patches: every image is smaller than {5 * scale} pixels, "
+            f"the least a {3 * scale}-pixel patch with a {scale}-pixel border needs at x{scale}"
+        )
+    features = residuals = None
+    position = 0
     rng = np.random.default_rng(random_state)
     upscaler = upscaler or (lambda lr: resize_trusted(lr, scale))
     bar = tqdm(total=pyramid_levels * len(images), desc="training patches", unit="image",
@@ -85,6 +108,8 @@ def training_pairs(images, scale, *, overlap, pyramid_levels=1, pyramid_factor=0
         factor = pyramid_factor ** level
         for hr in images:
             bar.update()
+            if position >= n:
+                break
             if level:
                 hr = resize_trusted(hr, factor)
             if min(hr.shape) < 5 * scale:
@@ -103,47 +128,33 @@ def training_pairs(images, scale, *, overlap, pyramid_levels=1, pyramid_factor=0
                 f, r = f[keep], r[keep]
             if projection is not None:
                 f = f @ projection
-            features.append(f.astype(dtype))
-            residuals.append(r.astype(dtype))
-            total += f.shape[0]
-            if max_pairs is not None and total >= max_pairs:
-                break
-        if max_pairs is not None and total >= max_pairs:
+            if features is None:
+                features = np.empty((n, f.shape[1]), dtype=dtype)
+                residuals = np.empty((n, r.shape[1]), dtype=residual_dtype or dtype)
+            m = min(f.shape[0], n - position)
+            features[position:position + m] = f[:m]
+            residuals[position:position + m] = r[:m]
+            position += m
+        if position >= n:
             break
     bar.close()
-    if not features:
-        raise ValueError(
-            f"no training patches: every image is smaller than {5 * scale} pixels, "
-            f"the least a {3 * scale}-pixel patch with a {scale}-pixel border needs at x{scale}"
-        )
-    features = _stack(features)
-    residuals = _stack(residuals)
-    if max_pairs is not None:
-        features, residuals = features[:max_pairs], residuals[:max_pairs]
+    if position != n:  # an upscaler that changed the image size
+        raise RuntimeError(f"training_pairs: {position} pairs extracted, {n} counted")
     return features, residuals
 
 
-def _stack(chunks):
-    """``np.concatenate(chunks)``, freeing each chunk once copied (peak memory:
-    the result plus one chunk rather than twice the result)."""
-    out = np.empty((sum(c.shape[0] for c in chunks),) + chunks[0].shape[1:], chunks[0].dtype)
-    position = 0
-    chunks.reverse()
-    while chunks:
-        chunk = chunks.pop()
-        out[position:position + chunk.shape[0]] = chunk
-        position += chunk.shape[0]
-    return out
-
-
-def normalise_pairs(features, residuals):
+def normalise_pairs(features, residuals, *, chunk=1 << 20):
     """l2-normalise the LR features and scale the HR residuals alike, in place.
 
     As the A+ code: each feature row is divided by its norm (plus eps); its
     residual by the same norm, or by 1 where the norm is below 0.1 (flat
     patches keep their small residual instead of having it blown up).
+    Done ``chunk`` rows at a time, so that the float64 norms of tens of
+    millions of pairs never need a full-size temporary.
     """
-    norm = np.sqrt((features.astype(np.float64) ** 2).sum(axis=1)) + np.finfo(np.float64).eps
-    features /= norm[:, None].astype(features.dtype)
-    norm[norm < 0.1] = 1.0
-    residuals /= norm[:, None].astype(residuals.dtype)
+    for start in range(0, features.shape[0], chunk):
+        f = features[start:start + chunk]
+        norm = np.sqrt((f.astype(np.float64) ** 2).sum(axis=1)) + np.finfo(np.float64).eps
+        f /= norm[:, None].astype(features.dtype)
+        norm[norm < 0.1] = 1.0
+        residuals[start:start + chunk] /= norm[:, None].astype(residuals.dtype)

@@ -50,7 +50,8 @@ from ._pipeline import PATCH_HALO, prepare_interpolated, reconstruct
 from ._training_data import count_training_pairs, normalise_pairs, training_pairs
 from .anchor_tree import AnchorTree, build_anchor_tree
 
-__all__ = ["ImprovedAPlus", "anchor_neighbourhoods", "anchored_ridge", "upscale_ia"]
+__all__ = ["ImprovedAPlus", "anchor_neighbourhoods", "anchored_ridge", "assign_leaves",
+           "upscale_ia"]
 
 
 def anchor_neighbourhoods(lo, tree, leaf, n_neighbours, *, n_probe, candidate_factor=4):
@@ -86,6 +87,18 @@ def anchor_neighbourhoods(lo, tree, leaf, n_neighbours, *, n_probe, candidate_fa
             score = np.abs(lo[candidates] @ tree.anchors[a])
             candidates = candidates[np.argpartition(-score, k - 1)[:k]]
         yield candidates
+
+
+def assign_leaves(tree, lo, n_probe, *, chunk=1 << 20, progress=False):
+    """The leaf of ``tree`` each row of ``lo`` is nearest to (its tree search with
+    ``n_probe``), chunk by chunk."""
+    from tqdm.auto import tqdm
+
+    leaf = np.empty(lo.shape[0], dtype=np.int64)
+    for start in tqdm(range(0, lo.shape[0], chunk), desc="leaf of every sample", unit="chunk",
+                      disable=not progress):
+        leaf[start:start + chunk] = tree.search(lo[start:start + chunk], n_probe)[:, 0]
+    return leaf
 
 
 def anchored_ridge(lo, hi, tree, leaf, n_neighbours, lam, *, n_probe, candidate_factor=4,
@@ -168,6 +181,15 @@ class ImprovedAPlus(TrainableModel):
         the (augmented) pyramid.
     n_iter : int
         Spherical k-means iterations of each tree level.
+    tree_samples : int or None
+        Cluster the anchor tree on a random subset of this many samples and
+        then give every sample the leaf the tree search finds for it
+        (``n_probe``), so that ``max_patches`` can far exceed what the
+        k-means needs: the regressors gain from dense neighbourhoods, the
+        anchors hardly from more clustering data. ``None``: cluster all.
+    residual_dtype : str
+        Type the HR residuals are held in while training (float16 nearly
+        halves the memory of a stage; the ridge solves are in float64).
     regressor_dtype : str
         Storage type of the regressors and Gram matrices in the model file
         (float16 halves it; the change it makes is measured by
@@ -205,8 +227,8 @@ class ImprovedAPlus(TrainableModel):
 
     def __init__(self, scale=3, *, dictionary=None, n_anchors=65536, n_coarse=512, n_probe=8,
                  predict_probe=4, n_neighbours=2048, lam=0.1, n_stages=2, pyramid_levels=3,
-                 pyramid_factor=0.98, max_patches=8_000_000, n_iter=10,
-                 regressor_dtype="float16", augment=True, warm_start=False, random_state=0,
+                 pyramid_factor=0.98, max_patches=8_000_000, n_iter=10, tree_samples=None,
+                 residual_dtype="float32", regressor_dtype="float16", augment=True, warm_start=False, random_state=0,
                  verbose=False):
         self.scale = scale
         self.dictionary = dictionary
@@ -221,6 +243,8 @@ class ImprovedAPlus(TrainableModel):
         self.pyramid_factor = pyramid_factor
         self.max_patches = max_patches
         self.n_iter = n_iter
+        self.tree_samples = tree_samples
+        self.residual_dtype = residual_dtype
         self.regressor_dtype = regressor_dtype
         self.augment = augment
         self.warm_start = warm_start
@@ -242,6 +266,11 @@ class ImprovedAPlus(TrainableModel):
                    maximum=1)
         check_int(self.max_patches, "max_patches", minimum=1)
         check_int(self.n_iter, "n_iter", minimum=1)
+        if self.tree_samples is not None:
+            check_int(self.tree_samples, "tree_samples", minimum=1)
+        if self.residual_dtype not in ("float16", "float32"):
+            raise ValueError(f"residual_dtype must be 'float16' or 'float32', got "
+                             f"{self.residual_dtype!r}")
 
     def _fit(self, images):
         """Fit the stages on HR luminance images (already augmented)."""
@@ -267,7 +296,7 @@ class ImprovedAPlus(TrainableModel):
                 images, self.scale, overlap=2, pyramid_levels=self.pyramid_levels,
                 pyramid_factor=self.pyramid_factor, projection=self.projection_,
                 dtype=np.float32, progress=self.verbose, fraction=fraction,
-                random_state=self.random_state + stage,
+                random_state=self.random_state + stage, residual_dtype=self.residual_dtype,
                 # the previous stages as trained (n_probe), as the measured full models were
                 upscaler=(lambda lr: self._cascade(lr, len(stages), self.n_probe)) if stages
                 else None,
@@ -275,10 +304,7 @@ class ImprovedAPlus(TrainableModel):
             normalise_pairs(lo, hi)
             self._log(f"{lo.shape[0]} samples; anchor tree of {self.n_anchors} leaves under "
                       f"{self.n_coarse} coarse clusters")
-            tree, leaf = build_anchor_tree(lo, self.n_anchors, self.n_coarse,
-                                           n_iter=self.n_iter,
-                                           random_state=self.random_state + stage,
-                                           progress=self.verbose)
+            tree, leaf = self._anchor_tree(lo, stage)
             self._log(f"{tree.n_anchors} anchors; ridge regressors on {self.n_neighbours} "
                       "samples each")
             regressors, grams = anchored_ridge(lo, hi, tree, leaf, self.n_neighbours, self.lam,
@@ -289,6 +315,21 @@ class ImprovedAPlus(TrainableModel):
         self.n_training_patches_ = round(fraction * total)
         self.training_seconds_ = time.perf_counter() - start
         return self
+
+    def _anchor_tree(self, lo, stage):
+        """The stage's anchor tree and the leaf of every sample (``tree_samples``)."""
+        n = lo.shape[0]
+        seed = self.random_state + stage
+        if self.tree_samples is None or n <= self.tree_samples:
+            return build_anchor_tree(lo, self.n_anchors, self.n_coarse, n_iter=self.n_iter,
+                                     random_state=seed, progress=self.verbose)
+        subset = np.sort(np.random.default_rng(seed).choice(n, self.tree_samples,
+                                                            replace=False))
+        self._log(f"tree clustered on {subset.size} of {n} samples")
+        tree, _ = build_anchor_tree(lo[subset], self.n_anchors, self.n_coarse,
+                                    n_iter=self.n_iter, random_state=seed,
+                                    progress=self.verbose)
+        return tree, assign_leaves(tree, lo, self.n_probe, progress=self.verbose)
 
     def _stored(self, name):
         # Regressors and Gram matrices are float32 in memory (the kernels' type)
