@@ -172,12 +172,16 @@ def check_backprojection_options(backprojection, iterations):
 
 
 def backproject_trusted(sr, lr, iterations, kernel="gaussian", *, tol=None, callback=None,
-                        padding="zero", clip=None):
+                        padding="zero", clip=None, upsample=None):
     """:func:`backproject` without the argument checks, for internal callers.
 
     ``padding='replicate'`` filters with replicated borders (MATLAB's
     ``imfilter(., 'replicate')``) instead of zeros, and ``clip=(lo, hi)``
     clamps the estimate after every step: SelfExSR's ``sr_backprojection``.
+    ``upsample(x, diff)``, given the estimate and its LR residual ``lr -
+    imresize(x)``, returns the step before the back-projection filter
+    instead of ``imresize(diff)`` (Glasner's classical constraints add the
+    residuals of virtual LR samples to it).
     """
     x = sr.astype(np.float64)  # a copy, also when sr is float64
     lr = lr.astype(np.float64, copy=False)
@@ -187,12 +191,15 @@ def backproject_trusted(sr, lr, iterations, kernel="gaussian", *, tol=None, call
 
     taps = gaussian_taps() if kernel == "gaussian" else None
     track = tol is not None or callback is not None
+    if upsample is None:
+        def upsample(x, diff):
+            return resize_trusted(diff, output_shape=x.shape[:2])
     diff = lr - resize_trusted(x, output_shape=lr.shape[:2])
     rms = _rms(diff)
     if callback is not None:
         callback(0, rms)
     for iteration in range(1, iterations + 1):
-        step = resize_trusted(diff, output_shape=x.shape[:2])
+        step = upsample(x, diff)
         if taps is not None:
             # conv2(up, p, 'same') with zero padding; p = q q^T is symmetric
             # and odd-sized, so correlation is convolution, aligned as MATLAB.

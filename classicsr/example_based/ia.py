@@ -228,8 +228,8 @@ class ImprovedAPlus(TrainableModel):
     def __init__(self, scale=3, *, dictionary=None, n_anchors=65536, n_coarse=512, n_probe=8,
                  predict_probe=4, n_neighbours=2048, lam=0.1, n_stages=2, pyramid_levels=3,
                  pyramid_factor=0.98, max_patches=8_000_000, n_iter=10, tree_samples=None,
-                 residual_dtype="float32", regressor_dtype="float16", augment=True, warm_start=False, random_state=0,
-                 verbose=False):
+                 residual_dtype="float32", regressor_dtype="float16", augment=True,
+                 warm_start=False, random_state=0, verbose=False):
         self.scale = scale
         self.dictionary = dictionary
         self.n_anchors = n_anchors

@@ -1,4 +1,5 @@
-"""Numba kernel of :mod:`classicsr.self_examples.glasner`: the example-based (parent) vote.
+"""Numba kernels of :mod:`classicsr.self_examples.glasner`: the example-based (parent) vote
+and the classical (in-scale) constraints' sampling of a level and its adjoint.
 
 Written here rather than taken from a library: the vote reads, for every
 pixel of the next pyramid level, the *parents* (the region one pyramid step
@@ -11,9 +12,10 @@ thread count.
 
 import math
 
+import numpy as np
 from numba import njit, prange
 
-__all__ = ["vote_parents"]
+__all__ = ["recurrence_adjoint", "recurrence_predict", "vote_parents"]
 
 
 @njit(cache=True, inline="always")
@@ -88,3 +90,85 @@ def vote_parents(positions, weight, parent, source_shape, radius, num, den):
             num[yy, xx] += acc
             den[yy, xx] += total
 
+
+
+@njit(cache=True, inline="always")
+def _cubic(t):
+    t = abs(t)
+    if t <= 1.0:
+        return 1.5 * t * t * t - 2.5 * t * t + 1.0
+    if t < 2.0:
+        return -0.5 * t * t * t + 2.5 * t * t - 4.0 * t + 2.0
+    return 0.0
+
+
+@njit(cache=True, inline="always")
+def _taps(centre, ratio, n, index, weight):
+    """MATLAB ``imresize`` bicubic (antialiased) taps of a sample at ``centre`` of
+    an axis of ``n`` pixels downscaled by ``ratio`` (>= 1): indices (replicated
+    borders) and normalised weights; returns their count."""
+    lo = math.ceil(centre - 2.0 * ratio)
+    hi = math.floor(centre + 2.0 * ratio)
+    count = 0
+    total = 0.0
+    for z in range(lo, hi + 1):
+        w = _cubic((z - centre) / ratio)
+        if w == 0.0:
+            continue
+        index[count] = min(max(z, 0), n - 1)
+        weight[count] = w
+        total += w
+        count += 1
+    for i in range(count):
+        weight[i] /= total
+    return count
+
+
+@njit(cache=True, parallel=True)
+def recurrence_predict(level, points, ratio_y, ratio_x, out):
+    """``out[j]``: the level downscaled to the input's grid, sampled at the
+    input position ``points[j] = (row, col)`` (continuous), exactly as
+    ``imresize`` would sample it there.
+
+    The position maps to ``(p + 0.5) * ratio - 0.5`` on the level, and the
+    bicubic kernel is stretched by ``ratio`` (MATLAB's antialiasing).
+    """
+    h, w = level.shape
+    size_y = int(4.0 * ratio_y) + 3
+    size_x = int(4.0 * ratio_x) + 3
+    for j in prange(points.shape[0]):
+        iy = np.empty(size_y, np.int64)
+        wy = np.empty(size_y)
+        ix = np.empty(size_x, np.int64)
+        wx = np.empty(size_x)
+        ny = _taps((points[j, 0] + 0.5) * ratio_y - 0.5, ratio_y, h, iy, wy)
+        nx = _taps((points[j, 1] + 0.5) * ratio_x - 0.5, ratio_x, w, ix, wx)
+        acc = 0.0
+        for a in range(ny):
+            row = 0.0
+            for b in range(nx):
+                row += wx[b] * level[iy[a], ix[b]]
+            acc += wy[a] * row
+        out[j] = acc
+
+
+@njit(cache=True)
+def recurrence_adjoint(values, points, ratio_y, ratio_x, out):
+    """Adjoint of :func:`recurrence_predict`: ``out += A^T values`` (serial, so
+    the sums do not depend on the thread count)."""
+    h, w = out.shape
+    size_y = int(4.0 * ratio_y) + 3
+    size_x = int(4.0 * ratio_x) + 3
+    iy = np.empty(size_y, np.int64)
+    wy = np.empty(size_y)
+    ix = np.empty(size_x, np.int64)
+    wx = np.empty(size_x)
+    for j in range(points.shape[0]):
+        v = values[j]
+        if v == 0.0:
+            continue
+        ny = _taps((points[j, 0] + 0.5) * ratio_y - 0.5, ratio_y, h, iy, wy)
+        nx = _taps((points[j, 1] + 0.5) * ratio_x - 0.5, ratio_x, w, ix, wx)
+        for a in range(ny):
+            for b in range(nx):
+                out[iy[a], ix[b]] += v * wy[a] * wx[b]

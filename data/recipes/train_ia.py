@@ -44,6 +44,8 @@ def main(argv=None):
     parser.add_argument("--stages", type=int, default=None)
     parser.add_argument("--patches", type=int, default=None)
     parser.add_argument("--levels", type=int, default=None)
+    parser.add_argument("--tree-samples", type=int, default=None)
+    parser.add_argument("--residual-dtype", choices=("float16", "float32"), default=None)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--data-root", default=None)
     args = parser.parse_args(argv)
@@ -56,7 +58,9 @@ def main(argv=None):
     params = {k: v for k, v in (("n_anchors", args.anchors), ("n_coarse", args.coarse),
                                 ("n_stages", args.stages),
                                 ("max_patches", args.patches),
-                                ("pyramid_levels", args.levels)) if v is not None}
+                                ("pyramid_levels", args.levels),
+                                ("tree_samples", args.tree_samples),
+                                ("residual_dtype", args.residual_dtype)) if v is not None}
     for scale in args.scales:
         start = time.perf_counter()
         model = ImprovedAPlus(scale, random_state=args.seed, verbose=True, **params).fit(images)
