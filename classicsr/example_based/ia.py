@@ -234,8 +234,7 @@ class ImprovedAPlus(TrainableModel):
                  predict_probe=4, n_neighbours=2048, lam=0.1, n_stages=3, pyramid_levels=12,
                  pyramid_factor=0.98, max_patches=48_000_000, n_iter=10,
                  tree_samples=8_000_000, residual_dtype="float16", regressor_dtype="float16",
-                 augment=True,
-                 warm_start=False, random_state=0, verbose=False):
+                 augment=True, warm_start=False, random_state=0, verbose=False):
         self.scale = scale
         self.dictionary = dictionary
         self.n_anchors = n_anchors

@@ -91,9 +91,11 @@ def vote_parents(positions, weight, parent, source_shape, radius, num, den):
             den[yy, xx] += total
 
 
-
 @njit(cache=True, inline="always")
 def _cubic(t):
+    """Keys' cubic (a = -0.5) at one point, for the kernels: the twin of the
+    vectorised ``classicsr.resize.weights._cubic``, which builds imresize's
+    per-axis tables on the grid and is not callable from Numba."""
     t = abs(t)
     if t <= 1.0:
         return 1.5 * t * t * t - 2.5 * t * t + 1.0

@@ -97,7 +97,8 @@ N_LOW = 6
 BACKPROJECTION_ITERATIONS = 20
 #: Defaults chosen on T91 (see the module docstring); 3 iterations for speed.
 SIMILARITY, N_SOURCES, ITERATIONS = 0.06, 3, 3
-#: Glasner's classical in-scale constraints on by default (see the module docstring).
+#: Whether Glasner's classical in-scale constraints are enforced by default (no: see
+#: the module docstring).
 CLASSICAL = False
 #: Half-side of the window searched for the input's in-scale recurrences.
 IN_SCALE_RADIUS = 6
@@ -125,32 +126,29 @@ def in_scale_matches(y, *, radius=IN_SCALE_RADIUS, patch_size=PATCH_SIZE):
     y = np.asarray(y, dtype=np.float64)
     h, w = y.shape
     r = patch_size // 2
-    big = np.inf
 
     def ssd(dy, dx):
-        """Mean squared patch difference of every pixel against the patch at (dy, dx)."""
-        out = np.full((h, w), big)
-        shifted = np.full((h, w), np.nan)
-        shifted[max(0, -dy):h - max(0, dy), max(0, -dx):w - max(0, dx)] = \
-            y[max(0, dy):h - max(0, -dy), max(0, dx):w - max(0, -dx)]
-        cost = uniform_filter(np.nan_to_num((y - shifted) ** 2, nan=0.0), patch_size,
-                              mode="constant")
-        valid = ~np.isnan(shifted)
-        # both patches inside the image: the shifted one's pixels all valid
-        inside = uniform_filter(valid.astype(np.float64), patch_size, mode="constant") > 1 - 1e-9
-        inside[:r] = inside[h - r:] = False
-        inside[:, :r] = inside[:, w - r:] = False
+        """Mean squared patch difference of every pixel against the patch at (dy, dx)
+        (``inf`` unless both patches lie inside the image)."""
+        diff2 = np.zeros((h, w))
+        here = (slice(max(0, -dy), h - max(0, dy)), slice(max(0, -dx), w - max(0, dx)))
+        there = (slice(max(0, dy), h - max(0, -dy)), slice(max(0, dx), w - max(0, -dx)))
+        diff2[here] = (y[here] - y[there]) ** 2
+        cost = uniform_filter(diff2, patch_size, mode="constant")
+        inside = (slice(max(r, r - dy), min(h - r, h - r - dy)),
+                  slice(max(r, r - dx), min(w - r, w - r - dx)))
+        out = np.full((h, w), np.inf)
         out[inside] = cost[inside]
         return out
 
-    # costs of every offset of the window and one beyond it (for the parabolas)
+    # costs of every offset of the window and one beyond it (for the 3x3 fits)
     span = radius + 1
     costs = np.empty((2 * span + 1, 2 * span + 1, h, w))
     for dy in range(-span, span + 1):
         for dx in range(-span, span + 1):
             costs[dy + span, dx + span] = 0.0 if dy == dx == 0 else ssd(dy, dx)
     window = costs[1:-1, 1:-1].reshape(-1, h, w).copy()
-    window[(2 * radius + 1) ** 2 // 2] = big  # not the patch itself
+    window[(2 * radius + 1) ** 2 // 2] = np.inf  # not the patch itself
     flat = np.argmin(window, axis=0)
     best = np.take_along_axis(window, flat[None], 0)[0]
     dy, dx = np.divmod(flat, 2 * radius + 1)
@@ -160,8 +158,7 @@ def in_scale_matches(y, *, radius=IN_SCALE_RADIUS, patch_size=PATCH_SIZE):
     positions[..., 0] += dy - radius
     positions[..., 1] += dx - radius
     # sub-pixel: the minimum of the quadratic fitted (least squares) to the 3x3
-    # costs around the best offset; along a valley (an edge, where the patch recurs
-    # at every shift along it) the pseudo-inverse takes the shortest step to it
+    # costs around the best offset
     rows, cols = np.indices((h, w))
     steps = [(a, b) for a in (-1, 0, 1) for b in (-1, 0, 1)]
     around = np.stack([costs[iy + a, ix + b, rows, cols] for a, b in steps], -1)
