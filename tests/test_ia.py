@@ -54,6 +54,36 @@ def test_exhaustive_tree_search_is_the_brute_force_argmax(tree_and_samples):
     np.testing.assert_array_equal(found, brute)
 
 
+def test_exhaustive_tree_search_with_one_neighbour_is_the_brute_force_argmax(
+        tree_and_samples):
+    # k = 1 takes the kernel's maximum-and-scan path, k > 1 the top-k insertion.
+    tree, _, _ = tree_and_samples
+    queries = _unit_rows(500, 12, 2)
+    brute = np.argmax(np.abs(queries @ tree.anchors.T), axis=1)
+    found = tree.search(queries, n_probe=tree.coarse.shape[0])
+    np.testing.assert_array_equal(found[:, 0], brute)
+    with_two = tree.search(queries, tree.coarse.shape[0], k=2)
+    np.testing.assert_array_equal(found[:, 0], with_two[:, 0])
+
+
+def test_indexed_regression_in_any_visiting_order():
+    from classicsr.example_based._kernels import indexed_regression
+
+    rng = np.random.default_rng(3)
+    features = rng.standard_normal((300, 6)).astype(np.float32)
+    regressors = rng.standard_normal((40, 9, 6)).astype(np.float32)
+    index = rng.integers(0, 40, 300)
+    override = np.full(40, -1, dtype=np.int64)
+    override[7] = 0
+    table = rng.standard_normal((1, 9, 6)).astype(np.float32)
+    expected = np.einsum("nrt,nt->nr", regressors[index], features)
+    expected[index == 7] = features[index == 7] @ table[0].T
+    for order in (np.arange(300), np.argsort(index, kind="stable"), rng.permutation(300)):
+        out = np.empty((300, 9))
+        indexed_regression(features, index, order, regressors, override, table, out)
+        np.testing.assert_allclose(out, expected, rtol=1e-5, atol=1e-5)
+
+
 def test_probing_a_few_clusters_finds_the_nearest_anchor_mostly(tree_and_samples):
     tree, _, samples = tree_and_samples
     queries = samples[:2000]

@@ -129,20 +129,26 @@ def lle_apply(features, atoms_t, dict_lo, dict_hi, neighbours, tol, out):
                 out[i, j] += wp * row[j]
 
 
-@njit(cache=True, parallel=True)
-def tree_search(features, coarse_t, anchors_t, bounds, n_probe, out):
+@njit(cache=True, parallel=True, fastmath=True)
+def tree_search(features, coarse_t, leaves, offsets, bounds, n_probe, out):
     """Two-level anchor search (see :mod:`classicsr.example_based.anchor_tree`).
 
     For feature ``f = features[i]``: ``|f . c|`` with every coarse centroid
     (columns of ``coarse_t``), the ``n_probe`` largest (the first seen on
-    ties), then ``|f . a|`` with the anchors (columns of ``anchors_t``) of
-    those coarse clusters only; ``out[i]`` gets the indices of the
-    ``out.shape[1]`` largest, best first (``-1`` where fewer anchors were
-    searched). The correlations are vectorised over centroids / leaves on
-    contiguous slices (slicing lets LLVM vectorise the short loops over a
-    cluster's leaves: 2.5x faster than indexing with an offset), in the
-    precision of the arrays; buffers are allocated once per block of 256
-    features.
+    ties), then ``|f . a|`` with the anchors of those coarse clusters only;
+    ``out[i]`` gets the indices of the ``out.shape[1]`` largest, best first
+    (``-1`` where fewer anchors were searched; the first seen on ties).
+
+    The anchors of coarse cluster ``c`` are one contiguous ``(d, m)`` block
+    of ``leaves`` from ``offsets[c]`` (``m = bounds[c + 1] - bounds[c]``), so
+    that a probe reads one run of memory. The correlations are vectorised
+    over centroids / leaves (slices let LLVM vectorise the short loops: 2.5x
+    faster than indexing with an offset), in the precision of the arrays.
+    With ``k = 1`` the best leaf of a cluster is found by a vectorised
+    maximum and a scan for its first occurrence instead of the top-k
+    insertion (1.4x faster fine level, same result); ``fastmath`` is what
+    lets LLVM vectorise that maximum (no NaN reaches it: the features are
+    finite). Buffers are allocated once per block of 256 features.
     """
     n, d = features.shape
     n_coarse = coarse_t.shape[1]
@@ -153,7 +159,7 @@ def tree_search(features, coarse_t, anchors_t, bounds, n_probe, out):
     block = 256
     for blk in prange((n + block - 1) // block):
         score = np.empty(n_coarse, dtype=coarse_t.dtype)
-        leaf = np.empty(widest, dtype=anchors_t.dtype)
+        leaf = np.empty(widest, dtype=leaves.dtype)
         best_c = np.empty(n_probe)
         probe = np.zeros(n_probe, dtype=np.int64)
         best = np.empty(k)
@@ -175,33 +181,56 @@ def tree_search(features, coarse_t, anchors_t, bounds, n_probe, out):
                 c = probe[q]
                 b0 = bounds[c]
                 m = bounds[c + 1] - b0
+                if m == 0:
+                    continue
+                o = offsets[c]
                 lf = leaf[:m]
                 lf[:] = 0
                 for t in range(d):
                     ft = f[t]
-                    row = anchors_t[t, b0:b0 + m]
+                    row = leaves[o + t * m:o + (t + 1) * m]
                     for j in range(m):
                         lf[j] += ft * row[j]
-                for j in range(m):
-                    _insert_best(best, hood, abs(lf[j]), b0 + j)
+                if k == 1:
+                    top = abs(lf[0])
+                    for j in range(1, m):
+                        top = max(top, abs(lf[j]))
+                    if top > best[0]:
+                        for j in range(m):
+                            if abs(lf[j]) == top:
+                                best[0] = top
+                                hood[0] = b0 + j
+                                break
+                else:
+                    for j in range(m):
+                        _insert_best(best, hood, abs(lf[j]), b0 + j)
             for p in range(k):
                 out[i, p] = hood[p]
 
 
-@njit(cache=True, parallel=True)
-def indexed_regression(features, index, regressors, override, overrides, out):
+@njit(cache=True, parallel=True, fastmath=True)
+def indexed_regression(features, index, order, regressors, override, overrides, out):
     """``out[i] = R @ features[i]`` with ``R = regressors[index[i]]``, or
     ``overrides[override[index[i]]]`` where that is ``>= 0`` (the per-image
-    regressors of the self-similarity step)."""
+    regressors of the self-similarity step).
+
+    The patches are visited in ``order`` (their indices sorted by anchor):
+    the regressors are then read in increasing address order, which the
+    memory prefetcher follows (2.4x faster than the raster order on a Set14
+    image with 65,536 anchors, where the regressors do not fit in cache).
+    The products accumulate in single precision (the features' and the
+    stored regressors'), vectorised over ``d`` (``fastmath``: another 1.5x).
+    """
     n, d = features.shape
     n_out = out.shape[1]
-    for i in prange(n):
+    for ii in prange(n):
+        i = order[ii]
         a = index[i]
         f = features[i]
         dst = out[i]
         o = override[a]
         for r in range(n_out):
-            acc = 0.0
+            acc = np.float32(0.0)
             if o >= 0:
                 for t in range(d):
                     acc += overrides[o, r, t] * f[t]

@@ -399,7 +399,8 @@ class ImprovedAPlus(TrainableModel):
 
         def regress(anchor):
             patches = np.empty((anchor.size, self.regressors_.shape[2]))
-            indexed_regression(problem.features, np.ascontiguousarray(anchor),
+            anchor = np.ascontiguousarray(anchor)
+            indexed_regression(problem.features, anchor, np.argsort(anchor, kind="stable"),
                                self.regressors_[stage], override, table, patches)
             return patches
 
