@@ -17,6 +17,7 @@ Writes ``benchmarks/results/kernel_regression.json`` and ``.md``.
 """
 
 import argparse
+import json
 import os
 from pathlib import Path
 
@@ -58,8 +59,6 @@ def main(argv=None):
                         help="only rewrite the .md from an existing --json")
     args = parser.parse_args(argv)
     if args.markdown_only:
-        import json
-
         payload = json.loads(Path(args.json).read_text())
         return write_markdown(payload, Path(args.json).with_suffix(".md"))
     root = data_root(parser)
@@ -69,7 +68,10 @@ def main(argv=None):
     print("Set14 x3 seconds per image:")
     sp = speed(root)
     print("  mean: " + ", ".join(f"{m} {sp['mean_s'][m]:.2f} s" for m in METHODS))
-    payload = {"machine": record, "speed": sp}
+    # The parts not run this time are kept from the previous results file.
+    previous = Path(args.json)
+    payload = json.loads(previous.read_text()) if previous.is_file() else {}
+    payload.update({"machine": record, "speed": sp})
     if args.psnr:
         print("kim_kwon against the authors' results (per_image_psnr_selfexsr.csv):")
         payload["psnr"] = quality(root, root.parent / "reference", method="kim_kwon",
