@@ -53,11 +53,11 @@ class AnchorTree:
     bounds: np.ndarray
 
     def __post_init__(self):
-        # The search kernel reads centroids and anchors as columns (vectorised
-        # over them), in single precision as the features.
-        # The leaves of each coarse cluster are one contiguous (d, m) block
-        # (12 % faster fine level than columns of one (d, n_anchors) array,
-        # where a probe reads d separate runs).
+        # The search kernel reads, in single precision as the features, the
+        # coarse centroids as columns of one (d, n_coarse) array and the leaves
+        # of each coarse cluster as one contiguous (d, m) block (12 % faster
+        # fine level than columns of one (d, n_anchors) array, where a probe
+        # reads d separate runs of memory).
         self._coarse_t = np.ascontiguousarray(self.coarse.T, dtype=np.float32)
         self._bounds = np.ascontiguousarray(self.bounds, dtype=np.int64)
         d = self.anchors.shape[1]
