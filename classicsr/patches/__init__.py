@@ -10,6 +10,7 @@ from .features import (
     extract_features,
     extract_patches,
     feature_filters,
+    feature_stencil,
     filter_same,
     project_features,
 )
@@ -23,6 +24,7 @@ __all__ = [
     "extract_features",
     "extract_patches",
     "feature_filters",
+    "feature_stencil",
     "filter_same",
     "overlap_add",
     "project_features",

@@ -3,7 +3,7 @@
 import numpy as np
 from numba import njit, prange
 
-__all__ = ["gather_patches", "gather_project", "overlap_add_kernel"]
+__all__ = ["gather_patches", "overlap_add_kernel", "stencil_project"]
 
 
 @njit(cache=True, parallel=True)
@@ -58,33 +58,33 @@ def gather_patches(images, rows, cols, size, out):
 
 
 @njit(cache=True, parallel=True)
-def gather_project(images, rows, cols, size, projection, out):
-    """Features of every patch projected on ``projection``, without storing them.
+def stencil_project(image, rows, cols, run_row, run_col, run_start, weights, out):
+    """``out[r * n_cols + c] = sum_t image[rows[r] + dy_t, cols[c] + dx_t] * weights[t]``.
 
-    ``out[r * n_cols + c] = concat_f(patch_f(r, c)) @ projection`` where
-    ``patch_f`` is the row-major ``size x size`` patch of ``images[f]``:
-    the same numbers as :func:`gather_patches` followed by a matrix product,
-    in one pass (no ``n x n_features`` matrix, no BLAS call).
+    A linear map of each patch's stencil to ``weights.shape[1]`` values. The
+    taps come in horizontal runs: run ``k`` covers the taps
+    ``run_start[k]:run_start[k + 1]`` at row offset ``run_row[k]`` and
+    consecutive column offsets from ``run_col[k]``, so that pixels are read
+    along rows. The inner loop over the output is whole SIMD vectors when
+    its width is a multiple of 16.
     """
-    n_images = images.shape[0]
     n_cols = cols.size
-    d = projection.shape[1]
-    block = size * size
+    n_runs = run_row.size
+    d = weights.shape[1]
     for r in prange(rows.size):
         top = rows[r]
         acc = np.empty(d, dtype=out.dtype)
         for c in range(n_cols):
             left = cols[c]
             acc[:] = 0.0
-            for f in range(n_images):
-                for y in range(size):
-                    src = images[f, top + y]
-                    base = f * block + y * size
-                    for x in range(size):
-                        v = src[left + x]
-                        weights = projection[base + x]
-                        for j in range(d):
-                            acc[j] += v * weights[j]
+            for k in range(n_runs):
+                src = image[top + run_row[k]]
+                first = left + run_col[k] - run_start[k]
+                for t in range(run_start[k], run_start[k + 1]):
+                    v = src[first + t]
+                    w = weights[t]
+                    for j in range(d):
+                        acc[j] += v * w[j]
             dst = out[r * n_cols + c]
             for j in range(d):
                 dst[j] = acc[j]

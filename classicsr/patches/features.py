@@ -7,11 +7,13 @@ Yang et al. dilated by the scale ``s``), each applied as MATLAB's
 ``conv2(X, f, 'same')``, and the four filtered patches are concatenated.
 """
 
+import functools
+
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-__all__ = ["extract_features", "extract_patches", "feature_filters", "filter_same",
-           "project_features"]
+__all__ = ["extract_features", "extract_patches", "feature_filters", "feature_stencil",
+           "filter_same", "project_features"]
 
 
 def feature_filters(scale):
@@ -77,19 +79,78 @@ def extract_features(interpolated, grid, scale, dtype=np.float64):
     return out
 
 
+@functools.lru_cache(maxsize=16)
+def _impulse_responses(scale, size):
+    """Nonzero taps of the ``(size + 2 scale)``-wide window and the features
+    of a unit impulse at each: ``(taps, response (n_taps, 4 size^2))``."""
+    width = size + 2 * scale
+    block = size * size
+    inner = slice(scale, scale + size)
+    response = np.zeros((width * width, 4 * block))
+    for t in range(width * width):
+        impulse = np.zeros((width, width))
+        impulse.flat[t] = 1.0
+        for f, (kernel, axis) in enumerate(feature_filters(scale)):
+            response[t, f * block:(f + 1) * block] = \
+                filter_same(impulse, kernel, axis)[inner, inner].ravel()
+    taps = np.flatnonzero(np.abs(response).sum(axis=1))
+    response = response[taps]
+    response.flags.writeable = False
+    return taps, response
+
+
+def feature_stencil(scale, size, projection):
+    """The projected features as one linear stencil on the interpolated image.
+
+    The four filters and the projection are linear, so ``features(patch) @
+    projection`` is a weighted sum of the pixels the filters reach from the
+    ``size x size`` patch: a cross of ``size`` rows widened by ``scale`` on
+    each side and ``size`` columns heightened likewise (189 taps instead of
+    4 x 81 at x3). Returns the offsets ``dy, dx`` of those taps (row-major)
+    from the patch's top-left corner in the image padded by ``scale`` zeros
+    (the filters' zero padding, so that the borders are exact) and their
+    ``(n_taps, projection.shape[1])`` weights.
+    """
+    taps, response = _impulse_responses(scale, size)
+    width = size + 2 * scale
+    # einsum, not BLAS: OpenBLAS's threads keep spinning after a call and
+    # halve the speed of the Numba kernel that follows (measured 2x).
+    weights = np.einsum("tf,fd->td", response, np.asarray(projection, dtype=np.float64))
+    return (taps // width).astype(np.intp), (taps % width).astype(np.intp), weights
+
+
+@functools.lru_cache(maxsize=8)
+def _stencil_runs(scale, size, projection_bytes, d, dtype):
+    """:func:`feature_stencil` as the kernel takes it, cached per projection:
+    the weights padded to whole SIMD vectors and the taps as runs."""
+    projection = np.frombuffer(projection_bytes, dtype=np.float64).reshape(-1, d)
+    dy, dx, weights = feature_stencil(scale, size, projection)
+    # Zero columns pad the weights to a multiple of 16 so that the kernel's
+    # inner loop is whole SIMD vectors (about 1.4x faster); they are dropped.
+    padded = np.zeros((weights.shape[0], -(-d // 16) * 16), dtype=dtype)
+    padded[:, :d] = weights
+    # The taps are row-major: split them into runs of consecutive columns.
+    breaks = np.flatnonzero((np.diff(dy) != 0) | (np.diff(dx) != 1)) + 1
+    start = np.concatenate([[0], breaks, [dy.size]]).astype(np.intp)
+    for array in (padded, start):
+        array.flags.writeable = False
+    return dy[start[:-1]], dx[start[:-1]], start, padded
+
+
 def project_features(interpolated, grid, scale, projection, dtype=np.float32):
     """``extract_features(...) @ projection`` in one Numba pass, in ``dtype``.
 
-    Used at test time: the feature matrix is never built.
+    Used at test time: neither the filtered images nor the feature matrix
+    is built; the projection is applied as :func:`feature_stencil` (about
+    1.7x fewer multiply-adds than filtering, then projecting).
     """
-    from ._kernels import gather_project
+    from ._kernels import stencil_project
 
-    # Zero columns pad the projection to a multiple of 16 so that the kernel's
-    # inner loop is whole SIMD vectors (about 1.4x faster); they are dropped.
     d = projection.shape[1]
-    padded = np.zeros((projection.shape[0], -(-d // 16) * 16), dtype=dtype)
-    padded[:, :d] = projection
-    out = np.empty((grid.count, padded.shape[1]), dtype=dtype)
-    gather_project(_filtered(interpolated, scale, dtype), grid.rows, grid.cols, grid.size,
-                   padded, out)
+    dtype = np.dtype(dtype)
+    runs = _stencil_runs(scale, grid.size,
+                         np.ascontiguousarray(projection, dtype=np.float64).tobytes(), d, dtype)
+    image = np.pad(np.asarray(interpolated, dtype=dtype), scale)
+    out = np.empty((grid.count, runs[-1].shape[1]), dtype=dtype)
+    stencil_project(image, grid.rows, grid.cols, *runs, out)
     return np.ascontiguousarray(out[:, :d])

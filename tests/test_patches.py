@@ -1,0 +1,45 @@
+"""The Zeyde patch features: the fused test-time projection equals the
+filter-then-project definition, borders included."""
+
+import numpy as np
+import pytest
+
+from classicsr.patches import (PatchGrid, extract_features, feature_stencil, filter_same,
+                               project_features)
+
+
+@pytest.mark.parametrize("scale", [2, 3, 4])
+def test_project_features_equals_filtered_features_times_projection(scale):
+    rng = np.random.default_rng(scale)
+    # Small and oddly shaped, so that most patches touch a border, where the
+    # filters' zero padding matters.
+    image = rng.random((5 * scale + 7, 4 * scale + 5))
+    grid = PatchGrid.build(image.shape, scale, overlap=2)
+    projection = rng.standard_normal((4 * grid.size ** 2, 29))
+    expected = extract_features(image, grid, scale) @ projection
+    exact = project_features(image, grid, scale, projection, dtype=np.float64)
+    np.testing.assert_allclose(exact, expected, rtol=0, atol=1e-12)
+    single = project_features(image, grid, scale, projection)
+    assert single.dtype == np.float32 and single.shape == expected.shape
+    np.testing.assert_allclose(single, expected, rtol=0, atol=2e-5 * np.abs(expected).max())
+
+
+@pytest.mark.parametrize("scale", [2, 3, 4])
+def test_feature_stencil_is_the_cross_the_filters_reach(scale):
+    size = 3 * scale
+    projection = np.eye(4 * size * size)
+    dy, dx, weights = feature_stencil(scale, size, projection)
+    # size rows widened by scale on both sides, and 2 * scale rows of size
+    width = size + 2 * scale
+    assert dy.size == size * width + 2 * scale * size
+    inner = (dy >= scale) & (dy < scale + size)
+    assert dx[inner].min() == 0 and dx[inner].max() == width - 1
+    assert dx[~inner].min() == scale and dx[~inner].max() == scale + size - 1
+    # With the identity projection the weights are the filters' impulse
+    # responses: a horizontal gradient tap of the pixel right of the patch.
+    impulse = np.zeros((width, width))
+    impulse[scale, scale + size] = 1.0
+    tap = np.flatnonzero((dy == scale) & (dx == scale + size))[0]
+    kernel = np.array([1.0] + [0.0] * (scale - 1) + [-1.0])
+    gradient = filter_same(impulse, kernel, 1)[scale:scale + size, scale:scale + size]
+    np.testing.assert_array_equal(weights[tap, :size * size], gradient.ravel())
