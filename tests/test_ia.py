@@ -194,10 +194,22 @@ def test_ia_method_runs_every_way_and_round_trips(small_model, held_out, tmp_pat
     b = classicsr.upscale(lr, 3, "ia", model=str(path), **plain)
     np.testing.assert_allclose(a, b, atol=1e-6)
     np.testing.assert_allclose(a, small_model.predict_luminance(lr), atol=1e-12)
-    full = classicsr.upscale(lr, 3, "ia", model=small_model)
-    ensemble = classicsr.upscale(lr, 3, "ia", model=small_model, ensemble=True,
+    # Enhanced prediction and back-projection act at every stage: with one
+    # stage that is the ensemble of the method (back-projection is affine,
+    # so the mean of the 8 back-projections is that of the mean) ...
+    one = classicsr.upscale(lr, 3, "ia", model=small_model, stages=1)
+    ensemble = classicsr.upscale(lr, 3, "ia", model=small_model, stages=1, ensemble=True,
                                  enhanced_prediction=False)
-    np.testing.assert_allclose(full, ensemble, atol=1e-9)
+    np.testing.assert_allclose(one, ensemble, atol=1e-9)
+    # ... and the next stage refines that estimate the same way.
+    from classicsr._image import dihedral, undo_dihedral
+    from classicsr.backprojection import backproject_trusted
+
+    second = np.mean([undo_dihedral(small_model._stage(1, dihedral(one, k),
+                                                       small_model.predict_probe), k)
+                      for k in range(8)], axis=0)
+    np.testing.assert_allclose(classicsr.upscale(lr, 3, "ia", model=small_model),
+                               backproject_trusted(second, lr, 20), atol=1e-9)
     # On a broad scene the default ways together gain (astronaut, green; measured
     # 28.90 plain, 29.49 with the defaults).
     hr = classicsr.modcrop(data.astronaut()[:300, :300, 1] / 255.0, 3)
