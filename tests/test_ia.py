@@ -66,6 +66,28 @@ def test_exhaustive_tree_search_with_one_neighbour_is_the_brute_force_argmax(
     np.testing.assert_array_equal(found[:, 0], with_two[:, 0])
 
 
+def test_tree_search_leaves_the_blas_threads_as_it_found_them(tree_and_samples):
+    # The kernel's BLAS calls run single-threaded; the user's setting comes
+    # back afterwards, also when searches overlap in several threads.
+    from concurrent.futures import ThreadPoolExecutor
+
+    from threadpoolctl import threadpool_info, threadpool_limits
+
+    tree, _, _ = tree_and_samples
+    queries = _unit_rows(3000, 12, 3)
+    expected = tree.search(queries, n_probe=4)
+    with threadpool_limits(2, user_api="blas"):
+        before = [(i["filepath"], i["num_threads"]) for i in threadpool_info()
+                  if i["user_api"] == "blas"]
+        with ThreadPoolExecutor(4) as pool:
+            found = list(pool.map(lambda _: tree.search(queries, n_probe=4), range(8)))
+        after = [(i["filepath"], i["num_threads"]) for i in threadpool_info()
+                 if i["user_api"] == "blas"]
+    assert after == before and all(n == 2 for _, n in before)
+    for f in found:
+        np.testing.assert_array_equal(f, expected)
+
+
 def test_indexed_regression_in_any_visiting_order():
     from classicsr.example_based._kernels import indexed_regression
 
