@@ -4,7 +4,8 @@ Timofte, Rothe & Van Gool (CVPR 2016), way 6: the mean of the method's
 results on the 8 rotations and flips of the input. For each registered
 single-image method with a model at x3 (shipped or user-built): the paper
 protocol PSNR on Set5 (and Set14) with and without it, the gain, and the time
-factor. Writes ``benchmarks/results/ensemble.json`` and a Markdown table.
+factor. Writes ``benchmarks/results/ensemble.json`` and a Markdown table
+(``--methods`` reruns those methods and keeps the other rows of the file).
 
     python benchmarks/bench_ensemble.py [--datasets Set5 Set14] [--methods ...]
 """
@@ -50,7 +51,15 @@ def main():
         row["gain"] = {d: round(row["ensemble"][d] - row["plain"][d], 4) for d in args.datasets}
         rows.append(row)
         print(json.dumps(row), flush=True)
-    write_json(Path(args.json), {"scale": 3, "datasets": args.datasets, "rows": rows})
+    path = Path(args.json)
+    if args.methods and path.is_file():
+        # a rerun of some methods keeps the other rows of the same datasets
+        previous = json.loads(path.read_text())
+        if previous.get("datasets") == args.datasets:
+            rerun = {row["method"] for row in rows}
+            rows = sorted([r for r in previous["rows"] if r["method"] not in rerun] + rows,
+                          key=lambda r: r["method"])
+    write_json(path, {"scale": 3, "datasets": args.datasets, "rows": rows})
     lines = ["| method | " + " | ".join(f"{d} plain | {d} ensemble | gain" for d in args.datasets)
              + " |", "|---|" + "---|---|---|" * len(args.datasets)]
     for row in rows:
