@@ -303,7 +303,9 @@ class ImprovedAPlus(TrainableModel):
                 dtype=np.float32, progress=self.verbose, fraction=fraction,
                 random_state=self.random_state + stage, residual_dtype=self.residual_dtype,
                 # the previous stages as trained (n_probe), as the measured full models were
-                upscaler=(lambda lr: self._cascade(lr, len(stages), self.n_probe)) if stages
+                upscaler=(lambda lr: self.predict_luminance(lr, n_stages=len(stages),
+                                                            n_probe=self.n_probe))
+                if stages
                 else None,
             )
             normalise_pairs(lo, hi)
@@ -418,16 +420,6 @@ class ImprovedAPlus(TrainableModel):
             model.predict_probe = None  # saved before it existed: predicted with n_probe
         return model
 
-    def _cascade(self, lr, n_stages, n_probe=None, internal=None, context=1):
-        from ..resize._imresize import resize_trusted
-
-        n_probe = self._predict_probe() if n_probe is None else n_probe
-        out = resize_trusted(lr, self.scale)
-        for stage in range(n_stages):
-            overrides = None if internal is None else internal[stage]
-            out = self._stage(stage, out, n_probe, overrides, context)
-        return out
-
     def self_similarity_regressors(self, lr, stage, n_probe=None, *, levels=6, weight=1.0):
         """Way 4: the regressors of ``stage`` updated with the input's own pairs.
 
@@ -455,7 +447,8 @@ class ImprovedAPlus(TrainableModel):
             lo, hi = training_pairs(
                 [lr], self.scale, overlap=2, pyramid_levels=levels, pyramid_factor=0.98,
                 projection=self.projection_, dtype=np.float32,
-                upscaler=(lambda x: self._cascade(x, stage, n_probe)) if stage else None)
+                upscaler=(lambda x: self.predict_luminance(x, n_stages=stage, n_probe=n_probe))
+                if stage else None)
         except ValueError:  # no pairs: the input is too small
             return empty
         normalise_pairs(lo, hi)
@@ -568,7 +561,6 @@ def upscale_ia(y, scale, model=None, stages=None, n_probe=None, self_similarity=
                self_similarity_weight=1.0, bp_iterations=20,
                enhanced_prediction=True, context=1):
     """IA of Timofte, Rothe & Van Gool (CVPR 2016) on a luminance image in [0, 1]."""
-
     check_bool(self_similarity, "self_similarity")
     check_bool(enhanced_prediction, "enhanced_prediction")
     check_real(self_similarity_weight, "self_similarity_weight", minimum=0)
