@@ -36,11 +36,16 @@ def mid_and_residual(hr, scale):
 
 
 def sample_pairs(images, scale, input_size, output_size, n_samples, rng, *, margin=None,
-                 progress=False):
+                 contrast_fraction=1.0, progress=False):
     """Random training pairs: mean-removed ``input_size`` patches of the
     interpolated image and the ``output_size`` patches of the residual ``hr -
-    mid`` centred on the same pixel, about ``n_samples / len(images)`` per image
-    (pixels at least ``margin`` from the border, default the input radius).
+    mid`` centred on the same pixel.
+
+    ``n_samples / contrast_fraction`` pixels are drawn at random (about as many
+    from every image; at least ``margin`` from the border, default the input
+    radius) and the ``n_samples`` whose input patch has the largest norm (its
+    contrast) are kept. The rows are returned in random order, so that any
+    prefix of them is a random sample of all the images.
 
     Returns
     -------
@@ -50,7 +55,8 @@ def sample_pairs(images, scale, input_size, output_size, n_samples, rng, *, marg
     from tqdm.auto import tqdm
 
     margin = input_size // 2 if margin is None else margin
-    per_image = int(np.ceil(n_samples / len(images)))
+    n_drawn = int(np.ceil(n_samples / contrast_fraction))
+    per_image = int(np.ceil(n_drawn / len(images)))
     xs, ys = [], []
     for hr in tqdm(images, desc="training pairs", unit="image", disable=not progress):
         if min(hr.shape) < 2 * margin + 1 + scale:
@@ -64,10 +70,16 @@ def sample_pairs(images, scale, input_size, output_size, n_samples, rng, *, marg
     if not xs:
         raise ValueError("no training pairs: every training image is smaller than "
                          f"{2 * margin + 1 + scale} pixels")
-    x = np.concatenate(xs)[:n_samples]
-    y = np.concatenate(ys)[:n_samples]
+    x = np.concatenate(xs)[:n_drawn]
+    y = np.concatenate(ys)[:n_drawn]
     x -= x.mean(1, keepdims=True)
-    return x, y
+    if n_samples < x.shape[0]:
+        norm = np.einsum("ij,ij->i", x, x, dtype=np.float64)
+        keep = np.argpartition(-norm, n_samples - 1)[:n_samples]
+    else:
+        keep = np.arange(x.shape[0])
+    keep = rng.permutation(keep)
+    return x[keep], y[keep]
 
 
 def _patches_at(img, rows, cols, size):
