@@ -3,7 +3,9 @@
 * :func:`simulate` -- the whole scene moves by one global motion per frame;
 * :func:`simulate_local` -- the scene moves as a whole *and* a textured
   object moves over it on its own (local motion, occlusions): the test bed
-  of the dense-motion model ``motion='flow'``.
+  of the dense-motion model ``motion='flow'``;
+* :func:`synthetic_chart` -- a resolution chart (zone plate, bars), a scene
+  unlike photographs for the tuning of the defaults.
 """
 
 from typing import NamedTuple
@@ -16,7 +18,8 @@ from .motion import check_model, lr_to_hr, translations
 from .operators import gaussian_psf_taps
 
 __all__ = ["MAX_PERSPECTIVE", "MAX_ROTATION", "MAX_SHIFT", "MAX_ZOOM", "OBJECT_SIZE",
-           "OBJECT_SPEED", "LocalMotion", "random_motion", "simulate", "simulate_local"]
+           "OBJECT_SPEED", "LocalMotion", "random_motion", "simulate", "simulate_local",
+           "synthetic_chart"]
 
 #: Largest |shift| (LR pixels) of simulated frames, and the ranges of the
 #: small rotation (radians), zoom and perspective terms of 'affine' and
@@ -352,3 +355,27 @@ def simulate_local(hr, scale, n_frames=16, *, object_size=OBJECT_SIZE,
         occluded[k] = hidden & ~on_object[k]
     return LocalMotion(from_unit(frames, hr.dtype), truth, flow, motion, object_mask,
                        occluded, velocity)
+
+
+def synthetic_chart(n=256):
+    """A test chart of ``n`` x ``n`` pixels in [0, 1]: a zone plate, bars, a gradient, stripes.
+
+    The zone plate ``0.5 + 0.4 cos(2 pi 40 r^2)`` (``r`` in units of the
+    side) fills the chart, its local frequency rising to about 0.16 cycles
+    per pixel at the sides' midpoints; the top quarter holds bars of period
+    6 pixels (left) and a ramp (right), the bottom-left quarter diagonal
+    stripes of period about 6 pixels. A band-limited scene of full contrast
+    at every frequency it holds, unlike a photograph: with the camera and
+    coins crops, the third tuning image of the multi-frame defaults
+    (``benchmarks/bench_multiframe.py --tune``) and of the blind PSF width.
+    """
+    n = check_int(n, "n", minimum=8)
+    yy, xx = np.mgrid[0:n, 0:n] / n
+    r = np.hypot(xx - 0.5, yy - 0.5)
+    img = 0.5 + 0.4 * np.cos(2 * np.pi * 40 * r ** 2)
+    cols = np.arange(n)[None, :]
+    bars = np.where((cols // 3) % 2, 0.15, 0.85)
+    img[: n // 4] = np.where(cols < n / 2, bars, xx[: n // 4])
+    img[3 * n // 4:, : n // 2] = np.where(((xx + yy)[3 * n // 4:, : n // 2] * 30 % 1) < 0.5,
+                                          0.2, 0.8)
+    return np.clip(img, 0, 1)
