@@ -123,6 +123,8 @@ def test_estimate_psf_sigma_bad_arguments():
         estimate_psf_sigma(problem, folds=3)
     with pytest.raises(ValueError, match="psf_sigma"):
         reconstruct(frames, 2, motion=motion, psf_sigma=-1.0)
+    with pytest.raises(ValueError, match=r"\[0, 1\] scale"):
+        estimate_psf_sigma(Problem(frames * 255.0, motion, 2, 1.0))
 
 
 # --- blind: psf_sigma=None ----------------------------------------------------------------

@@ -721,6 +721,12 @@ def estimate_psf_sigma(problem, *, psf_range=PSF_RANGE, tolerance=PSF_TOLERANCE,
     -------
     float, or (float, dict)
 
+    Raises
+    ------
+    ValueError
+        An option out of range, or (``'cv'``) frames not on the [0, 1]
+        scale (values beyond [-0.5, 1.5]).
+
     References
     ----------
     S. D. Babacan, R. Molina, A. K. Katsaggelos, "Variational Bayesian super
@@ -751,6 +757,11 @@ def estimate_psf_sigma(problem, *, psf_range=PSF_RANGE, tolerance=PSF_TOLERANCE,
     folds = check_int(folds, "folds", minimum=2, maximum=problem.frames.shape[0] - 1)
     exponent = check_real(exponent, "exponent", minimum=0, strict_minimum=True,
                           allow_none=True)
+    low_value, high_value = float(problem.frames.min()), float(problem.frames.max())
+    if criterion == "cv" and (low_value < -0.5 or high_value > 1.5):
+        raise ValueError("estimate_psf_sigma needs the frames on the [0, 1] scale (its "
+                         "cross-validation clips to the amplitude set), got values in "
+                         f"[{low_value:.4g}, {high_value:.4g}]")
     frames, motion, flow, weights = _central_crop(problem, size)
     model = problem.model
     start = Problem(frames, motion, problem.scale, 1.0, problem.reference, model, flow=flow,
