@@ -129,8 +129,12 @@ def test_models_beat_bicubic_and_round_trip(name, request, tmp_path):
     lr = resize_trusted(TEST, 0.5)
     sr = model.predict_luminance(lr)
     gain = _psnr(TEST, sr, 2) - _psnr(TEST, resize_trusted(lr, 2), 2)
-    # measured on these crops (tiny models): Kim & Kwon +0.842 dB, SVR +0.579 dB
-    assert gain > {"kk2": 0.83, "svr2": 0.56}[name], gain
+    # measured on these crops (tiny models): SVR +0.579 dB; Kim & Kwon +0.842 dB
+    # (random_state 0) on an AVX-512 machine, and +0.730 / 0.709 / 0.879 / 0.781 /
+    # 0.876 / 0.690 for random_state 0-5 on an AMD EPYC one (OpenBLAS's Haswell
+    # kernels): the greedy basis selection of this tiny model turns rounding
+    # differences into another draw, so its bound sits below the spread of draws
+    assert gain > {"kk2": 0.68, "svr2": 0.56}[name], gain
     path = tmp_path / "m.npz"
     model.save(path)
     again = type(model).load(path)
