@@ -10,10 +10,9 @@ from skimage import data
 
 import classicsr
 from classicsr.cli import main
+from classicsr.multiframe import bayesian as bayesian_module
 from classicsr.multiframe import reconstruct, simulate
 from classicsr.multiframe.algorithms import Problem, estimate_noise, map_estimate
-from classicsr.multiframe.simulation import synthetic_chart
-from classicsr.multiframe import bayesian as bayesian_module
 from classicsr.multiframe.bayesian import (
     CRITERIA,
     bayesian,
@@ -26,6 +25,7 @@ from classicsr.multiframe.bayesian import (
     spectral_exponent,
     transfer_function,
 )
+from classicsr.multiframe.simulation import synthetic_chart
 
 CROPS = {"camera": lambda: data.camera()[192:320, 192:320] / 255.0,
          "coins": lambda: data.coins()[84:212, 128:256] / 255.0}
