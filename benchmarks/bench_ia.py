@@ -7,13 +7,15 @@ on Set5 and Set14:
 * ``ablation`` (x3): A+ (the shipped model), then each way added in turn --
   augmentation (A+ retrained on the 8 rotations and flips), the large anchor
   tree (IA's first stage alone), cascade (all stages), self-similarities,
-  context reasoning, back-projection, enhanced prediction (= IA); the PSNR
+  context reasoning, back-projection, enhanced prediction (= IA), then our
+  own confidence-weighted overlap-average (``confidence_power``); the PSNR
   and the gain of each step, as the paper's table;
 * ``search`` (x3): the IA model with its tree search (``n_probe`` coarse
   clusters) against the exhaustive search (every coarse cluster): PSNR of
   the plain cascade and the search time per image (the anchor search
   kernel alone);
-* ``table``: ``ia`` (its defaults, and with ``context=4``) at each scale,
+* ``table``: ``ia`` (its defaults, with ``context=4``, and with the plain
+  overlap-average ``confidence_power=0``) at each scale,
   next to the published IA and SRCNN means, and the seconds per Set14 image
   of the defaults (mean, max) against A+ in the same run.
 
@@ -41,7 +43,7 @@ from classicsr.protocol import hr_luminance
 
 HERE = Path(__file__).resolve().parent
 PLAIN = {"self_similarity": False, "context": 1, "bp_iterations": 0,
-         "enhanced_prediction": False}
+         "enhanced_prediction": False, "confidence_power": 0}
 
 
 def mean_psnr(method, scale, root, **options):
@@ -83,7 +85,9 @@ def ablation(model, root, build):
                                            context=4)),
         ("+ back-projection", "ia", dict(PLAIN, model=model, self_similarity=True, context=4,
                                          bp_iterations=20)),
-        ("+ enhanced prediction (IA)", "ia", {"model": model, "context": 4}),
+        ("+ enhanced prediction (IA)", "ia", {"model": model, "context": 4,
+                                              "confidence_power": 0}),
+        ("+ confidence-weighted average (ours)", "ia", {"model": model, "context": 4}),
     ]
     rows, previous = [], None
     for name, method, options in steps:
@@ -91,7 +95,7 @@ def ablation(model, root, build):
         gain = {d: round(psnr[d] - previous[d], 4) for d in psnr} if previous else None
         rows.append({"step": name, "psnr": psnr, "gain": gain})
         previous = psnr
-        print(f"{name:28s} {psnr['Set5']:.2f} {psnr['Set14']:.2f}  "
+        print(f"{name:38s} {psnr['Set5']:.2f} {psnr['Set14']:.2f}  "
               + (f"+{gain['Set5']:.2f} +{gain['Set14']:.2f}" if gain else ""), flush=True)
     return rows
 
@@ -145,9 +149,11 @@ def table(models, scales, root):
         model = models.get(scale)
         psnr = mean_psnr("ia", scale, root, model=model)
         psnr_context = mean_psnr("ia", scale, root, model=model, context=4)
+        psnr_unweighted = mean_psnr("ia", scale, root, model=model, confidence_power=0)
         ia_s = seconds_per_image("ia", scale, root, model=model)
         aplus_s = seconds_per_image("aplus", scale, root)
         row = {"scale": scale, "psnr": psnr, "psnr_context4": psnr_context,
+               "psnr_unweighted": psnr_unweighted,
                "seconds_set14": ia_s,
                "aplus_seconds_set14": aplus_s, "ratio_to_aplus": round(ia_s[0] / aplus_s[0], 1),
                "paper_ia": {d: paper.get(("ia2016", d, scale)) for d in psnr},

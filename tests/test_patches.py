@@ -4,8 +4,8 @@ filter-then-project definition, borders included."""
 import numpy as np
 import pytest
 
-from classicsr.patches import (PatchGrid, extract_features, feature_stencil, filter_same,
-                               project_features)
+from classicsr.patches import (PatchGrid, extract_features, extract_patches, feature_stencil,
+                               filter_same, overlap_add, project_features)
 
 
 @pytest.mark.parametrize("scale", [2, 3, 4])
@@ -43,3 +43,26 @@ def test_feature_stencil_is_the_cross_the_filters_reach(scale):
     kernel = np.array([1.0] + [0.0] * (scale - 1) + [-1.0])
     gradient = filter_same(impulse, kernel, 1)[scale:scale + size, scale:scale + size]
     np.testing.assert_array_equal(weights[tap, :size * size], gradient.ravel())
+
+
+def test_weighted_overlap_add_is_the_weighted_mean_of_the_covering_patches():
+    grid = PatchGrid.build((20, 23), 2)
+    rng = np.random.default_rng(0)
+    patches = rng.normal(size=(grid.count, grid.size ** 2))
+    weights = rng.uniform(0.1, 2.0, grid.count)
+    image, covered = overlap_add(patches, grid, weights)
+    num = np.zeros(grid.shape)
+    den = np.zeros(grid.shape)
+    for i, (r, c) in enumerate((r, c) for r in grid.rows for c in grid.cols):
+        num[r:r + grid.size, c:c + grid.size] += weights[i] * patches[i].reshape(grid.size, -1)
+        den[r:r + grid.size, c:c + grid.size] += weights[i]
+    np.testing.assert_allclose(image[covered], num[covered] / den[covered], rtol=1e-12)
+    assert np.array_equal(covered, den > 0)
+    # Equal weights are the plain average; patches of one image come back.
+    np.testing.assert_allclose(overlap_add(patches, grid, np.full(grid.count, 3.0))[0],
+                               overlap_add(patches, grid)[0], rtol=1e-12)
+    flat = rng.normal(size=grid.shape)
+    back, covered = overlap_add(extract_patches(flat, grid), grid, weights)
+    np.testing.assert_allclose(back[covered], flat[covered], rtol=1e-12)
+    with pytest.raises(ValueError, match="weights"):
+        overlap_add(patches, grid, weights[:-1])

@@ -50,11 +50,12 @@ def prepare_interpolated(mid, scale, projection):
     return PatchProblem(mid, grid, project_features(mid, grid, scale, projection))
 
 
-def reconstruct(problem, patches):
-    """Step 4: ``mid`` plus the overlap-averaged high-frequency patches."""
+def reconstruct(problem, patches, weights=None):
+    """Step 4: ``mid`` plus the overlap-averaged high-frequency patches
+    (weighted by ``weights``, one per patch, when given)."""
     if problem.grid.count == 0:
         return problem.mid
-    detail, _ = overlap_add(patches, problem.grid)
+    detail, _ = overlap_add(patches, problem.grid, weights)
     return problem.mid + detail
 
 

@@ -7,8 +7,9 @@ __all__ = ["gather_patches", "overlap_add_kernel", "stencil_project"]
 
 
 @njit(cache=True, parallel=True)
-def overlap_add_kernel(patches, rows, cols, size, stride, image, weight):
-    """Add every patch (row-major rows of ``patches``) into ``image``.
+def overlap_add_kernel(patches, patch_weight, rows, cols, size, stride, image, weight):
+    """Add every patch (row-major rows of ``patches``), times its
+    ``patch_weight``, into ``image`` and its weight into ``weight``.
 
     Parallel over grid rows that cannot overlap: the grid rows are processed
     in ``stride`` interleaved passes, each taking grid rows at least ``size``
@@ -27,11 +28,13 @@ def overlap_add_kernel(patches, rows, cols, size, stride, image, weight):
             top = rows[r]
             for c in range(n_cols):
                 left = cols[c]
-                patch = patches[r * n_cols + c]
+                i = r * n_cols + c
+                patch = patches[i]
+                w = patch_weight[i]
                 for y in range(size):
                     for x in range(size):
-                        image[top + y, left + x] += patch[y * size + x]
-                        weight[top + y, left + x] += 1.0
+                        image[top + y, left + x] += w * patch[y * size + x]
+                        weight[top + y, left + x] += w
 
 
 @njit(cache=True, parallel=True)

@@ -21,14 +21,21 @@ def safe_stride(rows, size):
     return max(n, 1)
 
 
-def overlap_add(patches, grid):
+def overlap_add(patches, grid, weights=None):
     """Average the ``patches`` (rows, as :func:`extract_patches`) into an image.
+
+    Parameters
+    ----------
+    patches : ndarray (grid.count, grid.size ** 2)
+    grid : PatchGrid
+    weights : ndarray (grid.count,) or None
+        Positive weight of each patch in the average (``None``: all 1).
 
     Returns
     -------
     image : ndarray of float64, shape ``grid.shape``
-        Sum of the patches covering each pixel divided by their number; 0
-        where no patch covers the pixel.
+        Weighted sum of the patches covering each pixel divided by the sum of
+        their weights; 0 where no patch covers the pixel.
     covered : ndarray of bool
         Where at least one patch lies.
     """
@@ -36,7 +43,15 @@ def overlap_add(patches, grid):
 
     image = np.zeros(grid.shape)
     weight = np.zeros(grid.shape)
-    overlap_add_kernel(np.ascontiguousarray(patches, dtype=np.float64), grid.rows,
+    patches = np.ascontiguousarray(patches, dtype=np.float64)
+    if weights is None:
+        weights = np.ones(patches.shape[0])
+    else:
+        weights = np.ascontiguousarray(weights, dtype=np.float64)
+        if weights.shape != patches.shape[:1]:
+            raise ValueError(f"weights must hold one weight per patch ({patches.shape[0]}), "
+                             f"got shape {weights.shape}")
+    overlap_add_kernel(patches, weights, grid.rows,
                        grid.cols, grid.size, safe_stride(grid.rows, grid.size), image, weight)
     covered = weight > 0
     image[covered] /= weight[covered]
