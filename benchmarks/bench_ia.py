@@ -8,14 +8,14 @@ on Set5 and Set14:
   augmentation (A+ retrained on the 8 rotations and flips), the large anchor
   tree (IA's first stage alone), cascade (all stages), self-similarities,
   context reasoning, back-projection, enhanced prediction (= IA), then our
-  own confidence-weighted overlap-average (``confidence_power``); the PSNR
+  own weighted overlap-average (``patch_weights="variance"``); the PSNR
   and the gain of each step, as the paper's table;
 * ``search`` (x3): the IA model with its tree search (``n_probe`` coarse
   clusters) against the exhaustive search (every coarse cluster): PSNR of
   the plain cascade and the search time per image (the anchor search
   kernel alone);
 * ``table``: ``ia`` (its defaults, with ``context=4``, and with the plain
-  overlap-average ``confidence_power=0``) at each scale,
+  overlap-average ``patch_weights="uniform"``) at each scale,
   next to the published IA and SRCNN means, and the seconds per Set14 image
   of the defaults (mean, max) against A+ in the same run.
 
@@ -43,7 +43,7 @@ from classicsr.protocol import hr_luminance
 
 HERE = Path(__file__).resolve().parent
 PLAIN = {"self_similarity": False, "context": 1, "bp_iterations": 0,
-         "enhanced_prediction": False, "confidence_power": 0}
+         "enhanced_prediction": False, "patch_weights": "uniform"}
 
 
 def mean_psnr(method, scale, root, **options):
@@ -86,8 +86,8 @@ def ablation(model, root, build):
         ("+ back-projection", "ia", dict(PLAIN, model=model, self_similarity=True, context=4,
                                          bp_iterations=20)),
         ("+ enhanced prediction (IA)", "ia", {"model": model, "context": 4,
-                                              "confidence_power": 0}),
-        ("+ confidence-weighted average (ours)", "ia", {"model": model, "context": 4}),
+                                              "patch_weights": "uniform"}),
+        ("+ variance-weighted average (ours)", "ia", {"model": model, "context": 4}),
     ]
     rows, previous = [], None
     for name, method, options in steps:
@@ -149,7 +149,7 @@ def table(models, scales, root):
         model = models.get(scale)
         psnr = mean_psnr("ia", scale, root, model=model)
         psnr_context = mean_psnr("ia", scale, root, model=model, context=4)
-        psnr_unweighted = mean_psnr("ia", scale, root, model=model, confidence_power=0)
+        psnr_unweighted = mean_psnr("ia", scale, root, model=model, patch_weights="uniform")
         ia_s = seconds_per_image("ia", scale, root, model=model)
         aplus_s = seconds_per_image("aplus", scale, root)
         row = {"scale": scale, "psnr": psnr, "psnr_context4": psnr_context,

@@ -9,8 +9,7 @@ from classicsr.degradation import degrade
 from classicsr.example_based import ImprovedAPlus
 from classicsr.example_based.anchor_tree import build_anchor_tree, split_counts
 from classicsr.example_based.ia import (
-    CONFIDENCE_POWER,
-    anchor_confidence,
+    overlap_weights,
     anchor_neighbourhoods,
     anchored_ridge,
     assign_leaves,
@@ -214,7 +213,7 @@ def test_ia_method_runs_every_way_and_round_trips(small_model, held_out, tmp_pat
     path = tmp_path / "ia_x3.npz"
     small_model.save(path)
     plain = dict(self_similarity=False, bp_iterations=0, enhanced_prediction=False,
-                 confidence_power=0)
+                 patch_weights="uniform")
     a = classicsr.upscale(lr, 3, "ia", model=small_model, **plain)
     b = classicsr.upscale(lr, 3, "ia", model=str(path), **plain)
     np.testing.assert_allclose(a, b, atol=1e-6)
@@ -232,7 +231,7 @@ def test_ia_method_runs_every_way_and_round_trips(small_model, held_out, tmp_pat
 
     second = np.mean([undo_dihedral(small_model._stage(1, dihedral(one, k),
                                                        small_model.predict_probe,
-                                                       confidence_power=CONFIDENCE_POWER), k)
+                                                       patch_weights="variance"), k)
                       for k in range(8)], axis=0)
     np.testing.assert_allclose(classicsr.upscale(lr, 3, "ia", model=small_model),
                                backproject_trusted(second, lr, 20), atol=1e-9)
@@ -249,14 +248,15 @@ def test_ia_method_runs_every_way_and_round_trips(small_model, held_out, tmp_pat
     ("stages", 0, ValueError), ("n_probe", "all", TypeError),
     ("self_similarity", 1, TypeError), ("bp_iterations", -1, ValueError),
     ("confidence_power", -1, ValueError), ("confidence_power", "high", TypeError),
+    ("patch_weights", "mean", ValueError),
 ])
 def test_ia_options_are_checked(small_model, held_out, option, value, error):
     with pytest.raises(error, match=option):
         classicsr.upscale(held_out[1], 3, "ia", model=small_model, **{option: value})
 
 
-def test_confidence_weights_the_overlap_average_by_the_anchor_correlation(small_model,
-                                                                           held_out):
+def test_overlap_weights_are_the_inverse_predictive_variance_times_the_confidence(
+        small_model, held_out):
     from classicsr.example_based._pipeline import prepare_interpolated, reconstruct
 
     hr, lr = held_out
@@ -264,39 +264,66 @@ def test_confidence_weights_the_overlap_average_by_the_anchor_correlation(small_
     problem = prepare_interpolated(mid, 3, small_model.projection_)
     anchors = small_model.anchors_[0]
     nearest = small_model.tree(0).search(problem.features, small_model.predict_probe)[:, 0]
-    weights = anchor_confidence(problem.features, anchors, nearest, 8)
-    f = problem.features / np.linalg.norm(problem.features, axis=1, keepdims=True)
-    np.testing.assert_allclose(weights, np.abs((f * anchors[nearest]).sum(axis=1)) ** 8,
-                               rtol=1e-5)  # float32 anchors
+    f = problem.features.astype(np.float64)
+    norm = np.linalg.norm(f, axis=1)
+    cos = np.abs((f / norm[:, None] * anchors[nearest]).sum(axis=1))
+    confidence = overlap_weights(problem.features, anchors, nearest, confidence_power=8)
+    np.testing.assert_allclose(confidence, cos ** 8, rtol=1e-5)  # float32 anchors
+    # "variance_exact": divided by the ridge regression's predictive variance at
+    # f, |f|^2 u^T (G + lam I)^-1 u with u = f / |f|, G the anchor's stored Gram.
+    precisions = small_model.precisions(0)
+    grams = small_model.grams_[0].astype(np.float64)
+    np.testing.assert_allclose(precisions[5], np.linalg.inv(grams[5] + 0.1 * np.eye(len(grams[5]))),
+                               rtol=1e-4, atol=1e-5)
+    variance = np.array([fi @ np.linalg.solve(grams[a] + 0.1 * np.eye(len(fi)), fi)
+                         for fi, a in zip(f, nearest)])
+    exact = overlap_weights(problem.features, anchors, nearest, precisions=precisions)
+    np.testing.assert_allclose(exact, cos ** 8 / variance, rtol=1e-4)
+    # "variance": u^T P u ~ alpha cos^2 + beta (1 - cos^2), alpha = a^T P a and
+    # beta the mean of P's quadratic form across the directions orthogonal to a.
+    alpha, beta = small_model.leverage_terms(0)
+    p5 = np.linalg.inv(grams[5] + 0.1 * np.eye(len(grams[5])))
+    a5 = anchors[5].astype(np.float64)
+    assert alpha[5] == pytest.approx(a5 @ p5 @ a5, rel=1e-9)
+    assert beta[5] == pytest.approx((np.trace(p5) - a5 @ p5 @ a5) / (len(a5) - 1), rel=1e-9)
+    isotropic = overlap_weights(problem.features, anchors, nearest, isotropic=(alpha, beta))
+    h = alpha[nearest] * cos ** 2 + beta[nearest] * (1 - cos ** 2)
+    np.testing.assert_allclose(isotropic, cos ** 8 / (norm ** 2 * h), rtol=1e-4)
+    # The stage averages its regressions with these weights.
     regressions = np.einsum("nod,nd->no", small_model.regressors_[0][nearest].astype(np.float64),
-                            problem.features.astype(np.float64))
-    np.testing.assert_allclose(small_model._stage(0, mid, small_model.predict_probe,
-                                                  confidence_power=8),
-                               reconstruct(problem, regressions, weights), atol=1e-5)
-    np.testing.assert_allclose(small_model._stage(0, mid, small_model.predict_probe),
-                               reconstruct(problem, regressions), atol=1e-5)
+                            f)
+    for kind, weights in (("uniform", None), ("confidence", confidence),
+                          ("variance", isotropic), ("variance_exact", exact)):
+        np.testing.assert_allclose(small_model._stage(0, mid, small_model.predict_probe,
+                                                      patch_weights=kind),
+                                   reconstruct(problem, regressions, weights), atol=1e-5)
 
 
 @pytest.mark.slow
-def test_confidence_weighting_gains_with_the_shipped_model():
+def test_variance_weighting_gains_with_the_shipped_model():
     # Three 240 px crops that are neither training nor evaluation images, x3,
-    # the shipped model, all other defaults. Measured gains of confidence_power
-    # 8 over 0: astronaut +0.041, coffee +0.064, chelsea -0.011 dB (mean
-    # +0.031); on 10 held-out T91 images +0.018 (see anchor_confidence).
+    # the shipped model, all other defaults. Measured gains over the uniform
+    # mean: "confidence" astronaut +0.041, coffee +0.064, chelsea -0.011 dB
+    # (mean +0.031); "variance" +0.093, +0.131, +0.015 (mean +0.080);
+    # "variance_exact" +0.098, +0.144, +0.023 (mean +0.088).
     from classicsr.modelstore import get_model, shipped_model_path
 
     model = get_model("ia", 3, str(shipped_model_path("ia", 3)[0]))
-    gains = []
+    gains = {"confidence": [], "variance": [], "variance_exact": []}
     for name, rows, cols in (("astronaut", slice(0, 240), slice(120, 360)),
                              ("coffee", slice(100, 340), slice(200, 440)),
                              ("chelsea", slice(0, 240), slice(100, 340))):
         y = classicsr.rgb2ycbcr(getattr(data, name)())[..., 0]
         hr = classicsr.modcrop(np.asarray(y, float)[rows, cols] / 255.0, 3)
         lr = degrade(hr, 3)
-        gains.append(_psnr(hr, classicsr.upscale(lr, 3, "ia", model=model))
-                     - _psnr(hr, classicsr.upscale(lr, 3, "ia", model=model,
-                                                   confidence_power=0)))
-    assert np.mean(gains) > 0.028, gains
+        uniform = _psnr(hr, classicsr.upscale(lr, 3, "ia", model=model,
+                                               patch_weights="uniform"))
+        for kind in gains:
+            gains[kind].append(_psnr(hr, classicsr.upscale(lr, 3, "ia", model=model,
+                                                           patch_weights=kind)) - uniform)
+    assert np.mean(gains["confidence"]) > 0.028, gains
+    assert np.mean(gains["variance"]) > 0.075, gains
+    assert np.mean(gains["variance_exact"]) > 0.085, gains
 
 
 def test_ia_parameters_are_checked():

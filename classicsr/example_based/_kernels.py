@@ -5,7 +5,7 @@ from numba import njit, prange
 
 from ..sparse._cholesky import cholesky_row_solve, cholesky_solve
 
-__all__ = ["anchored_apply", "indexed_regression", "lle_apply", "tree_search"]
+__all__ = ["anchored_apply", "indexed_regression", "lle_apply", "quadratic_forms", "tree_search"]
 
 
 @njit(cache=True, inline="always")
@@ -240,3 +240,33 @@ def indexed_regression(features, index, order, regressors, override, overrides, 
                 for t in range(d):
                     acc += regressors[a, r, t] * f[t]
             dst[r] = acc
+
+
+@njit(cache=True, parallel=True, fastmath=True)
+def quadratic_forms(features, index, order, matrices, out):
+    """``out[i] = f^T M f / f^T f`` with ``f = features[i]`` and ``M =
+    matrices[index[i]]`` (0 for a zero feature).
+
+    As :func:`indexed_regression`: the rows are visited in ``order`` (sorted
+    by matrix) so that the matrices are read in address order, and the
+    products accumulate in single precision (the features' and the
+    matrices'), vectorised over ``d``.
+    """
+    n, d = features.shape
+    for ii in prange(n):
+        i = order[ii]
+        m = matrices[index[i]]
+        f = features[i]
+        norm = np.float32(0.0)
+        for t in range(d):
+            norm += f[t] * f[t]
+        if norm == 0.0:
+            out[i] = 0.0
+            continue
+        acc = np.float32(0.0)
+        for r in range(d):
+            row = np.float32(0.0)
+            for t in range(d):
+                row += m[r, t] * f[t]
+            acc += f[r] * row
+        out[i] = acc / norm

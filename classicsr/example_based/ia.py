@@ -23,8 +23,10 @@ A+ (Timofte, De Smet & Van Gool, ACCV 2014):
 7. **context reasoning**: ``context`` (see :meth:`ImprovedAPlus.predict_luminance`).
 
 Our own addition, not one of the paper's ways: the overlapping patches of
-every stage are averaged with weights, each patch's normalised correlation
-with its anchor to the power ``confidence_power`` (:func:`anchor_confidence`).
+every stage are averaged with weights (``patch_weights``,
+:func:`overlap_weights`): by default the inverse of each patch's predictive
+variance under its anchor's ridge regression, times its correlation with
+the anchor to the power ``confidence_power``.
 
 Each way is a parameter of :class:`ImprovedAPlus` (training) or an option of
 the registered method ``ia`` (test time), so that the ablation of the paper
@@ -55,7 +57,15 @@ from ._training_data import count_training_pairs, normalise_pairs, training_pair
 from .anchor_tree import AnchorTree, build_anchor_tree
 
 __all__ = ["ImprovedAPlus", "anchor_neighbourhoods", "anchored_ridge", "assign_leaves",
-           "upscale_ia"]
+           "overlap_weights", "upscale_ia"]
+
+#: Default ``confidence_power`` (see :func:`overlap_weights`).
+CONFIDENCE_POWER = 8.0
+#: The ``patch_weights`` choices (see :func:`overlap_weights`).
+PATCH_WEIGHTS = ("uniform", "confidence", "variance", "variance_exact")
+#: Smallest feature norm in the variance weights: a flat patch's weight is
+#: that of a patch of this contrast (its prediction is zero detail anyway).
+FEATURE_FLOOR = 1e-3
 
 
 def anchor_neighbourhoods(lo, tree, leaf, n_neighbours, *, n_probe, candidate_factor=4):
@@ -390,7 +400,8 @@ class ImprovedAPlus(TrainableModel):
                                     self.bounds_[stage])
         return cache[key]
 
-    def _stage(self, stage, mid, n_probe, overrides=None, context=1, confidence_power=0.0):
+    def _stage(self, stage, mid, n_probe, overrides=None, context=1, patch_weights="uniform",
+               confidence_power=CONFIDENCE_POWER):
         from ._kernels import indexed_regression
 
         problem = prepare_interpolated(mid, self.scale, self.projection_)
@@ -410,11 +421,59 @@ class ImprovedAPlus(TrainableModel):
                                self.regressors_[stage], override, table, patches)
             return patches
 
-        weights = (anchor_confidence(problem.features, self.anchors_[stage], index[:, 0],
-                                     confidence_power) if confidence_power else None)
+        weights = None
+        if patch_weights != "uniform":
+            weights = overlap_weights(
+                problem.features, self.anchors_[stage], index[:, 0],
+                precisions=self.precisions(stage) if patch_weights == "variance_exact" else None,
+                isotropic=self.leverage_terms(stage) if patch_weights == "variance" else None,
+                confidence_power=confidence_power)
         if context == 1:
             return reconstruct(problem, regress(index[:, 0]), weights)
         return reconstruct(problem, _context_choice(problem.grid, index, regress), weights)
+
+    def _inverse_blocks(self, stage, block=4096):
+        """``(G + lam I)^-1`` of the anchors of ``stage``, block by block (bounded
+        float64 temporaries)."""
+        grams = self.grams_[stage]
+        eye = self.lam * np.eye(grams.shape[-1])
+        for start in range(0, grams.shape[0], block):
+            yield start, np.linalg.inv(grams[start:start + block].astype(np.float64) + eye)
+
+    def _cached(self, name, stage, compute):
+        key = (id(self.grams_), stage)
+        cache = self.__dict__.setdefault(name, {})
+        if key not in cache:
+            if any(k[0] != key[0] for k in cache):
+                cache.clear()
+            cache[key] = compute(stage)
+        return cache[key]
+
+    def precisions(self, stage):
+        """``(G + lam I)^-1`` of every anchor of ``stage`` (``G`` its stored Gram
+        matrix), float32, computed once per fitted state (``"variance_exact"``)."""
+        def compute(stage):
+            out = np.empty(self.grams_[stage].shape, dtype=np.float32)
+            for start, inverse in self._inverse_blocks(stage):
+                out[start:start + inverse.shape[0]] = inverse
+            return out
+        return self._cached("_precisions", stage, compute)
+
+    def leverage_terms(self, stage):
+        """Per anchor of ``stage``, ``alpha = a^T P a`` and ``beta = (tr P -
+        alpha) / (d - 1)`` with ``P = (G + lam I)^-1`` (``"variance"``; see
+        :func:`overlap_weights`), computed once per fitted state."""
+        def compute(stage):
+            anchors = self.anchors_[stage].astype(np.float64)
+            alpha = np.empty(anchors.shape[0])
+            beta = np.empty(anchors.shape[0])
+            d = anchors.shape[1]
+            for start, inverse in self._inverse_blocks(stage):
+                rows = slice(start, start + inverse.shape[0])
+                alpha[rows] = np.einsum("ad,ade,ae->a", anchors[rows], inverse, anchors[rows])
+                beta[rows] = (np.trace(inverse, axis1=1, axis2=2) - alpha[rows]) / max(d - 1, 1)
+            return alpha, beta
+        return self._cached("_leverage_terms", stage, compute)
 
     def _predict_probe(self):
         return self.n_probe if self.predict_probe is None else self.predict_probe
@@ -478,7 +537,8 @@ class ImprovedAPlus(TrainableModel):
 
     def predict_luminance(self, lr, *, n_stages=None, n_probe=None, self_similarity=False,
                           self_similarity_weight=1.0, context=1, enhanced_prediction=False,
-                          bp_iterations=0, confidence_power=0.0):
+                          bp_iterations=0, patch_weights="uniform",
+                          confidence_power=CONFIDENCE_POWER):
         """The cascade on a luminance image in [0, 1].
 
         Each stage refines the current estimate (the bicubic interpolation
@@ -498,10 +558,14 @@ class ImprovedAPlus(TrainableModel):
         overlap-average of the patches chosen so far), by two sweeps of
         iterated conditional modes from the nearest-anchor choice.
 
-        ``confidence_power`` > 0 weighs each patch in the overlap-average of
-        every stage by its confidence, :func:`anchor_confidence` (``ia``
-        uses :data:`CONFIDENCE_POWER`; training builds the stages' inputs
-        with the plain average, 0, as the measured full models were built).
+        ``patch_weights`` is how the overlapping patches of every stage are
+        averaged: ``"uniform"`` (the plain mean, A+'s and the paper's),
+        ``"confidence"``, ``"variance"`` or ``"variance_exact"`` (see
+        :func:`overlap_weights`;
+        ``ia`` uses ``"variance"``; training builds the stages' inputs with
+        the plain mean, as the measured full models were built). With
+        ``self_similarity`` the variances are those of the stored
+        neighbourhoods, without the input's own pairs.
         """
         from .._image import dihedral, undo_dihedral
         from ..backprojection import backproject_trusted
@@ -522,7 +586,8 @@ class ImprovedAPlus(TrainableModel):
             for k in transforms:
                 overrides = None if internal[k] is None else internal[k][stage]
                 result = undo_dihedral(self._stage(stage, dihedral(out, k), n_probe, overrides,
-                                                   context, confidence_power), k)
+                                                   context, patch_weights,
+                                                   confidence_power), k)
                 total = result.copy() if total is None else total + result
             out = total / len(transforms)
             if bp_iterations:
@@ -530,28 +595,57 @@ class ImprovedAPlus(TrainableModel):
         return out
 
 
-#: Default ``confidence_power`` of ``ia`` (see :func:`anchor_confidence`).
-CONFIDENCE_POWER = 8.0
+def overlap_weights(features, anchors, anchor, *, precisions=None, isotropic=None,
+                    confidence_power=CONFIDENCE_POWER, order=None):
+    """Weight of each patch in the overlap-average of a stage.
 
+    ``c = |cos(f, a)| ** confidence_power``, the absolute correlation of the
+    patch's feature ``f`` with its anchor ``a`` (unit rows) normalised by
+    ``|f|``: the ``"confidence"`` weights. With ``precisions`` (the anchors'
+    ``P = (G + lam I)^-1``, ``G`` the Gram matrix of the anchor's training
+    neighbourhood; :meth:`ImprovedAPlus.precisions`) ``c / (|f|^2 h)`` with
+    ``h = u^T P u``, ``u = f / |f|`` (``"variance_exact"``); with
+    ``isotropic = (alpha, beta)`` (:meth:`ImprovedAPlus.leverage_terms`) the
+    same with ``h ~ alpha_a cos^2 + beta_a (1 - cos^2)``, ``alpha_a = a^T P
+    a`` and ``beta_a`` the mean of ``P`` across the directions orthogonal to
+    ``a`` (``"variance"``: O(d) per patch instead of O(d^2)).
 
-def anchor_confidence(features, anchors, anchor, power):
-    """Weight of each patch in the overlap-average: ``|cos(f, a)| ** power``,
-    the absolute correlation of its feature ``f`` with its anchor ``a`` (unit
-    rows) normalised by ``|f|``, to ``power``.
+    ``|f|^2 h`` is, up to the noise level, the predictive variance of the
+    ridge regression at ``f`` (the features and HR residuals are scaled by
+    ``|f|`` alike): where patches overlap, those whose prediction the
+    anchor's neighbourhood supports count more, and a patch far from its
+    anchor counts less again (``c``). Our own addition, not one of the
+    paper's ways. ``order`` is ``anchor``'s stable argsort when at hand.
 
-    A patch far from its anchor is predicted by a regressor fitted to other
-    patches; where patches overlap, the better-anchored ones then count
-    more. Our own addition, not one of the paper's ways: measured on 10 T91
-    images set apart (a 1,024-anchor x3 model trained on the other 81, with
-    enhanced prediction and back-projection): the plain average 33.1809 dB,
-    powers 2 / 4 / 8 / 12 / 16 / 32: 33.1896 / 33.1950 / 33.1987 / 33.1972 /
-    33.1938 / 33.1718.
+    Measured on 10 T91 images set apart (a 1,024-anchor x3 model trained on
+    the other 81, enhanced prediction and back-projection): uniform 33.1809
+    dB; ``"confidence"`` with powers 2 / 4 / 8 / 12 / 16 / 32: 33.1896 /
+    33.1950 / 33.1987 / 33.1972 / 33.1938 / 33.1718; ``"variance_exact"``
+    with powers 0 / 4 / 8: 33.2448 / 33.2563 / 33.2590 (``|f|^-1`` instead
+    of ``|f|^-2``: 33.2472; ``h^-2``: 33.2352); ``"variance"`` (power 8)
+    33.2507.
     """
-    f = np.asarray(features, dtype=np.float64)
-    corr = np.abs(np.einsum("ij,ij->i", f, anchors[anchor].astype(np.float64)))
-    corr /= np.maximum(np.linalg.norm(f, axis=1), 1e-12)
-    # a floor keeps every covered pixel's weight positive (1e-6 ** 8 >> 0)
-    return np.maximum(corr, 1e-6) ** power
+    features = np.ascontiguousarray(features, dtype=np.float32)
+    anchor = np.ascontiguousarray(anchor, dtype=np.int64)
+    norm = np.sqrt(np.einsum("ij,ij->i", features, features, dtype=np.float64))
+    corr = np.abs(np.einsum("ij,ij->i", features, anchors[anchor], dtype=np.float64))
+    corr = np.minimum(corr / np.maximum(norm, 1e-12), 1.0)
+    # floors keep every weight finite and positive (1e-6 ** 8 >> 0)
+    weights = np.maximum(corr, 1e-6) ** confidence_power
+    if precisions is not None:
+        from ._kernels import quadratic_forms
+
+        h = np.empty(anchor.size, dtype=np.float32)
+        quadratic_forms(features, anchor,
+                        np.argsort(anchor, kind="stable") if order is None else order,
+                        precisions, h)
+    elif isotropic is not None:
+        alpha, beta = isotropic
+        h = alpha[anchor] * corr ** 2 + beta[anchor] * (1.0 - corr ** 2)
+    else:
+        return weights
+    weights /= np.maximum(norm, FEATURE_FLOOR) ** 2 * np.maximum(h, 1e-12)
+    return weights
 
 
 def _context_choice(grid, index, regress, sweeps=2):
@@ -589,14 +683,19 @@ _IA_OPTIONS = {
     "enhanced_prediction": "mean over the 8 rotations and flips of the input (way 6)",
     "context": "candidate anchors per patch for context reasoning (way 7; 1: the nearest "
                "anchor only)",
-    "confidence_power": "each patch weighs in the overlap-average by its normalised "
-                        "correlation with its anchor to this power (0: the plain average)",
+    "patch_weights": "how overlapping patches are averaged: 'variance' (inverse predictive "
+                     "variance, isotropic approximation, times the anchor correlation to "
+                     "confidence_power), 'variance_exact' (the same, exact), "
+                     "'confidence' (the anchor correlation to confidence_power) or "
+                     "'uniform' (the plain mean, as A+ and the paper)",
+    "confidence_power": "power of each patch's normalised anchor correlation in its weight",
 }
 
 
 def upscale_ia(y, scale, model=None, stages=None, n_probe=None, self_similarity=False,
                self_similarity_weight=1.0, bp_iterations=20,
-               enhanced_prediction=True, context=1, confidence_power=CONFIDENCE_POWER):
+               enhanced_prediction=True, context=1, patch_weights="variance",
+               confidence_power=CONFIDENCE_POWER):
     """IA of Timofte, Rothe & Van Gool (CVPR 2016) on a luminance image in [0, 1]."""
     check_bool(self_similarity, "self_similarity")
     check_bool(enhanced_prediction, "enhanced_prediction")
@@ -608,12 +707,15 @@ def upscale_ia(y, scale, model=None, stages=None, n_probe=None, self_similarity=
         check_int(n_probe, "n_probe", minimum=1)
     check_int(context, "context", minimum=1)
     check_real(confidence_power, "confidence_power", minimum=0)
+    if patch_weights not in PATCH_WEIGHTS:
+        raise ValueError(f"patch_weights must be one of {PATCH_WEIGHTS}, got {patch_weights!r}")
     fitted = get_model("ia", scale, model)
     return fitted.predict_luminance(y, n_stages=stages, n_probe=n_probe,
                                     self_similarity=self_similarity,
                                     self_similarity_weight=self_similarity_weight,
                                     context=context, enhanced_prediction=enhanced_prediction,
                                     bp_iterations=bp_iterations,
+                                    patch_weights=patch_weights,
                                     confidence_power=confidence_power)
 
 
