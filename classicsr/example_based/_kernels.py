@@ -5,7 +5,8 @@ from numba import njit, prange
 
 from ..sparse._cholesky import cholesky_row_solve, cholesky_solve
 
-__all__ = ["anchored_apply", "indexed_regression", "lle_apply", "quadratic_forms", "tree_search"]
+__all__ = ["anchor_weights", "anchored_apply", "indexed_regression", "lle_apply", "quadratic_forms",
+           "tree_search"]
 
 
 @njit(cache=True, inline="always")
@@ -270,3 +271,30 @@ def quadratic_forms(features, index, order, matrices, out):
                 row += m[r, t] * f[t]
             acc += f[r] * row
         out[i] = acc / norm
+
+
+@njit(cache=True, parallel=True, fastmath=True)
+def anchor_weights(features, anchors, index, alpha, beta, power, floor, out):
+    """``out[i] = c^power`` with ``c = |cos(f, a)|`` (``f = features[i]``, ``a =
+    anchors[index[i]]``, unit rows), divided by ``max(|f|, floor)^2 (alpha_a
+    c^2 + beta_a (1 - c^2))`` when ``alpha`` is not empty: the weights of
+    :func:`classicsr.example_based.ia.overlap_weights` in one pass.
+    """
+    n, d = features.shape
+    variance = alpha.size > 0
+    for i in prange(n):
+        a = index[i]
+        f = features[i]
+        anchor = anchors[a]
+        nn = np.float32(0.0)
+        dot = np.float32(0.0)
+        for t in range(d):
+            nn += f[t] * f[t]
+            dot += f[t] * anchor[t]
+        norm = np.sqrt(np.float64(nn))
+        c = min(abs(np.float64(dot)) / max(norm, 1e-12), 1.0)
+        w = max(c, 1e-6) ** power
+        if variance:
+            h = alpha[a] * c * c + beta[a] * (1.0 - c * c)
+            w /= max(norm, floor) ** 2 * max(h, 1e-12)
+        out[i] = w

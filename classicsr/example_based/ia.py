@@ -561,9 +561,9 @@ class ImprovedAPlus(TrainableModel):
         ``patch_weights`` is how the overlapping patches of every stage are
         averaged: ``"uniform"`` (the plain mean, A+'s and the paper's),
         ``"confidence"``, ``"variance"`` or ``"variance_exact"`` (see
-        :func:`overlap_weights`;
-        ``ia`` uses ``"variance"``; training builds the stages' inputs with
-        the plain mean, as the measured full models were built). With
+        :func:`overlap_weights`; ``ia`` uses ``"variance"``; training builds
+        the stages' inputs with the plain mean, as the measured full models
+        were built). With
         ``self_similarity`` the variances are those of the stored
         neighbourhoods, without the input's own pairs.
         """
@@ -625,25 +625,26 @@ def overlap_weights(features, anchors, anchor, *, precisions=None, isotropic=Non
     of ``|f|^-2``: 33.2472; ``h^-2``: 33.2352); ``"variance"`` (power 8)
     33.2507.
     """
+    from ._kernels import anchor_weights, quadratic_forms
+
     features = np.ascontiguousarray(features, dtype=np.float32)
     anchor = np.ascontiguousarray(anchor, dtype=np.int64)
-    norm = np.sqrt(np.einsum("ij,ij->i", features, features, dtype=np.float64))
-    corr = np.abs(np.einsum("ij,ij->i", features, anchors[anchor], dtype=np.float64))
-    corr = np.minimum(corr / np.maximum(norm, 1e-12), 1.0)
-    # floors keep every weight finite and positive (1e-6 ** 8 >> 0)
-    weights = np.maximum(corr, 1e-6) ** confidence_power
-    if precisions is not None:
-        from ._kernels import quadratic_forms
-
-        h = np.empty(anchor.size, dtype=np.float32)
-        quadratic_forms(features, anchor,
-                        np.argsort(anchor, kind="stable") if order is None else order,
-                        precisions, h)
-    elif isotropic is not None:
-        alpha, beta = isotropic
-        h = alpha[anchor] * corr ** 2 + beta[anchor] * (1.0 - corr ** 2)
-    else:
+    anchors = np.ascontiguousarray(anchors, dtype=np.float32)
+    weights = np.empty(anchor.size)
+    empty = np.zeros(0)
+    if precisions is None:  # one pass (O(d) per patch)
+        alpha, beta = (empty, empty) if isotropic is None else isotropic
+        anchor_weights(features, anchors, anchor, np.ascontiguousarray(alpha, np.float64),
+                       np.ascontiguousarray(beta, np.float64), float(confidence_power),
+                       FEATURE_FLOOR, weights)
         return weights
+    anchor_weights(features, anchors, anchor, empty, empty, float(confidence_power),
+                   FEATURE_FLOOR, weights)
+    h = np.empty(anchor.size, dtype=np.float32)
+    quadratic_forms(features, anchor,
+                    np.argsort(anchor, kind="stable") if order is None else order,
+                    precisions, h)
+    norm = np.sqrt(np.einsum("ij,ij->i", features, features, dtype=np.float64))
     weights /= np.maximum(norm, FEATURE_FLOOR) ** 2 * np.maximum(h, 1e-12)
     return weights
 
