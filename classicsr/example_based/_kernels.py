@@ -274,14 +274,16 @@ def quadratic_forms(features, index, order, matrices, out):
 
 
 @njit(cache=True, parallel=True, fastmath=True)
-def anchor_weights(features, anchors, index, alpha, beta, power, floor, out):
+def anchor_weights(features, anchors, index, alpha, beta, leverage, power, floor, out):
     """``out[i] = c^power`` with ``c = |cos(f, a)|`` (``f = features[i]``, ``a =
-    anchors[index[i]]``, unit rows), divided by ``max(|f|, floor)^2 (alpha_a
-    c^2 + beta_a (1 - c^2))`` when ``alpha`` is not empty: the weights of
+    anchors[index[i]]``, unit rows), divided by ``max(|f|, floor)^2 h`` with
+    ``h = leverage[i]`` when ``leverage`` is not empty, else ``h = alpha_a c^2
+    + beta_a (1 - c^2)`` when ``alpha`` is not empty: the weights of
     :func:`classicsr.example_based.ia.overlap_weights` in one pass.
     """
     n, d = features.shape
-    variance = alpha.size > 0
+    exact = leverage.size > 0
+    isotropic = alpha.size > 0
     for i in prange(n):
         a = index[i]
         f = features[i]
@@ -294,7 +296,7 @@ def anchor_weights(features, anchors, index, alpha, beta, power, floor, out):
         norm = np.sqrt(np.float64(nn))
         c = min(abs(np.float64(dot)) / max(norm, 1e-12), 1.0)
         w = max(c, 1e-6) ** power
-        if variance:
-            h = alpha[a] * c * c + beta[a] * (1.0 - c * c)
+        if exact or isotropic:
+            h = leverage[i] if exact else alpha[a] * c * c + beta[a] * (1.0 - c * c)
             w /= max(norm, floor) ** 2 * max(h, 1e-12)
         out[i] = w

@@ -391,14 +391,8 @@ class ImprovedAPlus(TrainableModel):
 
     def tree(self, stage):
         """The :class:`AnchorTree` of ``stage`` (built once per fitted state)."""
-        key = (id(self.anchors_), stage)
-        cache = self.__dict__.setdefault("_trees", {})
-        if key not in cache:
-            if len(cache) > 8:
-                cache.clear()
-            cache[key] = AnchorTree(self.coarse_[stage], self.anchors_[stage],
-                                    self.bounds_[stage])
-        return cache[key]
+        return self._cached("_trees", stage, self.anchors_, lambda stage: AnchorTree(
+            self.coarse_[stage], self.anchors_[stage], self.bounds_[stage]))
 
     def _stage(self, stage, mid, n_probe, overrides=None, context=1, patch_weights="uniform",
                confidence_power=CONFIDENCE_POWER):
@@ -440,8 +434,10 @@ class ImprovedAPlus(TrainableModel):
         for start in range(0, grams.shape[0], block):
             yield start, np.linalg.inv(grams[start:start + block].astype(np.float64) + eye)
 
-    def _cached(self, name, stage, compute):
-        key = (id(self.grams_), stage)
+    def _cached(self, name, stage, owner, compute):
+        """``compute(stage)``, kept in the cache ``name`` while the fitted array
+        ``owner`` it derives from is the model's (emptied when it is replaced)."""
+        key = (id(owner), stage)
         cache = self.__dict__.setdefault(name, {})
         if key not in cache:
             if any(k[0] != key[0] for k in cache):
@@ -457,7 +453,7 @@ class ImprovedAPlus(TrainableModel):
             for start, inverse in self._inverse_blocks(stage):
                 out[start:start + inverse.shape[0]] = inverse
             return out
-        return self._cached("_precisions", stage, compute)
+        return self._cached("_precisions", stage, self.grams_, compute)
 
     def leverage_terms(self, stage):
         """Per anchor of ``stage``, ``alpha = a^T P a`` and ``beta = (tr P -
@@ -473,7 +469,7 @@ class ImprovedAPlus(TrainableModel):
                 alpha[rows] = np.einsum("ad,ade,ae->a", anchors[rows], inverse, anchors[rows])
                 beta[rows] = (np.trace(inverse, axis1=1, axis2=2) - alpha[rows]) / max(d - 1, 1)
             return alpha, beta
-        return self._cached("_leverage_terms", stage, compute)
+        return self._cached("_leverage_terms", stage, self.grams_, compute)
 
     def _predict_probe(self):
         return self.n_probe if self.predict_probe is None else self.predict_probe
@@ -596,7 +592,7 @@ class ImprovedAPlus(TrainableModel):
 
 
 def overlap_weights(features, anchors, anchor, *, precisions=None, isotropic=None,
-                    confidence_power=CONFIDENCE_POWER, order=None):
+                    confidence_power=CONFIDENCE_POWER):
     """Weight of each patch in the overlap-average of a stage.
 
     ``c = |cos(f, a)| ** confidence_power``, the absolute correlation of the
@@ -615,7 +611,7 @@ def overlap_weights(features, anchors, anchor, *, precisions=None, isotropic=Non
     ``|f|`` alike): where patches overlap, those whose prediction the
     anchor's neighbourhood supports count more, and a patch far from its
     anchor counts less again (``c``). Our own addition, not one of the
-    paper's ways. ``order`` is ``anchor``'s stable argsort when at hand.
+    paper's ways.
 
     Measured on 10 T91 images set apart (a 1,024-anchor x3 model trained on
     the other 81, enhanced prediction and back-projection): uniform 33.1809
@@ -629,23 +625,17 @@ def overlap_weights(features, anchors, anchor, *, precisions=None, isotropic=Non
 
     features = np.ascontiguousarray(features, dtype=np.float32)
     anchor = np.ascontiguousarray(anchor, dtype=np.int64)
-    anchors = np.ascontiguousarray(anchors, dtype=np.float32)
-    weights = np.empty(anchor.size)
     empty = np.zeros(0)
-    if precisions is None:  # one pass (O(d) per patch)
-        alpha, beta = (empty, empty) if isotropic is None else isotropic
-        anchor_weights(features, anchors, anchor, np.ascontiguousarray(alpha, np.float64),
-                       np.ascontiguousarray(beta, np.float64), float(confidence_power),
-                       FEATURE_FLOOR, weights)
-        return weights
-    anchor_weights(features, anchors, anchor, empty, empty, float(confidence_power),
-                   FEATURE_FLOOR, weights)
-    h = np.empty(anchor.size, dtype=np.float32)
-    quadratic_forms(features, anchor,
-                    np.argsort(anchor, kind="stable") if order is None else order,
-                    precisions, h)
-    norm = np.sqrt(np.einsum("ij,ij->i", features, features, dtype=np.float64))
-    weights /= np.maximum(norm, FEATURE_FLOOR) ** 2 * np.maximum(h, 1e-12)
+    alpha, beta = (empty, empty) if isotropic is None else isotropic
+    leverage = empty
+    if precisions is not None:
+        leverage = np.empty(anchor.size, dtype=np.float32)
+        quadratic_forms(features, anchor, np.argsort(anchor, kind="stable"), precisions,
+                        leverage)
+    weights = np.empty(anchor.size)
+    anchor_weights(features, np.ascontiguousarray(anchors, dtype=np.float32), anchor,
+                   np.ascontiguousarray(alpha, np.float64), np.ascontiguousarray(beta, np.float64),
+                   leverage, float(confidence_power), FEATURE_FLOOR, weights)
     return weights
 
 

@@ -63,7 +63,7 @@ def main(argv=None):
                                                             else argv)
     if args.rescore is not None:
         for scale in args.scales:
-            rescore(args.dest, scale, data_root, command, args.rescore)
+            rescore(args.dest, scale, data_root, args.rescore)
         return
     images = read_training_images(data_root / "T91", paper_luminance=True)
     params = {k: v for k, v in (("n_anchors", args.anchors), ("n_coarse", args.coarse),
@@ -100,7 +100,7 @@ def main(argv=None):
             atomic_write_bytes(path.with_suffix(".json"), text.encode(), overwrite=True)
 
 
-def rescore(dest, scale, data_root, command, why):
+def rescore(dest, scale, data_root, why):
     """Re-measure the PSNR of an existing IA file with the current defaults of
     ``ia``; the first record's PSNR is kept as ``psnr_at_training``."""
     if dest == "shipped":
@@ -116,8 +116,8 @@ def rescore(dest, scale, data_root, command, why):
     entry.setdefault("psnr_at_training", entry["psnr"])
     entry["psnr"] = {"ia": train_models.evaluate("ia", scale, path, data_root)}
     stamp = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
-    entry["psnr_note"] = (f"re-measured on {stamp} by `{command}`: {why}; the file is "
-                          "unchanged (psnr_at_training: as first recorded)")
+    entry["psnr_note"] = (f"re-measured on {stamp} by `train_ia.py --rescore`: {why}; the "
+                          "file is unchanged (psnr_at_training: as first recorded)")
     print(json.dumps({path.name: entry["psnr"]}), flush=True)
     if dest == "shipped":
         manifest = json.loads(manifest_path.read_text())  # re-read: shared with other recipes
