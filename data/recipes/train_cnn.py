@@ -40,11 +40,12 @@ import classicsr
 from classicsr.cnn.export import OPSET
 from classicsr.cnn.train import DEFAULTS, METHODS, CNNTrainer
 from classicsr.datasets import find_data_root, read_training_images
-from classicsr.io import atomic_write_bytes
-from classicsr.modelstore import MANIFEST, sha256_of
+from classicsr.modelstore import sha256_of
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from train_models import MODELS, put_manifest_entry  # noqa: E402  (the shared manifest writer)
 
 REPO = Path(__file__).resolve().parents[2]
-MODELS = REPO / "classicsr" / "models"
 
 
 def versions():
@@ -61,15 +62,6 @@ def measure_psnr(method, scale, path, data_root):
     result = classicsr.evaluate(method, ["Set5", "Set14"], [scale], data_root=data_root,
                                 progress=False, model=str(path))
     return {row["dataset"]: round(row["psnr"], 4) for row in result.means()}
-
-
-def record(path, entry):
-    """Put ``entry`` under ``path.name`` in the manifest, re-read just before writing."""
-    manifest_path = MODELS / MANIFEST
-    manifest = json.loads(manifest_path.read_text()) if manifest_path.is_file() else {}
-    manifest.setdefault("models", {})[path.name] = entry
-    text = json.dumps(manifest, indent=2, sort_keys=True) + "\n"
-    atomic_write_bytes(manifest_path, text.encode(), overwrite=True)
 
 
 def build_one(method, scale, args, images, data_root, command):
@@ -102,7 +94,7 @@ def build_one(method, scale, args, images, data_root, command):
         "versions": versions(),
         "psnr": {method: psnr},
     }
-    record(path, entry)
+    put_manifest_entry(path.name, entry)
     print(json.dumps({path.name: psnr, "training_seconds": entry["training_seconds"]}),
           flush=True)
 

@@ -81,22 +81,17 @@ def main(argv=None):
             model.save(path, overwrite=True)
             model = train_models.keep_half_if_harmless(
                 model, path, scale, data_root, arrays=("regressors_", "grams_"))
-            entry = {"models": {}}
-            train_models.record(entry, path, model, scale, args.seed, command, data_root)
-            entry["models"][path.name]["float16_drift_db"] = model.float16_drift_db
-            # the manifest is shared with the other recipes: re-read right before
-            # the (atomic) write, only this file's entry replaced
-            manifest_path = train_models.MODELS / MANIFEST
-            manifest = json.loads(manifest_path.read_text())
-            manifest["models"][path.name] = entry["models"][path.name]
-            train_models.save_manifest(manifest)
+            entry = train_models.manifest_entry(path, model, scale, args.seed, command,
+                                                data_root)
+            entry["float16_drift_db"] = model.float16_drift_db
+            train_models.put_manifest_entry(path.name, entry)
         else:
             path = user_model_path("ia", scale)
             path.parent.mkdir(parents=True, exist_ok=True)
             model.save(path, overwrite=True)
-            record = {"models": {}}
-            train_models.record(record, path, model, scale, args.seed, command, data_root)
-            text = json.dumps(record["models"][path.name], indent=2, sort_keys=True) + "\n"
+            entry = train_models.manifest_entry(path, model, scale, args.seed, command,
+                                                data_root)
+            text = json.dumps(entry, indent=2, sort_keys=True) + "\n"
             atomic_write_bytes(path.with_suffix(".json"), text.encode(), overwrite=True)
 
 
@@ -120,9 +115,7 @@ def rescore(dest, scale, data_root, why):
                           "file is unchanged (psnr_at_training: as first recorded)")
     print(json.dumps({path.name: entry["psnr"]}), flush=True)
     if dest == "shipped":
-        manifest = json.loads(manifest_path.read_text())  # re-read: shared with other recipes
-        manifest["models"][path.name] = entry
-        train_models.save_manifest(manifest)
+        train_models.put_manifest_entry(path.name, entry)
     else:
         text = json.dumps(entry, indent=2, sort_keys=True) + "\n"
         atomic_write_bytes(path.with_suffix(".json"), text.encode(), overwrite=True)

@@ -32,13 +32,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from train_models import (
     MODELS,
     keep_half_if_harmless,
-    record,
-    save_manifest,
+    manifest_entry,
+    put_manifest_entry,
 )
 
 from classicsr.datasets import find_data_root, read_training_images
 from classicsr.kernel_regression import KimKwon, SupportVectorRegression
-from classicsr.modelstore import MANIFEST
 
 ESTIMATORS = {"kim_kwon": KimKwon, "svr": SupportVectorRegression}
 #: the fitted arrays that may be stored as float16
@@ -85,21 +84,15 @@ def train(args, images, data_root, command):
 
 
 def write_entry(path, model, method, scale, seed, command, data_root, drift):
-    """Record ``path`` in the manifest. The entry is built first (its PSNR takes
-    minutes) and the manifest re-read just before writing, so that recipes
-    for other methods or scales running at the same time keep their entries."""
-    scratch = {}
-    record(scratch, path, model, scale, seed, command, data_root)
-    entry = scratch["models"][path.name]
+    """Record ``path`` in the manifest (:func:`train_models.put_manifest_entry`)."""
+    entry = manifest_entry(path, model, scale, seed, command, data_root)
     if drift is not None:
         entry["float16_drift_db"] = drift
     if method == "svr":
         entry["n_support_vectors"] = int(model.landmarks_.shape[0])
     else:
         entry["n_basis"] = int(model.basis_.shape[0])
-    manifest = json.loads((MODELS / MANIFEST).read_text())
-    manifest["models"][path.name] = entry
-    save_manifest(manifest)
+    put_manifest_entry(path.name, entry)
 
 
 def record_existing(args, data_root):

@@ -44,7 +44,9 @@ def evaluate(method, scale, path, data_root):
     return {row["dataset"]: round(row["psnr"], 4) for row in result.means()}
 
 
-def record(manifest, path, model, scale, seed, command, data_root):
+def manifest_entry(path, model, scale, seed, command, data_root):
+    """The manifest entry of the trained file ``path`` (its Set5/Set14 PSNR for
+    every method that uses it is measured here: minutes)."""
     entry = {
         "method": model.method,
         "scale": scale,
@@ -60,8 +62,8 @@ def record(manifest, path, model, scale, seed, command, data_root):
         "versions": json.loads(json.dumps(_versions())),
         "psnr": {m: evaluate(m, scale, path, data_root) for m in users(model.method)},
     }
-    manifest.setdefault("models", {})[path.name] = entry
     print(json.dumps({path.name: entry["psnr"]}), flush=True)
+    return entry
 
 
 def _versions():
@@ -97,9 +99,25 @@ def keep_half_if_harmless(model, path, scale, data_root, arrays=("regressors_",)
     return model
 
 
-def save_manifest(manifest):
+DESCRIPTION = ("Models trained by the recipes of data/recipes on the 91 images of Yang et "
+               "al. (T91); PSNR: paper protocol, Y, scale pixels shaved, mean over Set5 / "
+               "Set14.")
+
+
+def put_manifest_entry(name, entry):
+    """Put ``entry`` under ``name`` in ``classicsr/models/manifest.json``.
+
+    The manifest is shared by every recipe, and several may run at once (one
+    per method or scale, each for minutes to hours): it is re-read right
+    before the atomic write and only this file's entry replaced, so that no
+    recipe loses another's entry.
+    """
+    path = MODELS / MANIFEST
+    manifest = json.loads(path.read_text()) if path.is_file() else {}
+    manifest.setdefault("description", DESCRIPTION)
+    manifest.setdefault("models", {})[name] = entry
     text = json.dumps(manifest, indent=2, sort_keys=True) + "\n"
-    atomic_write_bytes(MODELS / MANIFEST, text.encode(), overwrite=True)
+    atomic_write_bytes(path, text.encode(), overwrite=True)
 
 
 def main(argv=None):
@@ -116,11 +134,6 @@ def main(argv=None):
     command = "python data/recipes/train_models.py " + " ".join(sys.argv[1:] if argv is None else argv)
     # the rounded 8-bit Y of each image, as the papers' load_images.m
     images = read_training_images(data_root / "T91", paper_luminance=True)
-    manifest_path = MODELS / MANIFEST
-    manifest = json.loads(manifest_path.read_text()) if manifest_path.is_file() else {}
-    manifest["description"] = ("Models trained by data/recipes/train_models.py on the 91 "
-                               "images of Yang et al. (T91); PSNR: paper protocol, Y, "
-                               "scale pixels shaved, mean over Set5 / Set14.")
     for scale in args.scales:
         if "scsr" in args.methods:
             # Yang et al.'s coupled dictionary; independent of the Zeyde model.
@@ -128,8 +141,8 @@ def main(argv=None):
             path = MODELS / f"scsr_x{scale}.npz"
             scsr.save(path, overwrite=True)
             print(f"scsr x{scale}: {scsr.training_seconds_:.0f} s", flush=True)
-            record(manifest, path, scsr, scale, args.seed, command, data_root)
-            save_manifest(manifest)
+            put_manifest_entry(path.name, manifest_entry(path, scsr, scale, args.seed, command,
+                                                         data_root))
             if args.methods == ["scsr"]:
                 continue
         zeyde_path = MODELS / f"zeyde_x{scale}.npz"
@@ -139,8 +152,8 @@ def main(argv=None):
                                     verbose=True).fit(images)
             zeyde.save(zeyde_path, overwrite=True)
             print(f"zeyde x{scale}: {time.perf_counter() - start:.0f} s", flush=True)
-            record(manifest, zeyde_path, zeyde, scale, args.seed, command, data_root)
-            save_manifest(manifest)
+            put_manifest_entry(zeyde_path.name, manifest_entry(zeyde_path, zeyde, scale,
+                                                               args.seed, command, data_root))
         else:
             zeyde = ZeydeDictionary.load(zeyde_path)
         # Models anchored on the Zeyde dictionary; kmeans defaults were chosen
@@ -158,9 +171,9 @@ def main(argv=None):
             path = MODELS / f"{name}_x{scale}.npz"
             model.save(path, overwrite=True)
             model = keep_half_if_harmless(model, path, scale, data_root)
-            record(manifest, path, model, scale, args.seed, command, data_root)
-            manifest["models"][path.name]["float16_drift_db"] = model.float16_drift_db
-            save_manifest(manifest)
+            entry = manifest_entry(path, model, scale, args.seed, command, data_root)
+            entry["float16_drift_db"] = model.float16_drift_db
+            put_manifest_entry(path.name, entry)
 
 if __name__ == "__main__":
     main()
