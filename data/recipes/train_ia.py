@@ -81,18 +81,24 @@ def main(argv=None):
             model.save(path, overwrite=True)
             model = train_models.keep_half_if_harmless(
                 model, path, scale, data_root, arrays=("regressors_", "grams_"))
-            entry = train_models.manifest_entry(path, model, scale, args.seed, command,
-                                                data_root)
-            entry["float16_drift_db"] = model.float16_drift_db
-            train_models.put_manifest_entry(path.name, entry)
         else:
             path = user_model_path("ia", scale)
             path.parent.mkdir(parents=True, exist_ok=True)
             model.save(path, overwrite=True)
-            entry = train_models.manifest_entry(path, model, scale, args.seed, command,
-                                                data_root)
-            text = json.dumps(entry, indent=2, sort_keys=True) + "\n"
-            atomic_write_bytes(path.with_suffix(".json"), text.encode(), overwrite=True)
+        entry = train_models.manifest_entry(path, model, scale, args.seed, command, data_root)
+        if args.dest == "shipped":
+            entry["float16_drift_db"] = model.float16_drift_db
+        put_record(args.dest, path, entry)
+
+
+def put_record(dest, path, entry):
+    """Write the record of the IA file ``path``: its manifest entry (shipped)
+    or the ``.json`` beside it (user)."""
+    if dest == "shipped":
+        train_models.put_manifest_entry(path.name, entry)
+    else:
+        text = json.dumps(entry, indent=2, sort_keys=True) + "\n"
+        atomic_write_bytes(path.with_suffix(".json"), text.encode(), overwrite=True)
 
 
 def rescore(dest, scale, data_root, why):
@@ -114,11 +120,7 @@ def rescore(dest, scale, data_root, why):
     entry["psnr_note"] = (f"re-measured on {stamp} by `train_ia.py --rescore`: {why}; the "
                           "file is unchanged (psnr_at_training: as first recorded)")
     print(json.dumps({path.name: entry["psnr"]}), flush=True)
-    if dest == "shipped":
-        train_models.put_manifest_entry(path.name, entry)
-    else:
-        text = json.dumps(entry, indent=2, sort_keys=True) + "\n"
-        atomic_write_bytes(path.with_suffix(".json"), text.encode(), overwrite=True)
+    put_record(dest, path, entry)
 
 
 if __name__ == "__main__":
