@@ -152,7 +152,8 @@ def table(models, scales, root):
         psnr_unweighted = mean_psnr("ia", scale, root, model=model, patch_weights="uniform")
         ia_s = seconds_per_image("ia", scale, root, model=model)
         aplus_s = seconds_per_image("aplus", scale, root)
-        row = {"scale": scale, "psnr": psnr, "psnr_context4": psnr_context,
+        row = {"scale": scale, "model": model or "shipped", "psnr": psnr,
+               "psnr_context4": psnr_context,
                "psnr_unweighted": psnr_unweighted,
                "seconds_set14": ia_s,
                "aplus_seconds_set14": aplus_s, "ratio_to_aplus": round(ia_s[0] / aplus_s[0], 1),
@@ -183,13 +184,16 @@ def main():
             models[scale] = str(user_model_path("ia", scale))
     path = Path(args.json)
     results = json.loads(path.read_text()) if path.is_file() else {}
-    results["models"] = {str(s): m for s, m in models.items()}
+    # the models of this run; the rows and models of scales not run this time are kept
+    results.setdefault("models", {}).update({str(s): m for s, m in models.items()})
     if "ablation" in args.parts:
         results["ablation_x3"] = ablation(models.get(3), root, Path(args.build))
     if "search" in args.parts:
         results["search_x3"] = search(models.get(3), root)
     if "table" in args.parts:
-        results["table"] = table(models, args.scales, root)
+        rows = table(models, args.scales, root)
+        kept = [r for r in results.get("table", []) if r["scale"] not in args.scales]
+        results["table"] = sorted(kept + rows, key=lambda r: r["scale"])
     write_json(path, results)
 
 
