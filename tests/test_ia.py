@@ -413,3 +413,41 @@ def test_predict_probe_default_and_older_files(small_model, tmp_path):
     assert old.predict_probe is None and old._predict_probe() == 8
     with pytest.raises(ValueError, match="predict_probe"):
         ImprovedAPlus(3, predict_probe=0).fit(_training_images()[:1])
+
+
+def test_context_choice_is_icm_on_the_overlap_average():
+    """Way 7: each sweep picks, per patch, the candidate nearest (squared
+    distance) to the overlap-average of the current choices; an index of -1
+    is never chosen. Reference: the same sweeps in NumPy."""
+    from classicsr.example_based.ia import _context_choice
+    from classicsr.patches import PatchGrid, extract_patches, overlap_add
+
+    rng = np.random.default_rng(3)
+    grid = PatchGrid.build((24, 27), 3)
+    n, k = grid.count, 3
+    y, x = np.mgrid[:24, :27]
+    truth = extract_patches(np.sin(y / 5.0) + np.cos(x / 7.0), grid)
+    # candidate j of patch i is table[j * n + i]: the true patch plus noise,
+    # strong for the first candidate of a third of the patches
+    noise = np.full((k, n, 1), 0.05)
+    noise[0, rng.random(n) < 0.3] = 1.0
+    table = (truth[None] + noise * rng.normal(size=(k,) + truth.shape)).reshape(k * n, -1)
+    index = np.arange(k)[None, :] * n + np.arange(n)[:, None]
+    index[:, 1:][rng.random((n, k - 1)) < 0.2] = -1
+
+    def regress(anchor, out):
+        out[:] = table[anchor]
+
+    got = _context_choice(grid, index, regress)
+
+    candidates = np.stack([table[np.where(index[:, j] >= 0, index[:, j], index[:, 0])]
+                           for j in range(k)])
+    choice = np.zeros(n, dtype=np.int64)
+    for _ in range(2):
+        target = extract_patches(overlap_add(candidates[choice, np.arange(n)], grid)[0], grid)
+        error = ((candidates - target[None]) ** 2).sum(axis=2)
+        error[(index < 0).T] = np.inf
+        choice = np.argmin(error, axis=0)
+    assert np.mean(choice > 0) > 0.2  # the sweeps moved patches off their nearest anchor
+    assert np.all(index[np.arange(n), choice] >= 0)
+    np.testing.assert_allclose(got, candidates[choice, np.arange(n)], rtol=0, atol=0)

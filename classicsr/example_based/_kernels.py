@@ -5,8 +5,8 @@ from numba import njit, prange
 
 from ..sparse._cholesky import cholesky_row_solve, cholesky_solve
 
-__all__ = ["anchor_weights", "anchored_apply", "indexed_regression", "lle_apply", "quadratic_forms",
-           "tree_search"]
+__all__ = ["anchor_weights", "anchored_apply", "context_errors", "indexed_regression", "lle_apply",
+           "quadratic_forms", "tree_search"]
 
 
 @njit(cache=True, inline="always")
@@ -300,3 +300,31 @@ def anchor_weights(features, anchors, index, alpha, beta, leverage, power, floor
             h = leverage[i] if exact else alpha[a] * c * c + beta[a] * (1.0 - c * c)
             w /= max(norm, floor) ** 2 * max(h, 1e-12)
         out[i] = w
+
+
+@njit(cache=True, parallel=True)
+def context_errors(candidates, valid, consensus, rows, cols, size, error):
+    """``error[j, i]``: squared distance of candidate patch ``candidates[j, i]``
+    (row-major) to the patch of ``consensus`` at grid position ``i`` (grid
+    rows ``rows``, columns ``cols``); ``inf`` where ``valid[i, j]`` is false.
+
+    The comparison step of context reasoning (way 7 of IA): read straight from
+    the consensus image instead of extracting its patches first (the NumPy
+    version spent 2.6 s of a 13.5 s ``context=4`` run on a Set14 image in
+    the extraction and the ``(k, n, size**2)`` temporaries).
+    """
+    k, n, _ = candidates.shape
+    n_cols = cols.size
+    for i in prange(n):
+        top = rows[i // n_cols]
+        left = cols[i % n_cols]
+        for j in range(k):
+            if not valid[i, j]:
+                error[j, i] = np.inf
+                continue
+            acc = 0.0
+            for y in range(size):
+                for x in range(size):
+                    delta = candidates[j, i, y * size + x] - consensus[top + y, left + x]
+                    acc += delta * delta
+            error[j, i] = acc

@@ -408,8 +408,9 @@ class ImprovedAPlus(TrainableModel):
             override, table = overrides
         index = self.tree(stage).search(problem.features, n_probe, k=context)
 
-        def regress(anchor):
-            patches = np.empty((anchor.size, self.regressors_.shape[2]))
+        def regress(anchor, patches=None):
+            if patches is None:
+                patches = np.empty((anchor.size, self.regressors_.shape[2]))
             anchor = np.ascontiguousarray(anchor)
             indexed_regression(problem.features, anchor, np.argsort(anchor, kind="stable"),
                                self.regressors_[stage], override, table, patches)
@@ -641,19 +642,25 @@ def overlap_weights(features, anchors, anchor, *, precisions=None, isotropic=Non
 
 def _context_choice(grid, index, regress, sweeps=2):
     """Way 7: per patch, the candidate regression (one per column of ``index``)
-    closest to the overlap-average of the current choices (ICM sweeps)."""
-    from ..patches import extract_patches, overlap_add
+    closest to the overlap-average of the current choices (ICM sweeps).
+
+    ``regress(anchor, out)`` writes the regression of every patch by its
+    ``anchor`` into ``out``.
+    """
+    from ..patches import overlap_add
+    from ._kernels import context_errors
 
     n, k = index.shape
-    candidates = np.stack([regress(np.where(index[:, j] >= 0, index[:, j], index[:, 0]))
-                           for j in range(k)])                       # (k, n, out)
+    candidates = np.empty((k, n, grid.size * grid.size))
+    for j in range(k):
+        regress(np.where(index[:, j] >= 0, index[:, j], index[:, 0]), candidates[j])
     rows = np.arange(n)
+    valid = np.ascontiguousarray(index >= 0)
+    error = np.empty((k, n))
     choice = np.zeros(n, dtype=np.int64)
     for _ in range(sweeps):
         consensus, _ = overlap_add(candidates[choice, rows], grid)
-        target = extract_patches(consensus, grid)
-        error = ((candidates - target[None]) ** 2).sum(axis=2)        # (k, n)
-        error[(index < 0).T] = np.inf
+        context_errors(candidates, valid, consensus, grid.rows, grid.cols, grid.size, error)
         choice = np.argmin(error, axis=0)
     return candidates[choice, rows]
 
