@@ -309,10 +309,15 @@ SHARED = ("alpaca.avi", "Emily.avi", "text.avi", "disk.avi", "Book_case1_small.a
           "pcb_zoom_out_slow.mp4")
 
 
+# The MP4 (the one container that is not AVI; 848 x 464 RGB) at scale 2 only: at 3 it took
+# 67 s of the suite's 1,412 s and takes no path that its scale-2 run and the AVIs at 3 do not.
+CLIP_SCALES = [(name, scale) for name in SHARED for scale in (2, 3)
+               if not (name.endswith(".mp4") and scale == 3)]
+
+
 @pytest.mark.slow
 @pytest.mark.shared_data
-@pytest.mark.parametrize("scale", [2, 3])
-@pytest.mark.parametrize("name", SHARED)
+@pytest.mark.parametrize("name, scale", CLIP_SCALES)
 def test_cli_reconstructs_every_shared_clip(data_root, tmp_path, capsys, name, scale):
     clip = data_root / "video" / name
     if not clip.is_file():
