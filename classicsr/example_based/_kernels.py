@@ -310,8 +310,9 @@ def context_errors(candidates, valid, consensus, rows, cols, size, error):
 
     The comparison step of context reasoning (way 7 of IA): read straight from
     the consensus image instead of extracting its patches first (the NumPy
-    version spent 2.6 s of a 13.5 s ``context=4`` run on a Set14 image in
-    the extraction and the ``(k, n, size**2)`` temporaries).
+    version spent about 5 s of a 13.5 s ``context=4`` run on a Set14 image in
+    the extraction and the ``(k, n, size**2)`` temporaries; 7.5 s with this
+    kernel, against 3.85 s for ``context=1``).
     """
     k, n, _ = candidates.shape
     n_cols = cols.size
