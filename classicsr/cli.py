@@ -207,10 +207,12 @@ def _add_evaluate(sub, methods):
     p.add_argument("--overwrite", action="store_true", help="replace existing JSON/CSV")
 
 
-def _add_demo(sub):
+def _add_demo(sub, methods):
     p = sub.add_parser("demo", help="run every method on an embedded image")
     p.add_argument("--out", default="classicsr-demo", help="output folder")
     p.add_argument("--scale", type=int, default=3, help="scale factor (default 3)")
+    p.add_argument("--methods", nargs="+", choices=methods, metavar="METHOD",
+                   help="methods to run (default: all usable at SCALE): " + ", ".join(methods))
     p.add_argument("--overwrite", action="store_true", help="replace earlier demo outputs")
     p.add_argument("--fast", action="store_true",
                    help="leave out the slow methods (self-example searches)")
@@ -236,7 +238,7 @@ def build_parser():
     p = sub.add_parser("methods", help="list the registered methods (or one, with its options)")
     p.add_argument("name", nargs="?", help="a method: show its options and defaults")
     _add_evaluate(sub, methods)
-    _add_demo(sub)
+    _add_demo(sub, methods)
     _add_train(sub)
     _add_verbosity(parser, top=True)
     for command in sub.choices.values():  # also after the command: classicsr demo -v
@@ -492,7 +494,8 @@ def _cmd_evaluate(args):
 def _cmd_demo(args):
     from .demo import format_rows, run_demo
 
-    rows = run_demo(args.out, args.scale, overwrite=args.overwrite, fast=args.fast)
+    rows = run_demo(args.out, args.scale, overwrite=args.overwrite, methods=args.methods,
+                    fast=args.fast)
     print(format_rows(rows, args.scale))
     print(f"wrote {args.out}/comparison.png and one PNG per method")
 

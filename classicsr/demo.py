@@ -22,8 +22,9 @@ def run_demo(out_dir="classicsr-demo", scale=3, *, overwrite=False, methods=None
 
     Writes ``comparison.png`` (side by side, with zoomed crops) and one PNG per
     method into ``out_dir``; refuses to replace existing files unless
-    ``overwrite``. ``fast`` leaves out the methods registered as slow (the
-    self-example searches, seconds per image).
+    ``overwrite``. ``methods`` (names) limits the run to those methods, which
+    must be usable at ``scale``; ``fast`` leaves out the methods registered as
+    slow (the self-example searches, seconds per image).
 
     Returns
     -------
@@ -35,6 +36,12 @@ def run_demo(out_dir="classicsr-demo", scale=3, *, overwrite=False, methods=None
     out_dir = Path(out_dir)
     hr = modcrop(default_image(), scale)
     lr = degrade(hr, scale)
+    if methods is not None:
+        unusable = sorted(set(methods) - set(usable_methods(scale)))
+        if unusable:
+            raise ValueError(f"methods: {', '.join(unusable)} cannot run at scale {scale} "
+                             f"(no model or not registered); usable: "
+                             f"{', '.join(usable_methods(scale))}")
     names = [name for name in usable_methods(scale, fast=fast)
              if methods is None or name in methods]
     targets = [out_dir / "comparison.png"] + [out_dir / f"{n}_x{scale}.png" for n in names]

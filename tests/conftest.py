@@ -67,3 +67,41 @@ def shared_or_none():
     """The shared folder, or None (for tests that run partly without it)."""
     shared = _shared_dir()
     return shared if shared is not None and (shared / "data").is_dir() else None
+
+
+def _usable_cpus():
+    """Cores this process may use: its CPU affinity and, in a container, its CPU
+    quota (cgroup v2 ``cpu.max`` or v1 ``cpu.cfs_quota_us``), which ``os.cpu_count``
+    does not see."""
+    n = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    for quota_file, period_file in (("/sys/fs/cgroup/cpu.max", None),
+                                    ("/sys/fs/cgroup/cpu/cpu.cfs_quota_us",
+                                     "/sys/fs/cgroup/cpu/cpu.cfs_period_us")):
+        try:
+            fields = Path(quota_file).read_text().split()
+            quota = fields[0]
+            period = Path(period_file).read_text().strip() if period_file else fields[1]
+        except (OSError, IndexError):
+            continue
+        if quota not in ("max", "-1"):
+            n = min(n, max(1, int(quota) // int(period)))
+    return max(1, n or 1)
+
+
+def pytest_xdist_auto_num_workers(config):
+    """``-n auto`` (setup.cfg): one worker per usable core, at most 8 (each worker
+    holds its own models and compiled kernels)."""
+    return min(_usable_cpus(), 8)
+
+
+def pytest_configure(config):
+    """Under pytest-xdist each worker runs on one Numba and one BLAS thread: the
+    workers share the cores (``-n 2`` on 2 cores), and oversubscribed thread
+    pools spin and wait for each other. Tests of thread-count independence
+    raise the count themselves (:func:`all_threads`)."""
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        import numba
+        from threadpoolctl import threadpool_limits
+
+        numba.set_num_threads(1)
+        threadpool_limits(1)

@@ -1,22 +1,9 @@
-"""Shared cases of the self-example tests (SelfExSR, Glasner): a small astronaut crop and
-a call run on one Numba thread and on all of them."""
+"""Shared case of the self-example tests (SelfExSR, Glasner): a small astronaut crop."""
 
-import numba
 import numpy as np
 from skimage import data
 
 import classicsr
-
-
-def one_thread_and_all(call):
-    """``(call() on one Numba thread, call() on all of them)``."""
-    threads = numba.get_num_threads()
-    try:
-        numba.set_num_threads(1)
-        one = call()
-    finally:
-        numba.set_num_threads(threads)
-    return one, call()
 
 
 def small_case(scale):

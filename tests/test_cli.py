@@ -119,19 +119,27 @@ def test_evaluate_writes_json(tmp_path, capsys):
 @pytest.mark.slow
 def test_demo_runs_as_installed_command(tmp_path):
     """``classicsr demo`` end to end, through the console entry point module."""
+    # three methods: every method runs on this image in the README's demo command
+    # (CI's first step) and in test_upscale_registry; this checks the entry point
     proc = subprocess.run([sys.executable, "-m", "classicsr", "demo", "--out", "d",
-                           "--scale", "2", "--fast"], cwd=tmp_path, capture_output=True,
-                          text=True)
+                           "--scale", "2", "--fast", "--methods", "bicubic", "aplus",
+                           "selfexsr"], cwd=tmp_path, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
-    assert "bicubic" in proc.stdout and "PSNR" in proc.stdout
+    assert "bicubic" in proc.stdout and "aplus" in proc.stdout and "PSNR" in proc.stdout
     assert "selfexsr" not in proc.stdout  # --fast: the slow methods are left out
+    assert "nearest" not in proc.stdout  # --methods: only those
     figure = read_image(tmp_path / "d" / "comparison.png")
-    assert figure.ndim == 3 and figure.shape[1] > 1000
+    assert figure.ndim == 3 and figure.shape[1] > 800  # 3 panels: 858 measured
     sr = read_image(tmp_path / "d" / "bicubic_x2.png")
     assert sr.shape == (512, 512, 3) and sr.dtype == np.uint8
     again = subprocess.run([sys.executable, "-m", "classicsr", "demo", "--out", "d"],
                            cwd=tmp_path, capture_output=True, text=True)
     assert again.returncode == 1 and "--overwrite" in again.stderr
+    unusable = subprocess.run([sys.executable, "-m", "classicsr", "demo", "--out", "e",
+                               "--scale", "5", "--methods", "aplus"],
+                              cwd=tmp_path, capture_output=True, text=True)
+    assert unusable.returncode != 0 and "aplus cannot run at scale 5" in unusable.stderr
+    assert len(unusable.stderr.strip().splitlines()) == 1
 
 
 @pytest.mark.parametrize("suffix", [".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp"])

@@ -5,7 +5,8 @@ import csv
 
 import numpy as np
 import pytest
-from self_example_cases import one_thread_and_all, small_case
+from self_example_cases import small_case
+from thread_counts import one_thread_and_all
 
 import classicsr
 from classicsr._dispatch import usable_methods

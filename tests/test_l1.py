@@ -240,7 +240,7 @@ def test_gram_sparse_and_1d_outputs():
 
 
 def test_deterministic_and_independent_of_batch_and_threads():
-    import numba
+    from thread_counts import one_thread_and_all
 
     rng = np.random.default_rng(12)
     D = random_dictionary(rng, 30, 120)
@@ -251,12 +251,9 @@ def test_deterministic_and_independent_of_batch_and_threads():
     np.testing.assert_array_equal(sparse_code_l1(X[:, 17], D, 0.05), C[:, 17])
     perm = rng.permutation(41)
     np.testing.assert_array_equal(sparse_code_l1(X[:, perm], D, 0.05), C[:, perm])
-    threads = numba.get_num_threads()
-    try:
-        numba.set_num_threads(1)
-        np.testing.assert_array_equal(sparse_code_l1(X, D, 0.05), C)
-    finally:
-        numba.set_num_threads(threads)
+    one, many = one_thread_and_all(lambda: sparse_code_l1(X, D, 0.05))
+    np.testing.assert_array_equal(one, C)
+    np.testing.assert_array_equal(many, C)
 
 
 def test_max_iter_warns():

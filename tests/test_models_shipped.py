@@ -46,12 +46,21 @@ def paper(reference_dir):
         return {(r["method"], r["dataset"]): r for r in csv.DictReader(handle)}
 
 
+#: Datasets of the x3 table checked here: Set14 for every method but ScSR, whose
+#: Set14 x3 alone took 150 s of the suite (a feature-sign solve per pixel); its Set5
+#: row is checked against the published mean and, to 0.002 dB, against the record,
+#: which any change of the pipeline moves. Its Set14 row is measured by
+#: benchmarks/bench_example_based.py (README table).
+X3_DATASETS = {"scsr": ("Set5",)}
+
+
 @pytest.mark.parametrize("method", PAPER_METHODS + ("gr", "kmeans"))
 @pytest.mark.slow
 def test_x3_table(method, manifest, paper, data_root):
-    result = classicsr.evaluate(method, ["Set5", "Set14"], [3], data_root=data_root,
+    datasets = X3_DATASETS.get(method, ("Set5", "Set14"))
+    result = classicsr.evaluate(method, list(datasets), [3], data_root=data_root,
                                 progress=False)
-    for dataset in ("Set5", "Set14"):
+    for dataset in datasets:
         ours = result.mean(dataset, 3)
         if method == "gr":  # reported, not in the published table we hold
             assert ours > float(paper[("bicubic", dataset)]["x3"]) + 0.5

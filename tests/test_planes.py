@@ -1,6 +1,5 @@
 """Planar structure (vanishing points, planes) and SelfExSR's planar guidance."""
 
-import numba
 import numpy as np
 import pytest
 
@@ -13,6 +12,7 @@ from classicsr.self_examples.planes import (
     detect_vanishing_points,
     level_planes,
 )
+from thread_counts import one_thread_and_all
 
 # A checkerboard on a plane seen in perspective: plane coordinates (u, v) in [0, 1]^2 map to
 # the image by H (columns receding to the right and up).
@@ -98,13 +98,7 @@ def test_selfexsr_with_planes_is_seeded_and_thread_independent():
     hr = classicsr.modcrop(_plane_image((96, 120)), 2)
     lr = classicsr.imresize(hr, 0.5)
     assert detect_planes(lr).n_planes == 2  # the guidance is exercised
-    threads = numba.get_num_threads()
-    try:
-        numba.set_num_threads(1)
-        one = selfexsr(lr, 2)
-    finally:
-        numba.set_num_threads(threads)
-    many = selfexsr(lr, 2)
+    one, many = one_thread_and_all(lambda: selfexsr(lr, 2))
     assert np.array_equal(one, many)
     assert not np.array_equal(many, selfexsr(lr, 2, planes=False))
     gain = (classicsr.psnr(hr, many, crop_border=2)
