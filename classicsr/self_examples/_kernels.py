@@ -117,7 +117,7 @@ def _bilinear(src, offset, w, channels, row, col, fy, fx, c):
 
 @njit(cache=True)
 def _cost(target, y, x, t, src, src_offset, src_h, src_w, factor, params, weights, bias,
-          sums):
+          sums, bound=np.inf):
     """Matching cost of the target patch centred at 0-based ``(y, x)`` under ``t``.
 
     ``params``: ``[radius, log_alpha, use_bias, min_bias, max_bias,
@@ -125,10 +125,23 @@ def _cost(target, y, x, t, src, src_offset, src_h, src_w, factor, params, weight
     (per channel, the mean difference clamped; ``sums`` is scratch of
     ``3 C``). One pass: with ``d = t - s``, ``sum_i w_i (d_i - b)^2 = sum w
     d^2 - 2 b sum w d + b^2 sum w``.
+
+    Early exit: a candidate is kept only if its cost is below the current
+    one, ``bound``. After each pixel of the patch, the pixels seen so far
+    give a lower bound of the cost whatever the bias, ``sum w d^2 - (sum w
+    d)^2 / sum w`` (the least ``sum w (d - b)^2`` over every ``b``; without
+    bias ``sum w d^2``), plus the scale penalty; when it exceeds ``bound``
+    (with a margin well above the rounding of the sums) the candidate
+    cannot be kept and ``inf`` is returned, ``bias`` left undefined. The
+    costs of the candidates that are kept, and so every decision, are those
+    of the full sums (SelfExSR's PatchMatch spends most of its time on
+    candidates that lose).
     """
     radius = int(params[0])
     channels = target.shape[2]
     scale = tform_scale(t)
+    penalty = params[5] * max(0.0, params[6] - scale) if params[5] != 0.0 else 0.0
+    early = bound < np.inf and params[7] > 0.0
     k = _level(scale, params[1], src_offset.shape[0]) - 1
     f = factor[k]
     h, w, offset = src_h[k], src_w[k], src_offset[k]
@@ -160,6 +173,17 @@ def _cost(target, y, x, t, src, src_offset, src_h, src_w, factor, params, weight
                 sums[channels + c] += wi * d
                 sums[2 * channels + c] += wi * d * d
             i += 1
+            if early and i < size * size and total_weight > 0.0:
+                least = 0.0
+                squares = 0.0
+                for c in range(channels):
+                    s1 = sums[channels + c]
+                    s2 = sums[2 * channels + c]
+                    least += s2 - s1 * s1 / total_weight if params[2] != 0.0 else s2
+                    squares += s2
+                least = least * params[7] + penalty
+                if least > bound + 1e-9 * abs(bound) + 1e-12 * squares * params[7]:
+                    return np.inf
     cost = 0.0
     n = size * size
     for c in range(channels):
@@ -168,7 +192,7 @@ def _cost(target, y, x, t, src, src_offset, src_h, src_w, factor, params, weight
         cost += sums[2 * channels + c] - 2.0 * b * sums[channels + c] + b * b * total_weight
     cost *= params[7]
     if params[5] != 0.0:
-        cost += params[5] * max(0.0, params[6] - scale)
+        cost += penalty
     return cost
 
 
@@ -371,7 +395,7 @@ def random_search(target, tform, affine, bias, cost, src, src_offset, src_h, src
                 if cost[y, x] <= 0.0:
                     continue
                 c = _cost(target, y, x, cand_t, src, src_offset, src_h, src_w, factor, params,
-                          weights, b, sums)
+                          weights, b, sums, cost[y, x])
                 if params[8] != 0.0:
                     c += params[8] * _plane_cost(plane_mlog, plane, sx, sy, y, x)
                 if c < cost[y, x]:
@@ -420,7 +444,7 @@ def _propagate_one(target, tform, affine, bias, cost, src, src_offset, src_h, sr
         cand_t[6] = math.floor(cand_t[6] + 0.5)
         cand_t[7] = math.floor(cand_t[7] + 0.5)
     c = _cost(target, y, x, cand_t, src, src_offset, src_h, src_w, factor, params, weights, b,
-              sums)
+              sums, cost[y, x])
     plane = plane_id[y - dy, x - dx]
     if params[8] != 0.0:  # the authors read the plane cost at this centre's current source
         c += params[8] * _plane_cost(plane_mlog, plane, p[6], p[7], y, x)
