@@ -135,7 +135,9 @@ def _cost(target, y, x, t, src, src_offset, src_h, src_w, factor, params, weight
     cannot be kept and ``inf`` is returned, ``bias`` left undefined. The
     costs of the candidates that are kept, and so every decision, are those
     of the full sums (SelfExSR's PatchMatch spends most of its time on
-    candidates that lose).
+    candidates that lose). The plane cost the callers add afterwards is
+    minus the logarithm of probabilities normalised to sum 1, never
+    negative, so it cannot bring a rejected candidate back under ``bound``.
     """
     radius = int(params[0])
     channels = target.shape[2]
