@@ -62,6 +62,44 @@ def test_patchmatch_is_seeded_and_thread_independent():
     assert not np.array_equal(other.cost, one.cost, equal_nan=True)
 
 
+@pytest.mark.parametrize("use_bias", [0.0, 1.0])
+def test_cost_early_exit_rejects_only_what_the_full_cost_rejects(use_bias):
+    """``_cost`` with a bound: a finite result is the full cost bit for bit, and ``inf``
+    only where the full cost is not below the bound (so no decision changes)."""
+    import math
+
+    from classicsr.self_examples import _kernels as k
+
+    rng = np.random.default_rng(5)
+    target = rng.random((21, 21, 3))
+    source = rng.random((30, 34, 3))
+    source_args = (np.ascontiguousarray(source).ravel(), np.zeros(1, np.int64),
+                   np.array([30], np.int64), np.array([34], np.int64), np.ones(1))
+    # SelfExSR's form: Gaussian weights, bias clamped to +-0.1, a scale penalty, weight 1
+    params = np.array([2.0, math.log(0.8), use_bias, -0.1, 0.1, 0.5, 1.25, 1.0, 0.0])
+    offsets = np.arange(-2, 3)
+    weights = np.exp(-(offsets[:, None] ** 2 + offsets[None, :] ** 2) / 4.0).ravel()
+    bias, sums = np.empty(3), np.empty(9)
+    rejected = kept = 0
+    for _ in range(400):
+        a = np.eye(2) + 0.2 * rng.normal(size=(2, 2))
+        t = np.array([a[0, 0], a[1, 0], 0.0, a[0, 1], a[1, 1], 0.0,
+                      rng.uniform(8, 27), rng.uniform(8, 23), 1.0])
+        y, x = rng.integers(2, 19, 2)
+        full = k._cost(target, y, x, t, *source_args, params, weights, bias, sums)
+        for bound in (full * rng.uniform(0.2, 1.0), full, full * rng.uniform(1.0, 3.0)):
+            got = k._cost(target, y, x, t, *source_args, params, weights, bias, sums, bound)
+            if got == np.inf:
+                rejected += 1
+                assert full >= bound
+            else:
+                kept += 1
+                assert got == full
+    # of the 400 bounds below the full cost, 393 (no bias) and 381 (bias) were rejected
+    # early; the 800 at or above it are always kept
+    assert rejected > 370 and kept >= 800
+
+
 def test_patchmatch_bad_input():
     x = np.zeros((20, 20))
     with pytest.raises(ValueError, match="patch_size must be odd"):
