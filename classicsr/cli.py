@@ -130,13 +130,18 @@ def _add_batch(sub, methods):
                         "replace a settings record of other settings (default: refuse)")
 
 
+def _add_methods_choice(p, methods, verb):
+    """``--methods M ...``: a subset of the registered methods (compare, demo)."""
+    p.add_argument("--methods", nargs="+", choices=methods, metavar="METHOD",
+                   help=f"methods to {verb} (default: all usable at SCALE): "
+                        + ", ".join(methods))
+
+
 def _add_compare(sub, methods):
     p = sub.add_parser("compare", help="HTML report comparing methods on images")
     p.add_argument("input", help="an image or a folder of images (taken as ground truth)")
     p.add_argument("--scale", type=int, required=True, help="upscaling factor")
-    p.add_argument("--methods", nargs="+", choices=methods, metavar="METHOD",
-                   help="methods to compare (default: all usable at SCALE): "
-                        + ", ".join(methods))
+    _add_methods_choice(p, methods, "compare")
     p.add_argument("--out", default="classicsr-compare", help="report folder")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.add_argument("--overwrite", action="store_true",
@@ -211,8 +216,7 @@ def _add_demo(sub, methods):
     p = sub.add_parser("demo", help="run every method on an embedded image")
     p.add_argument("--out", default="classicsr-demo", help="output folder")
     p.add_argument("--scale", type=int, default=3, help="scale factor (default 3)")
-    p.add_argument("--methods", nargs="+", choices=methods, metavar="METHOD",
-                   help="methods to run (default: all usable at SCALE): " + ", ".join(methods))
+    _add_methods_choice(p, methods, "run")
     p.add_argument("--overwrite", action="store_true", help="replace earlier demo outputs")
     p.add_argument("--fast", action="store_true",
                    help="leave out the slow methods (self-example searches)")

@@ -98,7 +98,7 @@ def pytest_configure(config):
     """Under pytest-xdist each worker runs on one Numba and one BLAS thread: the
     workers share the cores (``-n 2`` on 2 cores), and oversubscribed thread
     pools spin and wait for each other. Tests of thread-count independence
-    raise the count themselves (:func:`all_threads`)."""
+    set the counts themselves (``tests/thread_counts.py``)."""
     if os.environ.get("PYTEST_XDIST_WORKER"):
         import numba
         from threadpoolctl import threadpool_limits
