@@ -179,7 +179,10 @@ def test_nearest_default_has_no_antialiasing():
     channels=st.sampled_from([0, 1, 3, 4]), seed=st.integers(0, 2**16),
 )
 def test_kernel_paths_agree(h, w, scale, method, dtype, channels, seed):
-    """Fused (float and fixed-point), polyphase and tiled kernels agree bit for bit."""
+    """Fused (float and fixed-point), polyphase and tiled kernels agree bit for bit.
+
+    The float kernels run on uint8 or float64 arrays (uint16 through float64,
+    rounded and saturated to its ``maxval``), as :func:`imresize` calls them."""
     from classicsr.resize import _kernels
     from classicsr.resize._imresize import _pass_rows
     from classicsr.resize.weights import axis_weights
@@ -187,14 +190,15 @@ def test_kernel_paths_agree(h, w, scale, method, dtype, channels, seed):
     shape = (h, w) if channels == 0 else (h, w, channels)
     img = _image(np.random.default_rng(seed), shape, dtype)
     fast = imresize(img, scale, method=method)
-    src = img.reshape(h, w, -1)
+    kernel_dtype = np.uint8 if dtype == np.uint8 else np.float64
+    src = img.reshape(h, w, -1).astype(kernel_dtype)
     out_h, out_w = fast.shape[:2]
     maxval = {np.uint8: 255.0, np.uint16: 65535.0}.get(dtype, 0.0)
     rows = axis_weights(h, out_h, scale, method, method != "nearest")
     cols = axis_weights(w, out_w, scale, method, method != "nearest")
-    mid = np.empty((out_h, w, src.shape[2]), dtype)
+    mid = np.empty((out_h, w, src.shape[2]), kernel_dtype)
     _pass_rows(src, rows, maxval, mid)
-    tiled = np.empty((out_h, out_w, src.shape[2]), dtype)
+    tiled = np.empty((out_h, out_w, src.shape[2]), kernel_dtype)
     _kernels.resize_axis1(mid, cols.weights, cols.lo, cols.hi, cols.indices, maxval, tiled)
     np.testing.assert_array_equal(fast.reshape(tiled.shape), tiled)
     runs = cols.runs
@@ -232,3 +236,27 @@ def test_fixed_point_rounds_exact_ties_like_matlab():
     full = (cols.weights[None] * mid[:, cols.indices]).sum(axis=2)
     assert np.any(full % 1 == 0.5)
     np.testing.assert_array_equal(out, np.floor(full + 0.5).clip(0, 255))
+
+
+def test_kernels_are_compiled_for_uint8_and_float64_only():
+    """uint16 and float32 images, and read-only arrays, reuse the uint8 / float64
+    specialisations of the float kernels (each one more costs seconds to compile)."""
+    from numba import types
+
+    from classicsr.resize import _kernels
+
+    rng = np.random.default_rng(3)
+    for dtype in (np.uint16, np.float32):
+        img = _image(rng, (9, 11, 3), dtype)
+        img.flags.writeable = False
+        for scale in (0.4, 1.5, 3.0):
+            out = imresize(img, scale)
+            assert out.dtype == dtype
+            np.testing.assert_array_equal(out, imresize(img.copy(), scale))
+    kernels = (_kernels.resize_axis0, _kernels.resize_axis1, _kernels.resize_axis1_runs,
+               _kernels.resize_fused)
+    # the image arguments: the first (source) and the last (output) of each kernel
+    images = [a for k in kernels for sig in k.signatures for a in (sig[0], sig[-1])]
+    assert images and all(isinstance(a, types.Array) for a in images)
+    odd = [a for a in images if a.dtype not in (types.uint8, types.float64) or not a.mutable]
+    assert not odd, odd

@@ -133,10 +133,20 @@ def _resize(img, out_shape, scales, method, antialias):
     cur = np.ascontiguousarray(img if not grey else img[:, :, None])
     rows = axis_weights(cur.shape[0], out_shape[0], scales[0], method, antialias)
     cols = axis_weights(cur.shape[1], out_shape[1], scales[1], method, antialias)
-    out = np.empty(tuple(out_shape) + cur.shape[2:], dtype=dtype)
     rows_first = scales[0] <= scales[1]  # MATLAB: smaller scale first, rows on ties
     fused = rows_first and cols.runs.coverage >= _MIN_RUN_COVERAGE
-    if fused and maxval and rows.fixed_point_fits(maxval) and cols.fixed_point_fits(maxval):
+    fixed = fused and maxval and rows.fixed_point_fits(maxval) and cols.fixed_point_fits(maxval)
+    # Every array type a kernel sees is one more specialisation to compile (4-12 s
+    # each, cold): the float kernels run on uint8 (the common image type, read as
+    # is) or float64 only. uint16 and float32 images go through float64, which
+    # holds them exactly and gives the same numbers (the kernels round and
+    # saturate to ``maxval`` and accumulate in float64 either way); a read-only
+    # array is copied rather than compiled for.
+    kernel_dtype = dtype if fixed or dtype == np.uint8 else np.dtype(np.float64)
+    if cur.dtype != kernel_dtype or not cur.flags.writeable:
+        cur = cur.astype(kernel_dtype)
+    out = np.empty(tuple(out_shape) + cur.shape[2:], dtype=kernel_dtype)
+    if fixed:
         from ._fixed_kernels import resize_fused_fixed
 
         runs = cols.runs
@@ -156,13 +166,14 @@ def _resize(img, out_shape, scales, method, antialias):
         )
     else:
         mid_shape = (out_shape[0], cur.shape[1]) if rows_first else (cur.shape[0], out_shape[1])
-        mid = np.empty(mid_shape + cur.shape[2:], dtype=dtype if maxval else np.float64)
+        mid = np.empty(mid_shape + cur.shape[2:], dtype=kernel_dtype if maxval else np.float64)
         if rows_first:
             _pass_rows(cur, rows, maxval, mid)
             _pass_cols(mid, cols, maxval, out)
         else:
             _pass_cols(cur, cols, maxval, mid)
             _pass_rows(mid, rows, maxval, out)
+    out = out.astype(dtype, copy=False)
     return out[:, :, 0] if grey else out
 
 
