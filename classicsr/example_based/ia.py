@@ -628,7 +628,7 @@ def overlap_weights(features, anchors, anchor, *, precisions=None, isotropic=Non
     anchor = np.ascontiguousarray(anchor, dtype=np.int64)
     empty = np.zeros(0)
     alpha, beta = (empty, empty) if isotropic is None else isotropic
-    leverage = empty
+    leverage = np.zeros(0, dtype=np.float32)  # float32 as computed: one specialisation
     if precisions is not None:
         leverage = np.empty(anchor.size, dtype=np.float32)
         quadratic_forms(features, anchor, np.argsort(anchor, kind="stable"), precisions,

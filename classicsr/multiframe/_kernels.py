@@ -28,9 +28,9 @@ the HR grid (edge replication) shared by all frames, then bilinear sampling
 at each LR pixel centre mapped by ``T_k``; the sampling table is computed
 once per problem (:func:`flow_table` for a dense motion, ``motion='flow'``:
 one displacement per LR pixel instead of one matrix per frame). The adjoint
-scatters the frames into a fixed number of private buffers (``ADJOINT_BUFFERS`` of :mod:`~classicsr.multiframe.operators`,
-whatever the thread count, so the result does not depend on it), summed by
-the caller.
+scatters the frames into a fixed number of private buffers
+(``ADJOINT_BUFFERS`` of :mod:`~classicsr.multiframe.operators`, whatever the
+thread count, so the result does not depend on it), summed by the caller.
 
 The difference kernels implement ``D_s x = x - x(. + s)`` over the pairs of
 pixels inside the image, for the shifts ``s`` of the bilateral-TV / Huber /
@@ -217,8 +217,10 @@ def shifted_differences(x, shifts, out):
                 continue
             out[s, r, :c0] = 0.0
             out[s, r, c1:] = 0.0
-            for c in range(c0, c1):
-                out[s, r, c] = x[r, c] - x[rr, c + dc]
+            # slices indexed by the loop variable: no negative-index check, vectorised
+            dst, here, there = out[s, r, c0:c1], x[r, c0:c1], x[rr, c0 + dc:c1 + dc]
+            for q in range(c1 - c0):
+                dst[q] = here[q] - there[q]
 
 
 @njit(cache=True, parallel=True)
@@ -238,14 +240,21 @@ def weighted_difference_normal(x, shifts, weights, out):
         for s in range(n_shifts):
             dr = shifts[s, 0]
             dc = shifts[s, 1]
+            # slices indexed by the loop variable: no negative-index check, vectorised
             rr = r + dr
-            if 0 <= rr < height:
-                for c in range(max(0, -dc), min(width, width - dc)):
-                    out[r, c] += weights[s, r, c] * (x[r, c] - x[rr, c + dc])
+            c0, c1 = max(0, -dc), min(width, width - dc)
+            if 0 <= rr < height and c1 > c0:
+                dst, here = out[r, c0:c1], x[r, c0:c1]
+                there, w = x[rr, c0 + dc:c1 + dc], weights[s, r, c0:c1]
+                for q in range(c1 - c0):
+                    dst[q] += w[q] * (here[q] - there[q])
             rr = r - dr
-            if 0 <= rr < height:
-                for c in range(max(0, dc), min(width, width + dc)):
-                    out[r, c] += weights[s, rr, c - dc] * (x[r, c] - x[rr, c - dc])
+            c0, c1 = max(0, dc), min(width, width + dc)
+            if 0 <= rr < height and c1 > c0:
+                dst, here = out[r, c0:c1], x[r, c0:c1]
+                there, w = x[rr, c0 - dc:c1 - dc], weights[s, rr, c0 - dc:c1 - dc]
+                for q in range(c1 - c0):
+                    dst[q] += w[q] * (here[q] - there[q])
 
 
 # --- blur-first model: A_k x = S_k (H x), S_k bilinear sampling at warped LR centres ---
@@ -268,51 +277,110 @@ def blur_rows(x, taps, out):
 
 @njit(cache=True, parallel=True)
 def blur_cols(x, taps, out):
-    """``out = x`` filtered along axis 1 by ``taps`` (edge replication)."""
+    """``out = x`` filtered along axis 1 by ``taps`` (edge replication).
+
+    Inside the row (no tap clamped) tap by tap over the whole run of
+    columns, which vectorises: each output is still ``((0 + g0 x0) + g1 x1)
+    + ...`` in tap order, the additions of the clamped loop at the borders.
+    """
     height, width = x.shape
-    radius = (taps.size - 1) // 2
+    n_taps = taps.size
+    radius = (n_taps - 1) // 2
+    lo = min(radius, width)
+    hi = max(width - radius, lo)
     for r in prange(height):
+        row = x[r]
+        dst = out[r]
         for c in range(width):
+            if lo <= c < hi:  # the interior, below
+                continue
             acc = 0.0
-            for t in range(taps.size):
-                src = min(max(c + t - radius, 0), width - 1)
-                acc += taps[t] * x[r, src]
-            out[r, c] = acc
+            for t in range(n_taps):
+                acc += taps[t] * row[min(max(c + t - radius, 0), width - 1)]
+            dst[c] = acc
+        if hi > lo:
+            inner = dst[lo:hi]
+            inner[:] = 0.0
+            for t in range(n_taps):
+                g = taps[t]
+                # a slice indexed by the loop variable: no negative-index check, vectorised
+                segment = row[lo + t - radius:hi + t - radius]
+                for q in range(hi - lo):
+                    inner[q] += g * segment[q]
+
+
+@njit(cache=True, inline="always")
+def _clamp(i, n):
+    return min(max(i, 0), n - 1)
 
 
 @njit(cache=True, parallel=True)
 def blur_rows_adjoint(y, taps, out):
-    """Adjoint of :func:`blur_rows`: clamped taps scatter; parallel over columns."""
+    """Adjoint of :func:`blur_rows`: ``out[d] = sum g_t y[r]`` over the ``(r, t)``
+    whose clamped tap ``r + t - radius`` is ``d``; parallel over rows.
+
+    Gathered per output row, in the order the scatter ``for r: for t:
+    out[clamp(r + t - radius)] += g_t y[r]`` adds (``r`` ascending, then
+    ``t``), so the sums are the scatter's to the last bit; inside the image
+    a row is a vectorised sum of ``n_taps`` rows.
+    """
     height, width = y.shape
-    radius = (taps.size - 1) // 2
-    n_blocks = (width + 63) // 64
-    for blk in prange(n_blocks):
-        c0 = blk * 64
-        c1 = min(c0 + 64, width)
-        for r in range(height):
-            for c in range(c0, c1):
-                out[r, c] = 0.0
-        for r in range(height):
-            for t in range(taps.size):
-                dst = min(max(r + t - radius, 0), height - 1)
+    n_taps = taps.size
+    radius = (n_taps - 1) // 2
+    for d in prange(height):
+        dst = out[d]
+        for c in range(width):
+            dst[c] = 0.0
+        if radius <= d < height - radius:
+            for t in range(n_taps - 1, -1, -1):  # r = d + radius - t ascending
                 g = taps[t]
-                for c in range(c0, c1):
-                    out[dst, c] += g * y[r, c]
+                src = y[d + radius - t]
+                for c in range(width):
+                    dst[c] += g * src[c]
+        else:
+            for r in range(max(0, d - radius), min(height - 1, d + radius) + 1):
+                src = y[r]
+                for t in range(n_taps):
+                    if _clamp(r + t - radius, height) == d:
+                        g = taps[t]
+                        for c in range(width):
+                            dst[c] += g * src[c]
 
 
 @njit(cache=True, parallel=True)
 def blur_cols_adjoint(y, taps, out):
-    """Adjoint of :func:`blur_cols`; parallel over rows."""
+    """Adjoint of :func:`blur_cols`; parallel over rows.
+
+    Gathered per output column in the order of the scatter ``for c: for t:
+    out[clamp(c + t - radius)] += g_t y[c]`` (bit for bit, as
+    :func:`blur_rows_adjoint`); inside the row tap by tap over the run of
+    columns (vectorised).
+    """
     height, width = y.shape
-    radius = (taps.size - 1) // 2
+    n_taps = taps.size
+    radius = (n_taps - 1) // 2
+    lo = min(radius, width)
+    hi = max(width - radius, lo)
     for r in prange(height):
-        for c in range(width):
-            out[r, c] = 0.0
-        for c in range(width):
-            val = y[r, c]
-            for t in range(taps.size):
-                dst = min(max(c + t - radius, 0), width - 1)
-                out[r, dst] += taps[t] * val
+        row = y[r]
+        dst = out[r]
+        for d in range(width):
+            if lo <= d < hi:
+                continue
+            acc = 0.0
+            for c in range(max(0, d - radius), min(width - 1, d + radius) + 1):
+                for t in range(n_taps):
+                    if _clamp(c + t - radius, width) == d:
+                        acc += taps[t] * row[c]
+            dst[d] = acc
+        if hi > lo:
+            inner = dst[lo:hi]
+            inner[:] = 0.0
+            for t in range(n_taps - 1, -1, -1):  # c = d + radius - t ascending
+                g = taps[t]
+                segment = row[lo + radius - t:hi + radius - t]
+                for q in range(hi - lo):
+                    inner[q] += g * segment[q]
 
 
 @njit(cache=True, parallel=True)

@@ -297,8 +297,9 @@ def patch_costs(target, tform, src, src_offset, src_h, src_w, factor, params, we
         sums = np.empty(3 * channels)
         b = np.empty(channels)
         for x in range(radius, width - radius):
+            # no bound (an explicit inf: the callers' one specialisation of _cost)
             cost[y, x] = _cost(target, y, x, tform[y, x], src, src_offset, src_h, src_w,
-                               factor, params, weights, b, sums)
+                               factor, params, weights, b, sums, np.inf)
             if params[8] != 0.0:
                 cost[y, x] += params[8] * _plane_cost(plane_mlog, plane_id[y, x], tform[y, x, 6],
                                                       tform[y, x, 7], y, x)
