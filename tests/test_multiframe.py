@@ -85,6 +85,33 @@ def test_psf_taps_and_differences():
         np.sum(x * diff.weighted_normal(z, w)), abs=1e-12)
 
 
+@pytest.mark.parametrize("shape", [(1, 1), (2, 3), (5, 4), (9, 8), (12, 17)])
+@pytest.mark.parametrize("n_taps", [1, 3, 7, 9])
+def test_blur_kernels_and_their_adjoints(shape, n_taps):
+    """The separable blur (edge replication) against SciPy, and each adjoint against
+    the transpose of the blur's matrix, on images narrower than the filter too."""
+    from scipy.ndimage import correlate1d
+
+    from classicsr.multiframe import _kernels
+
+    rng = np.random.default_rng(n_taps)
+    taps = rng.random(n_taps)
+    x, y = rng.standard_normal(shape), rng.standard_normal(shape)
+    for axis, (blur, adjoint) in enumerate(
+            [(_kernels.blur_rows, _kernels.blur_rows_adjoint),
+             (_kernels.blur_cols, _kernels.blur_cols_adjoint)]):
+        out = np.empty(shape)
+        blur(x, taps, out)
+        np.testing.assert_allclose(out, correlate1d(x, taps, axis=axis, mode="nearest"),
+                                   rtol=0, atol=1e-13)
+        matrix = np.empty((x.size, x.size))
+        for i in range(x.size):
+            blur(np.eye(x.size)[i].reshape(shape), taps, out)
+            matrix[:, i] = out.ravel()
+        adjoint(y, taps, out)
+        np.testing.assert_allclose(out.ravel(), matrix.T @ y.ravel(), rtol=0, atol=1e-13)
+
+
 # --- simulation and registration --------------------------------------------------------
 
 def test_simulate_shapes_reference_and_seed():
