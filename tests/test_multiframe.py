@@ -112,6 +112,33 @@ def test_blur_kernels_and_their_adjoints(shape, n_taps):
         np.testing.assert_allclose(out.ravel(), matrix.T @ y.ravel(), rtol=0, atol=1e-13)
 
 
+def test_robust_weights_and_median_shift_and_add_kernels_match_numpy():
+    """The one-pass L1 weights equal NumPy's ``c / sqrt(v^2 + eps^2)`` bit for bit, and
+    the per-pixel medians of shift-and-add those of a full lexicographic sort."""
+    from classicsr.multiframe._kernels import group_medians
+    from classicsr.multiframe.algorithms import EPS, _robust_weights
+
+    rng = np.random.default_rng(5)
+    values = rng.standard_normal((4, 9, 7)) * rng.choice([1e-6, 1e-2, 1.0, 50.0], (4, 9, 7))
+    coefs = rng.random(4)
+    np.testing.assert_array_equal(_robust_weights(values, "l1", coefs=coefs),
+                                  coefs[:, None, None] * (1.0 / np.sqrt(values ** 2 + EPS ** 2)))
+    np.testing.assert_array_equal(_robust_weights(values, "l1"),
+                                  1.0 / np.sqrt(values * values + EPS * EPS))
+    index = rng.integers(0, 50, 400)
+    samples = np.round(rng.random(400) * 8) / 8  # ties
+    index = np.concatenate([index, np.full(40, 3)])
+    samples = np.concatenate([samples, rng.random(40)])  # a group of more than 32
+    z, counts = np.full(60, -1.0), np.empty(60, dtype=np.int64)
+    group_medians(index, samples, z, counts)
+    np.testing.assert_array_equal(counts, np.bincount(index, minlength=60))
+    for g in range(60):
+        members = np.sort(samples[index == g])
+        expected = -1.0 if members.size == 0 else 0.5 * (
+            members[(members.size - 1) // 2] + members[members.size // 2])
+        assert z[g] == expected, g
+
+
 # --- simulation and registration --------------------------------------------------------
 
 def test_simulate_shapes_reference_and_seed():

@@ -298,29 +298,35 @@ def median_shift_and_add(frames, motion, scale, *, flow=None, weights=None):
             inside &= weights[k].ravel() > SAMPLE_WEIGHT_FLOOR
         index.append(r[inside] * width + c[inside])
         values.append(frames[k].ravel()[inside])
-    index = np.concatenate(index)
-    values = np.concatenate(values)
-    order = np.lexsort((values, index))
-    index, values = index[order], values[order]
-    counts = np.bincount(index, minlength=height * width)
-    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
-    seen = counts > 0
-    lo = starts[seen] + (counts[seen] - 1) // 2
-    hi = starts[seen] + counts[seen] // 2
+    from ._kernels import group_medians
+
     z = np.zeros(height * width)
-    z[seen] = 0.5 * (values[lo] + values[hi])
+    counts = np.empty(height * width, dtype=np.int64)
+    group_medians(np.concatenate(index), np.concatenate(values).astype(np.float64), z, counts)
     return z.reshape(height, width), counts.reshape(height, width)
 
 
-def _robust_weights(values, kind, threshold=None, eps=EPS):
-    """IRLS weights of a penalty at ``values``: ``rho'(v) / v``."""
+def _robust_weights(values, kind, threshold=None, eps=EPS, coefs=None):
+    """IRLS weights of a penalty at ``values``: ``rho'(v) / v``, times ``coefs[k]``
+    along the first axis when given."""
+    if kind == "l1" and values.dtype == np.float64 and values.ndim >= 1:
+        from ._kernels import l1_weights
+
+        rows = np.ascontiguousarray(values).reshape(values.shape[0], -1)
+        scale = np.ones(rows.shape[0]) if coefs is None else np.asarray(coefs, np.float64)
+        out = np.empty_like(rows)
+        l1_weights(rows, scale, float(eps), out)  # multiplying by 1.0 is exact
+        return out.reshape(values.shape)
     if kind == "l2":
-        return np.ones_like(values)
-    if kind == "l1":
-        return 1.0 / np.sqrt(values * values + eps * eps)
-    # huber
-    a = np.abs(values)
-    return np.where(a <= threshold, 1.0, threshold / np.maximum(a, threshold))
+        weights = np.ones_like(values)
+    elif kind == "l1":
+        weights = 1.0 / np.sqrt(values * values + eps * eps)
+    else:  # huber
+        a = np.abs(values)
+        weights = np.where(a <= threshold, 1.0, threshold / np.maximum(a, threshold))
+    if coefs is None:
+        return weights
+    return np.asarray(coefs).reshape((-1,) + (1,) * (values.ndim - 1)) * weights
 
 
 def _prior(prior, alpha, radius):
@@ -367,7 +373,7 @@ def regularised_solve(forward, adjoint, observed, x0, *, data, prior, lam, alpha
     def reweight(x):
         wd = c * _robust_weights(forward(x) - observed, data, eps=eps)
         d = differences.apply(x)
-        wp = coefs[:, None, None] * _robust_weights(d, penalty, huber_threshold, eps)
+        wp = _robust_weights(d, penalty, huber_threshold, eps, coefs=coefs)
         return wd, wp
 
     if data == "l2" and penalty == "l2" and project is None:
@@ -597,7 +603,7 @@ def l1btv(problem, *, lam=0.02, alpha=0.7, radius=2, iterations=None, cg_iterati
     def gradient(x):
         r = op.forward(x) - problem.frames
         d = differences.apply(x)
-        wp = coefs[:, None, None] * _robust_weights(d, "l1")
+        wp = _robust_weights(d, "l1", coefs=coefs)
         return op.adjoint(problem.weighted(r * _robust_weights(r, "l1"))) + (
             lam * differences.weighted_normal(x, wp))
 
