@@ -309,7 +309,7 @@ def median_shift_and_add(frames, motion, scale, *, flow=None, weights=None):
 def _robust_weights(values, kind, threshold=None, eps=EPS, coefs=None):
     """IRLS weights of a penalty at ``values``: ``rho'(v) / v``, times ``coefs[k]``
     along the first axis when given."""
-    if kind == "l1" and values.dtype == np.float64 and values.ndim >= 1:
+    if kind == "l1" and values.dtype == np.float64 and values.ndim >= 1 and values.size:
         from ._kernels import l1_weights
 
         rows = np.ascontiguousarray(values).reshape(values.shape[0], -1)
