@@ -86,7 +86,8 @@ def test_cost_early_exit_rejects_only_what_the_full_cost_rejects(use_bias):
         t = np.array([a[0, 0], a[1, 0], 0.0, a[0, 1], a[1, 1], 0.0,
                       rng.uniform(8, 27), rng.uniform(8, 23), 1.0])
         y, x = rng.integers(2, 19, 2)
-        full = k._cost(target, y, x, t, *source_args, params, weights, bias, sums)
+        full = k._cost(target, y, x, t, *source_args, params, weights, bias, sums,
+                      np.inf)  # no bound, passed as the kernels pass it
         for bound in (full * rng.uniform(0.2, 1.0), full, full * rng.uniform(1.0, 3.0)):
             got = k._cost(target, y, x, t, *source_args, params, weights, bias, sums, bound)
             if got == np.inf:

@@ -322,6 +322,12 @@ def weighted_difference_normal(x, shifts, weights, out):
 # --- blur-first model: A_k x = S_k (H x), S_k bilinear sampling at warped LR centres ---
 
 
+@njit(cache=True, inline="always")
+def _clamp(i, n):
+    """``i`` clamped to ``[0, n - 1]`` (edge replication)."""
+    return min(max(i, 0), n - 1)
+
+
 @njit(cache=True, parallel=True)
 def blur_rows(x, taps, out):
     """``out = x`` filtered along axis 0 by ``taps`` (edge replication)."""
@@ -331,7 +337,7 @@ def blur_rows(x, taps, out):
         for c in range(width):
             out[r, c] = 0.0
         for t in range(taps.size):
-            src = min(max(r + t - radius, 0), height - 1)
+            src = _clamp(r + t - radius, height)
             g = taps[t]
             for c in range(width):
                 out[r, c] += g * x[src, c]
@@ -358,7 +364,7 @@ def blur_cols(x, taps, out):
                 continue
             acc = 0.0
             for t in range(n_taps):
-                acc += taps[t] * row[min(max(c + t - radius, 0), width - 1)]
+                acc += taps[t] * row[_clamp(c + t - radius, width)]
             dst[c] = acc
         if hi > lo:
             inner = dst[lo:hi]
@@ -369,11 +375,6 @@ def blur_cols(x, taps, out):
                 segment = row[lo + t - radius:hi + t - radius]
                 for q in range(hi - lo):
                     inner[q] += g * segment[q]
-
-
-@njit(cache=True, inline="always")
-def _clamp(i, n):
-    return min(max(i, 0), n - 1)
 
 
 @njit(cache=True, parallel=True)

@@ -302,7 +302,8 @@ def median_shift_and_add(frames, motion, scale, *, flow=None, weights=None):
 
     z = np.zeros(height * width)
     counts = np.empty(height * width, dtype=np.int64)
-    group_medians(np.concatenate(index), np.concatenate(values).astype(np.float64), z, counts)
+    group_medians(np.concatenate(index), np.concatenate(values).astype(np.float64, copy=False),
+                  z, counts)
     return z.reshape(height, width), counts.reshape(height, width)
 
 
