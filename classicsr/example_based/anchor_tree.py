@@ -57,16 +57,10 @@ class AnchorTree:
     def __post_init__(self):
         # The search kernel reads, in single precision as the features, the
         # coarse centroids as columns of one (d, n_coarse) array and the leaves
-        # of each coarse cluster as one contiguous (d, m) block (12 % faster
-        # fine level than columns of one (d, n_anchors) array, where a probe
-        # reads d separate runs of memory).
+        # of each coarse cluster as a run of rows of the anchors.
         self._coarse_t = np.ascontiguousarray(self.coarse.T, dtype=np.float32)
         self._bounds = np.ascontiguousarray(self.bounds, dtype=np.int64)
-        d = self.anchors.shape[1]
-        self._leaves = np.concatenate(
-            [np.ascontiguousarray(self.anchors[b0:b1].T, dtype=np.float32).ravel()
-             for b0, b1 in zip(self._bounds[:-1], self._bounds[1:])] or [np.zeros(0, np.float32)])
-        self._offsets = d * self._bounds[:-1]
+        self._anchors = np.ascontiguousarray(self.anchors, dtype=np.float32)
 
     @property
     def n_anchors(self):
@@ -78,10 +72,9 @@ class AnchorTree:
         most correlated coarse clusters, best first (``-1`` where fewer
         anchors were searched; the first seen on ties).
 
-        One Numba kernel (:func:`~classicsr.example_based._kernels.tree_search`).
-        Grouping the features by probed cluster and multiplying each group
-        with the cluster's leaves (BLAS) was tried: 3 to 5 times slower, the
-        scatter of the scores costing more than the products.
+        One Numba kernel (:func:`~classicsr.example_based._kernels.tree_search`):
+        the probed leaves of all features are correlated cluster by cluster,
+        each cluster's features at once with BLAS.
         """
         from ._kernels import tree_search
 
@@ -93,8 +86,7 @@ class AnchorTree:
             # The kernel's threads each call BLAS on their own block: BLAS's
             # own threads on top would oversubscribe the cores (1.6x slower).
             with _single_threaded_blas():
-                tree_search(features, self._coarse_t, self._leaves, self._offsets,
-                            self._bounds, n_probe, out)
+                tree_search(features, self._coarse_t, self._anchors, self._bounds, n_probe, out)
         return out
 
     def correlations(self, n_probe):
