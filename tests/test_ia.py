@@ -67,6 +67,23 @@ def test_exhaustive_tree_search_with_one_neighbour_is_the_brute_force_argmax(
     np.testing.assert_array_equal(found[:, 0], with_two[:, 0])
 
 
+def test_tree_search_in_many_spans_with_long_lists(tree_and_samples):
+    # n_probe * k = 16 * 256 entries per feature: the kernel takes the
+    # features 1,024 at a time (its lists stay bounded), the result is the same.
+    tree, _, _ = tree_and_samples
+    queries = _unit_rows(2500, 12, 4)
+    found = tree.search(queries, n_probe=16, k=1100)
+    assert np.all(found[:, 256:] == -1)  # 256 anchors in all
+    np.testing.assert_array_equal(np.sort(found[:, :256], axis=1),
+                                  np.broadcast_to(np.arange(256), (2500, 256)))
+    # every anchor, by decreasing correlation (to rounding: near-ties may swap)
+    ranked = np.abs(np.take_along_axis(queries @ tree.anchors.T, found[:, :256], axis=1))
+    assert np.all(np.diff(ranked, axis=1) <= 1e-6)
+    brute = np.argsort(-np.abs(queries @ tree.anchors.T), axis=1, kind="stable")[:, :3]
+    np.testing.assert_array_equal(found[:, :3], brute)
+    np.testing.assert_array_equal(found[:, :5], tree.search(queries, n_probe=16, k=5))
+
+
 def test_tree_search_leaves_the_blas_threads_as_it_found_them(tree_and_samples):
     # The kernel's BLAS calls run single-threaded; the user's setting comes
     # back afterwards, also when searches overlap in several threads.

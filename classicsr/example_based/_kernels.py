@@ -304,14 +304,16 @@ def tree_search(features, coarse_t, anchors, bounds, n_probe, out):
     same anchors, checked on every stage with 1, 3 and 13 neighbours). The
     features are taken in spans of ``2**15`` rows (the fastest of ``2**13``
     to ``2**17``), so that the gathering of a group's features reads from
-    cache, and a group is at most 256 pairs. The caller runs it with BLAS
-    single-threaded (the kernels' own threads call it; see
+    cache; fewer where ``n_probe * k`` is large, so that a span's lists of
+    pairs stay under 48 MB. A group is at most 256 pairs. The caller runs it
+    with BLAS single-threaded (the kernels' own threads call it; see
     :meth:`~classicsr.example_based.anchor_tree.AnchorTree.search`).
     """
     n, d = features.shape
     n_coarse = coarse_t.shape[1]
     k = out.shape[1]
-    span = 1 << 15
+    # at most 2**22 (feature, probe, neighbour) entries at once (48 MB)
+    span = min(1 << 15, max(256, (1 << 22) // (n_probe * k)))
     for first in range(0, n, span):
         last = min(n, first + span)
         part = features[first:last]
