@@ -18,13 +18,16 @@ on Set5 and Set14:
 * ``table``: ``ia`` (its defaults, with ``context=4``, and with the plain
   overlap-average ``patch_weights="uniform"``) at each scale,
   next to the published IA and SRCNN means, and the seconds per Set14 image
-  of the defaults (mean, max) against A+ in the same run.
+  of the defaults (mean, max) against A+ in the same run;
+* ``profile`` (x3): where the time of ``ia`` goes on the largest Set14
+  image (cProfile's own time of the search, regressions, features,
+  back-projection filters, overlap-average and patch weights).
 
 The IA models are those ``model=None`` finds (built with ``classicsr train ia
 --scale S`` into the user model folder, else the shipped ones) unless
 ``--model-dir`` holds ``ia_xS.npz`` files.
 
-    python benchmarks/bench_ia.py [--parts ablation search table] [--scales 2 3 4]
+    python benchmarks/bench_ia.py [--parts ablation search table profile] [--scales 2 3 4]
 """
 
 import argparse
@@ -147,6 +150,38 @@ def seconds_per_image(method, scale, root, repeats=1, **options):
     return round(float(np.mean(times)), 3), round(float(np.max(times)), 3)
 
 
+#: The steps of an IA stage, by the function that does each (cProfile's own time).
+PROFILE_STEPS = {"tree_search": "anchor search", "indexed_regression": "regressions",
+                 "stencil_project": "features", "correlate1d": "back-projection filters",
+                 "overlap_add_kernel": "overlap-average", "anchor_weights": "patch weights"}
+
+
+def profile(model, root):
+    """Where the time of ``ia`` (defaults) goes on the largest Set14 image at x3:
+    cProfile's own time of each step's function, and the whole call."""
+    import cProfile
+    import pstats
+
+    images = lr_images(root, "Set14", 3)
+    lr = max(images, key=lambda im: im.size)
+    classicsr.upscale(lr, 3, "ia", model=model)  # JIT, model load, caches
+    profiler = cProfile.Profile()
+    start = time.perf_counter()
+    profiler.runcall(classicsr.upscale, lr, 3, "ia", model=model)
+    total = time.perf_counter() - start
+    stats = pstats.Stats(profiler).stats
+    steps = {label: 0.0 for label in PROFILE_STEPS.values()}
+    for (_, _, name), (_, _, own, _, _) in stats.items():
+        name = name.strip("<>").split(".")[-1]  # built-ins: "<built-in method a.b.name>"
+        if name in PROFILE_STEPS:
+            steps[PROFILE_STEPS[name]] += own
+    out = {"image_shape": list(lr.shape), "total_s": round(total, 3),
+           "steps_s": {k: round(v, 3) for k, v in steps.items()},
+           "share": {k: round(v / total, 3) for k, v in steps.items()}}
+    print(json.dumps(out), flush=True)
+    return out
+
+
 def table(models, scales, root):
     paper = published(root.parent / "reference", missing_ok=True)
     rows = []
@@ -171,8 +206,8 @@ def table(models, scales, root):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--parts", nargs="+", default=["ablation", "search", "table"],
-                        choices=["ablation", "search", "table"])
+    parser.add_argument("--parts", nargs="+", default=["ablation", "search", "table", "profile"],
+                        choices=["ablation", "search", "table", "profile"])
     parser.add_argument("--scales", type=int, nargs="+", default=[2, 3, 4])
     parser.add_argument("--model-dir", default=None)
     parser.add_argument("--build", default=str(HERE.parent / "build" / "bench_ia"))
@@ -195,6 +230,8 @@ def main():
         results["ablation_x3"] = ablation(models.get(3), root, Path(args.build))
     if "search" in args.parts:
         results["search_x3"] = search(models.get(3), root)
+    if "profile" in args.parts:
+        results["profile_x3"] = profile(models.get(3), root)
     if "table" in args.parts:
         rows = table(models, args.scales, root)
         kept = [r for r in results.get("table", []) if r["scale"] not in args.scales]
