@@ -124,6 +124,16 @@ def test_indexed_regression_in_any_visiting_order():
         np.testing.assert_allclose(out, expected, rtol=1e-5, atol=1e-5)
 
 
+def test_anchor_order_is_the_stable_argsort():
+    from classicsr.example_based._kernels import anchor_order
+
+    rng = np.random.default_rng(4)
+    for n, n_anchors in ((0, 3), (1, 1), (500, 1), (500, 7), (5000, 65536)):
+        index = rng.integers(-1, n_anchors, n)  # -1: no anchor found, sorted first
+        np.testing.assert_array_equal(anchor_order(index, n_anchors),
+                                      np.argsort(index, kind="stable"))
+
+
 def test_probing_a_few_clusters_finds_the_nearest_anchor_mostly(tree_and_samples):
     tree, _, samples = tree_and_samples
     queries = samples[:2000]

@@ -25,12 +25,11 @@ tree above is the structure the paper proposes. The search is one Numba
 kernel (:func:`~classicsr.example_based._kernels.tree_search`).
 """
 
-import contextlib
-import threading
 from dataclasses import dataclass
 
 import numpy as np
 
+from .._blas import single_threaded_blas
 from .kmeans import spherical_kmeans
 
 __all__ = ["AnchorTree", "build_anchor_tree", "split_counts"]
@@ -85,7 +84,7 @@ class AnchorTree:
         if features.shape[0]:
             # The kernel's threads each call BLAS on their own block: BLAS's
             # own threads on top would oversubscribe the cores (1.6x slower).
-            with _single_threaded_blas():
+            with single_threaded_blas():
                 tree_search(features, self._coarse_t, self._anchors, self._bounds, n_probe, out)
         return out
 
@@ -93,37 +92,6 @@ class AnchorTree:
         """Correlations computed per feature by :meth:`search` (on average)."""
         sizes = np.diff(self.bounds)
         return self.coarse.shape[0] + n_probe * float(sizes.mean())
-
-
-_BLAS = {"lock": threading.Lock(), "controller": None, "users": 0, "limiter": None}
-
-
-@contextlib.contextmanager
-def _single_threaded_blas():
-    """A context in which the loaded BLAS libraries use one thread.
-
-    threadpoolctl's limit is process-wide, so concurrent searches (threads
-    calling ``upscale``) share one: the first to enter sets it, the last to
-    leave restores the user's setting. The controller is built once, after
-    the kernel module has loaded SciPy's BLAS (which Numba's ``np.dot``
-    calls).
-    """
-    with _BLAS["lock"]:
-        if _BLAS["controller"] is None:
-            from threadpoolctl import ThreadpoolController
-
-            _BLAS["controller"] = ThreadpoolController()
-        if _BLAS["users"] == 0:
-            _BLAS["limiter"] = _BLAS["controller"].limit(limits=1, user_api="blas")
-        _BLAS["users"] += 1
-    try:
-        yield
-    finally:
-        with _BLAS["lock"]:
-            _BLAS["users"] -= 1
-            if _BLAS["users"] == 0:
-                _BLAS["limiter"].restore_original_limits()
-                _BLAS["limiter"] = None
 
 
 def split_counts(sizes, total):

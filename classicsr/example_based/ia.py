@@ -396,7 +396,7 @@ class ImprovedAPlus(TrainableModel):
 
     def _stage(self, stage, mid, n_probe, overrides=None, context=1, patch_weights="uniform",
                confidence_power=CONFIDENCE_POWER):
-        from ._kernels import indexed_regression
+        from ._kernels import anchor_order, indexed_regression
 
         problem = prepare_interpolated(mid, self.scale, self.projection_)
         if problem.grid.count == 0:
@@ -412,7 +412,8 @@ class ImprovedAPlus(TrainableModel):
             if patches is None:
                 patches = np.empty((anchor.size, self.regressors_.shape[2]))
             anchor = np.ascontiguousarray(anchor)
-            indexed_regression(problem.features, anchor, np.argsort(anchor, kind="stable"),
+            indexed_regression(problem.features, anchor,
+                               anchor_order(anchor, self.regressors_.shape[1]),
                                self.regressors_[stage], override, table, patches)
             return patches
 
@@ -622,7 +623,7 @@ def overlap_weights(features, anchors, anchor, *, precisions=None, isotropic=Non
     of ``|f|^-2``: 33.2472; ``h^-2``: 33.2352); ``"variance"`` (power 8)
     33.2507.
     """
-    from ._kernels import anchor_weights, quadratic_forms
+    from ._kernels import anchor_order, anchor_weights, quadratic_forms
 
     features = np.ascontiguousarray(features, dtype=np.float32)
     anchor = np.ascontiguousarray(anchor, dtype=np.int64)
@@ -631,7 +632,7 @@ def overlap_weights(features, anchors, anchor, *, precisions=None, isotropic=Non
     leverage = np.zeros(0, dtype=np.float32)  # float32 as computed: one specialisation
     if precisions is not None:
         leverage = np.empty(anchor.size, dtype=np.float32)
-        quadratic_forms(features, anchor, np.argsort(anchor, kind="stable"), precisions,
+        quadratic_forms(features, anchor, anchor_order(anchor, anchors.shape[0]), precisions,
                         leverage)
     weights = np.empty(anchor.size)
     anchor_weights(features, np.ascontiguousarray(anchors, dtype=np.float32), anchor,
