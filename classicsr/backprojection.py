@@ -135,7 +135,8 @@ def backproject(sr, lr, scale, iterations=20, kernel="gaussian", *, tol=None, ca
     (MATLAB bicubic, antialiased: the degradation of the SR papers), ``diff =
     lr - lr_sim``, ``up = imresize(diff, output_shape=x.shape[:2])`` (bicubic)
     and ``x += p * up``. The filter ``p`` is separable and applied as two 1-D
-    passes (``scipy.ndimage.correlate1d`` with zero padding). Colour images
+    passes (the sums of ``scipy.ndimage.correlate1d`` with zero padding, to
+    the bit, in a parallel Numba kernel). Colour images
     are processed channel by channel (the operators do not mix channels);
     the residual RMS for ``tol`` and ``callback`` is taken over all channels.
 
@@ -187,8 +188,6 @@ def backproject_trusted(sr, lr, iterations, kernel="gaussian", *, tol=None, call
     lr = lr.astype(np.float64, copy=False)
     if iterations == 0 and callback is None:
         return x
-    from scipy.ndimage import correlate1d
-
     taps = gaussian_taps() if kernel == "gaussian" else None
     track = tol is not None or callback is not None
     if upsample is None:
@@ -203,8 +202,7 @@ def backproject_trusted(sr, lr, iterations, kernel="gaussian", *, tol=None, call
         if taps is not None:
             # conv2(up, p, 'same') with zero padding; p = q q^T is symmetric
             # and odd-sized, so correlation is convolution, aligned as MATLAB.
-            mode = "nearest" if padding == "replicate" else "constant"
-            step = correlate1d(correlate1d(step, taps, 0, mode=mode), taps, 1, mode=mode)
+            step = _separable_blur(step, taps, padding == "replicate")
         x += step
         if clip is not None:
             np.clip(x, clip[0], clip[1], out=x)
@@ -219,6 +217,27 @@ def backproject_trusted(sr, lr, iterations, kernel="gaussian", *, tol=None, call
                 x -= step
             break
     return x
+
+
+def _separable_blur(img, taps, replicate):
+    """``img`` (H, W) or (H, W, C) correlated with ``taps`` along both axes, with
+    zero (or ``replicate``d) borders: ``scipy.ndimage.correlate1d`` twice, to
+    the bit, in parallel (:mod:`classicsr._separable`)."""
+    from ._separable import symmetric_separable_correlate
+
+    img = np.ascontiguousarray(img, dtype=np.float64)
+    tmp = np.empty(img.shape[:2])
+    if img.ndim == 2:
+        out = np.empty_like(img)
+        symmetric_separable_correlate(img, taps, replicate, tmp, out)
+        return out
+    out = np.empty(img.shape)
+    plane = np.empty(img.shape[:2])
+    for c in range(img.shape[2]):
+        symmetric_separable_correlate(np.ascontiguousarray(img[..., c]), taps, replicate, tmp,
+                                      plane)
+        out[..., c] = plane
+    return out
 
 
 def _rms(values):

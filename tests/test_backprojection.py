@@ -264,3 +264,17 @@ def test_cli_flags(tmp_path, capsys):
                      "--scale", "2", "--json", str(out), *flags]) == 0
         scores[bool(flags)] = json.loads(out.read_text())["means"][0]["psnr"]
     assert scores[True] > scores[False]
+
+
+@pytest.mark.parametrize("shape", [(1, 1), (2, 3), (4, 9), (37, 20), (23, 31, 3)])
+@pytest.mark.parametrize("replicate", [False, True])
+def test_back_projection_filter_is_scipys_to_the_bit(shape, replicate):
+    from scipy.ndimage import correlate1d
+
+    from classicsr.backprojection import _separable_blur, gaussian_taps
+
+    taps = gaussian_taps()
+    img = np.random.default_rng(sum(shape)).standard_normal(shape)
+    mode = "nearest" if replicate else "constant"
+    expected = correlate1d(correlate1d(img, taps, 0, mode=mode), taps, 1, mode=mode)
+    np.testing.assert_array_equal(_separable_blur(img, taps, replicate), expected)
