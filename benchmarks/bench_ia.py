@@ -152,7 +152,8 @@ def seconds_per_image(method, scale, root, repeats=1, **options):
 
 #: The steps of an IA stage, by the function that does each (cProfile's own time).
 PROFILE_STEPS = {"tree_search": "anchor search", "indexed_regression": "regressions",
-                 "stencil_project": "features", "correlate1d": "back-projection filters",
+                 "stencil_project": "features",
+                 "symmetric_separable_correlate": "back-projection filters",
                  "overlap_add_kernel": "overlap-average", "anchor_weights": "patch weights"}
 
 
