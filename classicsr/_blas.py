@@ -22,11 +22,14 @@ def single_threaded_blas():
     threadpoolctl's limit is process-wide, so concurrent callers (threads
     calling ``upscale``) share one: the first to enter sets it, the last to
     leave restores the user's setting. The controller is built once, on
-    first use, after the kernel modules have loaded SciPy's BLAS (which
-    Numba's ``np.dot`` calls).
+    first use, after loading SciPy's BLAS (the one Numba's ``np.dot``
+    calls).
     """
     with _BLAS["lock"]:
         if _BLAS["controller"] is None:
+            # SciPy's BLAS must be loaded before the controller lists the
+            # libraries, or the limit misses the one the kernels call.
+            import scipy.linalg.cython_blas  # noqa: F401
             from threadpoolctl import ThreadpoolController
 
             _BLAS["controller"] = ThreadpoolController()
