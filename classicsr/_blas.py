@@ -1,10 +1,10 @@
 """One BLAS thread while Numba kernels call BLAS from their own threads.
 
-Kernels that run ``np.dot`` inside ``prange`` (the anchor search, the
-feature stencil) call the BLAS that SciPy loads from every Numba thread:
-BLAS's own threads on top would oversubscribe the cores (measured 1.6x
-slower for the anchor search), and OpenBLAS's threads keep spinning after a
-call, which halves the speed of the Numba kernel that follows.
+Kernels that run ``np.dot`` inside ``prange`` (the anchor search) call the
+BLAS that SciPy loads from every Numba thread: BLAS's own threads on top
+would oversubscribe the cores (measured 1.6x slower for the anchor search),
+and OpenBLAS's threads keep spinning after a call, which halves the speed of
+the Numba kernel that follows.
 """
 
 import contextlib

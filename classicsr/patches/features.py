@@ -122,16 +122,19 @@ def feature_stencil(scale, size, projection):
 @functools.lru_cache(maxsize=8)
 def _stencil_runs(scale, size, projection_bytes, d, dtype):
     """:func:`feature_stencil` as the kernel takes it, cached per projection:
-    the weights in ``dtype`` and the taps as runs."""
+    the weights padded to whole SIMD vectors and the taps as runs."""
     projection = np.frombuffer(projection_bytes, dtype=np.float64).reshape(-1, d)
     dy, dx, weights = feature_stencil(scale, size, projection)
-    weights = np.ascontiguousarray(weights, dtype=dtype)
+    # Zero columns pad the weights to a multiple of 16 so that the kernel's
+    # inner loop is whole SIMD vectors (about 1.4x faster); they are dropped.
+    padded = np.zeros((weights.shape[0], -(-d // 16) * 16), dtype=dtype)
+    padded[:, :d] = weights
     # The taps are row-major: split them into runs of consecutive columns.
     breaks = np.flatnonzero((np.diff(dy) != 0) | (np.diff(dx) != 1)) + 1
     start = np.concatenate([[0], breaks, [dy.size]]).astype(np.intp)
-    for array in (weights, start):
+    for array in (padded, start):
         array.flags.writeable = False
-    return dy[start[:-1]], dx[start[:-1]], start, weights
+    return dy[start[:-1]], dx[start[:-1]], start, padded
 
 
 def project_features(interpolated, grid, scale, projection, dtype=np.float32):
@@ -139,10 +142,8 @@ def project_features(interpolated, grid, scale, projection, dtype=np.float32):
 
     Used at test time: neither the filtered images nor the feature matrix
     is built; the projection is applied as :func:`feature_stencil` (about
-    1.7x fewer multiply-adds than filtering, then projecting), each grid
-    row's patches gathered and mapped by one BLAS product.
+    1.7x fewer multiply-adds than filtering, then projecting).
     """
-    from .._blas import single_threaded_blas
     from ._kernels import stencil_project
 
     d = projection.shape[1]
@@ -150,9 +151,6 @@ def project_features(interpolated, grid, scale, projection, dtype=np.float32):
     runs = _stencil_runs(scale, grid.size,
                          np.ascontiguousarray(projection, dtype=np.float64).tobytes(), d, dtype)
     image = np.pad(np.asarray(interpolated, dtype=dtype), scale)
-    out = np.empty((grid.count, d), dtype=dtype)
-    if grid.count:
-        # the kernel's threads each call BLAS (see classicsr._blas)
-        with single_threaded_blas():
-            stencil_project(image, grid.rows, grid.cols, *runs, out)
-    return out
+    out = np.empty((grid.count, runs[-1].shape[1]), dtype=dtype)
+    stencil_project(image, grid.rows, grid.cols, *runs, out)
+    return np.ascontiguousarray(out[:, :d])
