@@ -167,24 +167,35 @@ def _coarse_probes(features, coarse_t, probes):
 
 
 @njit(cache=True)
+def _counting_sort(values, n_bins):
+    """Stable counting sort of ``values`` in ``[-1, n_bins)``: ``order``, the
+    positions sorted by value (``np.argsort(values, kind="stable")``), and
+    ``bounds`` (``n_bins + 2``): the positions of value ``v`` are
+    ``order[bounds[v + 1]:bounds[v + 2]]``."""
+    bounds = np.zeros(n_bins + 2, dtype=np.int64)
+    for i in range(values.size):
+        bounds[values[i] + 2] += 1
+    for b in range(n_bins + 1):
+        bounds[b + 1] += bounds[b]
+    fill = bounds[:-1].copy()
+    order = np.empty(values.size, dtype=np.int64)
+    for i in range(values.size):
+        order[fill[values[i] + 1]] = i
+        fill[values[i] + 1] += 1
+    return order, bounds
+
+
+@njit(cache=True)
 def _group_by_cluster(probes, n_coarse, chunk):
     """The (feature, probe) pairs ``p = i * n_probe + q`` sorted by their
     cluster ``probes[i, q]`` (a stable counting sort), and the work items:
     runs of at most ``chunk`` pairs of one cluster, as (cluster, first, end)
     positions in the sorted order."""
-    flat = probes.ravel()
-    starts = np.zeros(n_coarse + 1, dtype=np.int64)
-    for p in range(flat.size):
-        starts[flat[p] + 1] += 1
+    order, bounds = _counting_sort(probes.ravel(), n_coarse)
+    starts = bounds[1:]
     n_items = 0
     for c in range(n_coarse):
-        n_items += (starts[c + 1] + chunk - 1) // chunk
-        starts[c + 1] += starts[c]
-    fill = starts[:-1].copy()
-    order = np.empty(flat.size, dtype=np.int64)
-    for p in range(flat.size):
-        order[fill[flat[p]]] = p
-        fill[flat[p]] += 1
+        n_items += (starts[c + 1] - starts[c] + chunk - 1) // chunk
     items = np.empty((n_items, 3), dtype=np.int64)
     t = 0
     for c in range(n_coarse):
@@ -332,16 +343,7 @@ def anchor_order(index, n_anchors):
     kind="stable")`` as a counting sort, for values in ``[-1, n_anchors)``
     (-1: no anchor found; first). 0.2 ms instead of 3 ms for the 44,368
     patches of a Set14 image and 65,536 anchors."""
-    counts = np.zeros(n_anchors + 2, dtype=np.int64)
-    for i in range(index.size):
-        counts[index[i] + 2] += 1
-    for a in range(n_anchors + 1):
-        counts[a + 1] += counts[a]
-    order = np.empty(index.size, dtype=np.int64)
-    for i in range(index.size):
-        order[counts[index[i] + 1]] = i
-        counts[index[i] + 1] += 1
-    return order
+    return _counting_sort(index, n_anchors)[0]
 
 
 @njit(cache=True, parallel=True, fastmath=True)
