@@ -122,11 +122,11 @@ def feature_stencil(scale, size, projection):
 @functools.lru_cache(maxsize=8)
 def _stencil_runs(scale, size, projection_bytes, d, dtype):
     """:func:`feature_stencil` as the kernel takes it, cached per projection:
-    the weights padded to whole SIMD vectors and the taps as runs."""
+    the weights padded to whole register tiles and the taps as runs."""
     projection = np.frombuffer(projection_bytes, dtype=np.float64).reshape(-1, d)
     dy, dx, weights = feature_stencil(scale, size, projection)
-    # Zero columns pad the weights to a multiple of 16 so that the kernel's
-    # inner loop is whole SIMD vectors (about 1.4x faster); they are dropped.
+    # Zero columns pad the weights to a multiple of 16, the kernel's register
+    # tile (``TILE_OUTPUTS``: whole SIMD vectors); they are dropped.
     padded = np.zeros((weights.shape[0], -(-d // 16) * 16), dtype=dtype)
     padded[:, :d] = weights
     # The taps are row-major: split them into runs of consecutive columns.
