@@ -1,9 +1,9 @@
 """Numba kernels of the patch machinery (imported lazily)."""
 
-from numba import njit, prange, types
-from numba.core import cgutils
-from numba.extending import intrinsic
+from numba import njit, prange
 from numba.np.numpy_support import carray
+
+from .._stackbuffer import stack_buffer
 
 __all__ = ["gather_patches", "overlap_add_kernel", "stencil_project"]
 
@@ -66,22 +66,6 @@ def gather_patches(images, rows, cols, size, out):
 TILE_PATCHES, TILE_OUTPUTS = 4, 16
 
 
-@intrinsic
-def _tile_accumulators(typingctx, like):
-    """A ``TILE_PATCHES * TILE_OUTPUTS`` buffer of ``like``'s dtype on the stack
-    (``alloca``; its pointer, for ``carray``). Unlike an array from
-    ``np.empty`` (heap memory that LLVM must assume other pointers may
-    reach), a stack buffer indexed with constants is promoted to registers,
-    so the tile's sums are never stored and reloaded between taps."""
-    dtype = like.dtype
-
-    def codegen(context, builder, signature, args):
-        return cgutils.alloca_once(builder, context.get_value_type(dtype),
-                                   size=context.get_constant(types.intp,
-                                                             TILE_PATCHES * TILE_OUTPUTS))
-    return types.CPointer(dtype)(like), codegen
-
-
 @njit(cache=True, parallel=True)
 def stencil_project(image, rows, cols, run_row, run_col, run_start, weights, out):
     """``out[r * n_cols + c] = sum_t image[rows[r] + dy_t, cols[c] + dx_t] * weights[t]``.
@@ -93,7 +77,8 @@ def stencil_project(image, rows, cols, run_row, run_col, run_start, weights, out
     pixels are read along rows.
 
     Register-tiled: 4 neighbouring patches of a grid row times 16 outputs
-    are summed at once in registers (8 AVX vectors; each tap's weights are
+    are summed at once in registers (8 AVX vectors in a
+    :func:`~classicsr._stackbuffer.stack_buffer`; each tap's weights are
     read once for the 4 patches), 1.4x faster than one patch's outputs
     accumulated in memory. Every value is still the sum over the taps in
     their order, one product and one addition at a time (no fused
@@ -108,7 +93,8 @@ def stencil_project(image, rows, cols, run_row, run_col, run_start, weights, out
     n_tiled = n_cols // TILE_PATCHES * TILE_PATCHES
     for r in prange(rows.size):
         top = rows[r]
-        acc = carray(_tile_accumulators(out), (TILE_PATCHES, TILE_OUTPUTS))
+        acc = carray(stack_buffer(out, TILE_PATCHES * TILE_OUTPUTS),
+                     (TILE_PATCHES, TILE_OUTPUTS))
         for c in range(0, n_tiled, TILE_PATCHES):
             l0 = cols[c]
             l1 = cols[c + 1]
