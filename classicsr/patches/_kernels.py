@@ -64,6 +64,8 @@ def gather_patches(images, rows, cols, size, out):
 
 #: Patches and outputs of one register tile of :func:`stencil_project`.
 TILE_PATCHES, TILE_OUTPUTS = 4, 16
+#: Elements of the tile (a constant: the size of its stack buffer).
+TILE_SIZE = TILE_PATCHES * TILE_OUTPUTS
 
 
 @njit(cache=True, parallel=True)
@@ -93,8 +95,7 @@ def stencil_project(image, rows, cols, run_row, run_col, run_start, weights, out
     n_tiled = n_cols // TILE_PATCHES * TILE_PATCHES
     for r in prange(rows.size):
         top = rows[r]
-        acc = carray(stack_buffer(out, TILE_PATCHES * TILE_OUTPUTS),
-                     (TILE_PATCHES, TILE_OUTPUTS))
+        acc = carray(stack_buffer(out, TILE_SIZE), (TILE_PATCHES, TILE_OUTPUTS))
         for c in range(0, n_tiled, TILE_PATCHES):
             l0 = cols[c]
             l1 = cols[c + 1]
