@@ -24,6 +24,28 @@ def test_project_features_equals_filtered_features_times_projection(scale):
     np.testing.assert_allclose(single, expected, rtol=0, atol=2e-5 * np.abs(expected).max())
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_a_patch_s_features_do_not_depend_on_its_place_in_the_grid(dtype):
+    # The kernel sums 4 patches of a row at once in registers and the last
+    # ones of the row one by one: the same sums, bit for bit, so a tile of
+    # an image has the features of the whole. Crops starting 0-4 LR pixels
+    # further right move every patch through both paths.
+    scale = 3
+    rng = np.random.default_rng(7)
+    image = rng.random((40, 75))
+    projection = rng.standard_normal((4 * (3 * scale) ** 2, 30))
+    whole_grid = PatchGrid.build(image.shape, scale, overlap=2)
+    whole = project_features(image, whole_grid, scale, projection, dtype=dtype)
+    whole = whole.reshape(whole_grid.rows.size, whole_grid.cols.size, -1)
+    for shift in range(1, 5):
+        crop = image[:, shift * scale:]
+        grid = PatchGrid.build(crop.shape, scale, overlap=2)
+        part = project_features(crop, grid, scale, projection, dtype=dtype)
+        part = part.reshape(grid.rows.size, grid.cols.size, -1)
+        # away from the crop's new left border (the filters reach 2 patches)
+        np.testing.assert_array_equal(part[:, 2:], whole[:, shift + 2:shift + grid.cols.size])
+
+
 @pytest.mark.parametrize("scale", [2, 3, 4])
 def test_feature_stencil_is_the_cross_the_filters_reach(scale):
     size = 3 * scale
