@@ -438,7 +438,9 @@ class ImprovedAPlus(TrainableModel):
             def regress(anchor, patches=None, features=features, override=override,
                         table=table):
                 if patches is None:
-                    patches = np.empty((anchor.size, self.regressors_.shape[2]))
+                    # float32: the kernel sums in single precision
+                    patches = np.empty((anchor.size, self.regressors_.shape[2]),
+                                       dtype=np.float32)
                 anchor = np.ascontiguousarray(anchor)
                 indexed_regression(features, anchor,
                                    anchor_order(anchor, self.regressors_.shape[1]),
@@ -713,7 +715,7 @@ def _context_choice(grid, index, regress, sweeps=2):
     from ._kernels import context_errors
 
     n, k = index.shape
-    candidates = np.empty((k, n, grid.size * grid.size))
+    candidates = np.empty((k, n, grid.size * grid.size), dtype=np.float32)
     for j in range(k):
         regress(np.where(index[:, j] >= 0, index[:, j], index[:, 0]), candidates[j])
     rows = np.arange(n)

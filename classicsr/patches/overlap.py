@@ -27,6 +27,7 @@ def overlap_add(patches, grid, weights=None):
     Parameters
     ----------
     patches : ndarray (grid.count, grid.size ** 2)
+        Summed in double precision (float32 patches are not copied).
     grid : PatchGrid
     weights : ndarray (grid.count,) or None
         Positive weight of each patch in the average (``None``: all 1).
@@ -43,7 +44,10 @@ def overlap_add(patches, grid, weights=None):
 
     image = np.zeros(grid.shape)
     weight = np.zeros(grid.shape)
-    patches = np.ascontiguousarray(patches, dtype=np.float64)
+    # float32 patches are summed as they are, in double precision (no copy)
+    patches = np.asarray(patches)
+    patches = np.ascontiguousarray(
+        patches, dtype=np.float32 if patches.dtype == np.float32 else np.float64)
     if weights is None:
         weights = np.ones(patches.shape[0])
     else:
