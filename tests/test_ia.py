@@ -110,18 +110,25 @@ def test_indexed_regression_in_any_visiting_order():
     from classicsr.example_based._kernels import indexed_regression
 
     rng = np.random.default_rng(3)
+    # 45 outputs: a register tile of 32, one of 8 and 5 single sums
     features = rng.standard_normal((300, 6)).astype(np.float32)
-    regressors = rng.standard_normal((40, 9, 6)).astype(np.float32)
+    regressors = rng.standard_normal((40, 45, 6)).astype(np.float32)
     index = rng.integers(0, 40, 300)
     override = np.full(40, -1, dtype=np.int64)
     override[7] = 0
-    table = rng.standard_normal((1, 9, 6)).astype(np.float32)
+    table = rng.standard_normal((1, 45, 6)).astype(np.float32)
     expected = np.einsum("nrt,nt->nr", regressors[index], features)
     expected[index == 7] = features[index == 7] @ table[0].T
+    transposed = np.ascontiguousarray(regressors.transpose(0, 2, 1))
+    table_t = np.ascontiguousarray(table.transpose(0, 2, 1))
+    outputs = []
     for order in (np.arange(300), np.argsort(index, kind="stable"), rng.permutation(300)):
-        out = np.empty((300, 9))
-        indexed_regression(features, index, order, regressors, override, table, out)
+        out = np.empty((300, 45), dtype=np.float32)
+        indexed_regression(features, index, order, transposed, override, table_t, out)
         np.testing.assert_allclose(out, expected, rtol=1e-5, atol=1e-5)
+        outputs.append(out)
+    # a patch's outputs do not depend on the others (nor on the visiting order)
+    assert all(np.array_equal(outputs[0], out) for out in outputs[1:])
 
 
 def test_anchor_order_is_the_stable_argsort():
@@ -459,6 +466,7 @@ def test_context_choice_is_icm_on_the_overlap_average():
     noise = np.full((k, n, 1), 0.05)
     noise[0, rng.random(n) < 0.3] = 1.0
     table = (truth[None] + noise * rng.normal(size=(k,) + truth.shape)).reshape(k * n, -1)
+    table = table.astype(np.float32)  # the candidates are single precision, as regressed
     index = np.arange(k)[None, :] * n + np.arange(n)[:, None]
     index[:, 1:][rng.random((n, k - 1)) < 0.2] = -1
 

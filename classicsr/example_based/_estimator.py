@@ -102,6 +102,12 @@ class TrainableModel(SuperResolutionEstimator):
         return getattr(self, name)
 
     @classmethod
+    def _from_stored(cls, name, array):
+        """The fitted array ``name`` in memory from its stored ``array`` (in its
+        ``_array_dtypes`` dtype; subclasses may also choose its layout)."""
+        return array.astype(cls._array_dtypes.get(name, np.float64))
+
+    @classmethod
     def from_arrays(cls, arrays, header, path="<model>"):
         """Rebuild a fitted model from :func:`~classicsr.modelstore.load_model` output."""
         if header.get("class") != cls.__name__:
@@ -115,7 +121,7 @@ class TrainableModel(SuperResolutionEstimator):
             key = name.rstrip("_")
             if key not in arrays:
                 raise ValueError(f"model '{path}' lacks the array {key!r}")
-            setattr(model, name, arrays[key].astype(cls._array_dtypes.get(name, np.float64)))
+            setattr(model, name, cls._from_stored(name, arrays[key]))
         model.n_training_patches_ = header.get("n_training_patches", 0)
         model.training_seconds_ = header.get("training_seconds", 0.0)
         return model

@@ -66,10 +66,10 @@ PATCH_WEIGHTS = ("uniform", "confidence", "variance", "variance_exact")
 #: Smallest feature norm in the variance weights: a flat patch's weight is
 #: that of a patch of this contrast (its prediction is zero detail anyway).
 FEATURE_FLOOR = 1e-3
-#: Most bytes of regressed patches (float64) that one batch of
+#: Most bytes of regressed patches (float32) that one batch of
 #: :meth:`ImprovedAPlus._stages` holds: the 8 rotations and flips of the
 #: largest Set14 image at x3 (355,000 patches of 81 values) in one batch.
-BATCH_BYTES = 256 * 2**20
+BATCH_BYTES = 128 * 2**20
 
 
 def anchor_neighbourhoods(lo, tree, leaf, n_neighbours, *, n_probe, candidate_factor=4):
@@ -233,6 +233,9 @@ class ImprovedAPlus(TrainableModel):
     anchors_ : ndarray (n_stages, n_anchors, d)
     bounds_ : ndarray of int64 (n_stages, n_coarse + 1)
     regressors_ : ndarray (n_stages, n_anchors, (3 * scale) ** 2, d)
+        float32, stored with the outputs last in memory (a view of an
+        ``(n_stages, n_anchors, d, (3 * scale) ** 2)`` array, the layout the
+        regression kernel reads; see :func:`outputs_last`).
     grams_ : ndarray (n_stages, n_anchors, d, d)
 
     References
@@ -383,8 +386,8 @@ class ImprovedAPlus(TrainableModel):
             self.bounds_[s, :c + 1] = np.minimum(tree.bounds, n_anchors)
             self.bounds_[s, c + 1:] = self.bounds_[s, c]
         self.anchors_ = np.stack([t.anchors[:n_anchors] for t, _, _ in stages])
-        self.regressors_ = np.stack([r[:n_anchors] for _, r, _ in stages]).astype(
-            self.regressor_dtype).astype(np.float32)
+        self.regressors_ = outputs_last(np.stack([r[:n_anchors] for _, r, _ in stages]).astype(
+            self.regressor_dtype))
         self.grams_ = np.stack([g[:n_anchors] for _, _, g in stages]).astype(
             self.regressor_dtype).astype(np.float32)
 
@@ -426,17 +429,19 @@ class ImprovedAPlus(TrainableModel):
         default = (np.full(self.anchors_.shape[1], -1, dtype=np.int64),
                    np.zeros((1,) + self.regressors_.shape[2:], dtype=np.float32))
         tree = self.tree(stage)
-        patch_bytes = 8 * self.regressors_.shape[2]
+        patch_bytes = 4 * self.regressors_.shape[2]
+        regressors_t = self._regressors_t(stage)
         for batch in _batches([i for i, p in enumerate(problems) if p.grid.count],
                               [p.grid.count for p in problems],
                               [o is None for o in overrides], BATCH_BYTES // patch_bytes):
             override, table = default if overrides[batch[0]] is None else overrides[batch[0]]
+            table_t = np.ascontiguousarray(np.swapaxes(table, 1, 2))
             features = (problems[batch[0]].features if len(batch) == 1 else
                         np.concatenate([problems[i].features for i in batch]))
             index = tree.search(features, n_probe, k=context)
 
             def regress(anchor, patches=None, features=features, override=override,
-                        table=table):
+                        table_t=table_t):
                 if patches is None:
                     # float32: the kernel sums in single precision
                     patches = np.empty((anchor.size, self.regressors_.shape[2]),
@@ -444,7 +449,7 @@ class ImprovedAPlus(TrainableModel):
                 anchor = np.ascontiguousarray(anchor)
                 indexed_regression(features, anchor,
                                    anchor_order(anchor, self.regressors_.shape[1]),
-                                   self.regressors_[stage], override, table, patches)
+                                   regressors_t, override, table_t, patches)
                 return patches
 
             weights = None
@@ -519,6 +524,23 @@ class ImprovedAPlus(TrainableModel):
 
     def _predict_probe(self):
         return self.n_probe if self.predict_probe is None else self.predict_probe
+
+    def _regressors_t(self, stage):
+        """The regressors of ``stage`` transposed, ``(n_anchors, d, n_out)``
+        C-contiguous: a view where ``regressors_`` is stored outputs last (as
+        loaded or fitted), else a copy kept with the fitted state."""
+        transposed = np.swapaxes(self.regressors_[stage], 1, 2)
+        if transposed.flags.c_contiguous and transposed.dtype == np.float32:
+            return transposed
+        return self._cached("_regressors_t", stage, self.regressors_,
+                            lambda s: np.ascontiguousarray(
+                                np.swapaxes(self.regressors_[s], 1, 2), dtype=np.float32))
+
+    @classmethod
+    def _from_stored(cls, name, array):
+        if name == "regressors_":
+            return outputs_last(array)
+        return super()._from_stored(name, array)
 
     @classmethod
     def from_arrays(cls, arrays, header, path="<model>"):
@@ -684,6 +706,15 @@ def overlap_weights(features, anchors, anchor, *, precisions=None, isotropic=Non
                    np.ascontiguousarray(alpha, np.float64), np.ascontiguousarray(beta, np.float64),
                    leverage, float(confidence_power), FEATURE_FLOOR, weights)
     return weights
+
+
+def outputs_last(regressors):
+    """``regressors`` (..., n_out, d) in float32, stored with the outputs last
+    in memory: a view, of the same shape, of a C-contiguous (..., d, n_out)
+    array (one copy, no other temporary). Each regressor's transpose is then
+    contiguous, as :func:`~classicsr.example_based._kernels.indexed_regression`
+    reads it, without a second copy of the model in memory."""
+    return np.swapaxes(np.swapaxes(regressors, -1, -2).astype(np.float32, order="C"), -1, -2)
 
 
 def _batches(items, sizes, batchable, budget):
