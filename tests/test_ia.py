@@ -131,6 +131,28 @@ def test_indexed_regression_in_any_visiting_order():
     assert all(np.array_equal(outputs[0], out) for out in outputs[1:])
 
 
+def test_coarse_probes_are_the_top_k_first_seen_on_ties():
+    # The selection bounds the k-th largest correlation first and inserts
+    # only what reaches the bound: the list must be the plain top-k (by
+    # |correlation|, then by index), ties included (small integers) and for
+    # cluster counts that are not a multiple of the 8 lanes.
+    from classicsr.example_based._kernels import _coarse_probes
+
+    rng = np.random.default_rng(5)
+    for n_coarse in (5, 8, 13, 64, 100):
+        features = rng.integers(-2, 3, (700, 6)).astype(np.float32)
+        coarse_t = rng.integers(-2, 3, (6, n_coarse)).astype(np.float32)
+        score = np.abs(features.astype(np.float64) @ coarse_t)
+        for k in (1, 3, 4, 8, 9):
+            if k >= n_coarse:
+                continue
+            got = np.empty((700, k), dtype=np.int64)
+            _coarse_probes(features, coarse_t, got)
+            # lexsort: by decreasing score, then increasing index
+            expected = np.array([np.lexsort((np.arange(n_coarse), -row))[:k] for row in score])
+            np.testing.assert_array_equal(got, expected)
+
+
 def test_anchor_order_is_the_stable_argsort():
     from classicsr.example_based._kernels import anchor_order
 
