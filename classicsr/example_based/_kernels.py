@@ -137,7 +137,7 @@ def lle_apply(features, atoms_t, dict_lo, dict_hi, neighbours, tol, out):
 LANES = 8
 
 
-@njit(cache=True, fastmath=True)
+@njit(cache=True, fastmath=True, inline="always")
 def _top_k_bound(score, k, lane_max):
     """A lower bound on the ``k``-th largest of ``|score|`` (``k <= LANES``):
     the ``k``-th largest of the maxima of the ``LANES`` interleaved lanes
@@ -166,7 +166,7 @@ def _top_k_bound(score, k, lane_max):
     return value
 
 
-@njit(cache=True, fastmath=True)
+@njit(cache=True, fastmath=True, inline="always")
 def _count_reaching(score, first, bound):
     """How many of ``|score[first:first + LANES]|`` reach ``bound``."""
     hits = 0
