@@ -7,8 +7,9 @@ at every step. A buffer of a size known at compile time on the stack
 unrolled is promoted to registers instead: the kernels that sum a small
 tile of values over many terms (:func:`classicsr.patches._kernels.stencil_project`,
 :func:`classicsr.example_based._kernels.indexed_regression`) keep the tile
-in SIMD registers that way. Numba has no stack arrays of its own; this
-intrinsic is the smallest way to get one.
+in SIMD registers that way, and the coarse anchor search its lane maxima
+(:func:`classicsr.example_based._kernels._coarse_probes`). Numba has no
+stack arrays of its own; this intrinsic is the smallest way to get one.
 """
 
 from numba import types

@@ -461,7 +461,10 @@ def indexed_regression(features, index, order, regressors_t, override, overrides
             f = features[i]
             dst = out[i]
             # (loops over ranges of constant step: the form LLVM vectorises
-            # along the outputs with the tile in registers)
+            # along the outputs with the tile in registers). The tile of 32
+            # and the tail of 8 are written out alike on purpose: as one
+            # inlined helper taking the tile, LLVM vectorised the sum across
+            # the features instead, with gathers (checked in the assembly).
             for first in range(0, tiled, REGRESSION_TILE):
                 acc = carray(stack_buffer(features, REGRESSION_TILE), (REGRESSION_TILE,))
                 for r in range(REGRESSION_TILE):
